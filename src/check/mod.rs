@@ -1,0 +1,1 @@
+//! Checking: AST of a policy (and its bases) → [`crate::program::Program`].

@@ -1,0 +1,38 @@
+//! Loaded records: one table per entity, values already typed and in base units.
+//!
+//! Produced by the loader from a folder of `<实体>.csv|.jsonl|.json` files (or by a
+//! `test` block); consumed by the evaluator and the reports.
+
+use crate::program::EntityId;
+use crate::value::Value;
+use std::path::PathBuf;
+
+/// All records, one table per entity of the program, indexed by `EntityId`.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub tables: Vec<Table>,
+}
+
+impl Dataset {
+    pub fn table(&self, entity: EntityId) -> Option<&Table> {
+        self.tables.get(entity.0)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// The file the records came from (none for test records).
+    pub source: Option<PathBuf>,
+    /// In input order.
+    pub records: Vec<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// The record's key (the `key` field's text).
+    pub key: std::sync::Arc<str>,
+    /// One value per field of the entity, in declaration order.
+    pub values: Vec<Value>,
+    /// Where the record came from: the data row number (1 = first row after the header).
+    pub row: usize,
+}

@@ -1,0 +1,1 @@
+//! Formatting: [`crate::ast::File`] → canonical text, comments kept.

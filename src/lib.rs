@@ -1,0 +1,20 @@
+//! parkrules: a typed rules engine for Pinghu industrial-park policy.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! [`syntax`] (text → [`ast`]) → [`check`] (AST → [`program`]) → [`eval`]
+//! (program × [`data`] → outcomes) → [`report`] (outcomes → text, JSON, CSV, snapshot,
+//! diff). [`fmt`] prints an AST back in canonical layout. The CLI (`src/cli/`) only
+//! calls these; the library does no terminal work.
+
+pub mod ast;
+pub mod check;
+pub mod data;
+pub mod diagnostic;
+pub mod eval;
+pub mod fmt;
+pub mod program;
+pub mod report;
+pub mod span;
+pub mod syntax;
+pub mod units;
+pub mod value;

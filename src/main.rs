@@ -1,0 +1,5 @@
+//! The `parkrules` command line: parses flags and calls the library.
+
+fn main() {
+    std::process::exit(2);
+}

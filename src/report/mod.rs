@@ -1,0 +1,1 @@
+//! Reports: outcomes → text, json, jsonl, csv, snapshot; diffs of two policies.

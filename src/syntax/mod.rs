@@ -1,0 +1,1 @@
+//! Syntax: policy text → [`crate::ast::File`]. pest stays behind this module.

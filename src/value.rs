@@ -1,0 +1,135 @@
+//! Runtime values, and how a value is shown to a person.
+//!
+//! Produced by the data loader (cells) and the evaluator; consumed by the evaluator and
+//! the reports. Numbers are exact decimals in base units (元, 亩, 月, 日; see
+//! [`crate::units`]); percents are fractions (15% is `0.15`). Showing a value converts
+//! it to a readable unit (`500万元`, `85%`) without rounding it: output formatting never
+//! changes a value.
+
+use crate::program::{NumHint, Program, Ty};
+use crate::units::{self, Dim};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Bool(bool),
+    /// In base units.
+    Num(Decimal),
+    Date(NaiveDate),
+    Text(Arc<str>),
+    /// Index of the variant in its enum.
+    Enum(usize),
+    /// A record of another entity: its index in that entity's table.
+    Ref(usize),
+    List(Arc<[Value]>),
+    /// An empty cell of an optional (`T?`) field.
+    Blank,
+    /// A field a `test` record did not give; reading it fails the test.
+    Missing,
+}
+
+impl Value {
+    pub fn as_num(&self) -> Option<Decimal> {
+        match self {
+            Value::Num(d) => Some(*d),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// A decimal without trailing zeros, never in exponent form (`5000000`, `0.15`).
+pub fn plain_decimal(d: Decimal) -> String {
+    let n = d.normalize();
+    if n.is_zero() {
+        return "0".to_string();
+    }
+    n.to_string()
+}
+
+/// A number of the given dimension, converted from base units to its display unit,
+/// with the unit appended (`500万元`, `120亩`, `85%`, `3`). Exact: no rounding beyond
+/// the 28 significant digits of the conversion itself.
+pub fn show_num(d: Decimal, dim: Dim, hint: NumHint) -> String {
+    if dim.is_none() {
+        return match hint {
+            NumHint::Percent => match d.checked_mul(Decimal::ONE_HUNDRED) {
+                Some(p) => format!("{}%", plain_decimal(p)),
+                None => plain_decimal(d),
+            },
+            _ => plain_decimal(d),
+        };
+    }
+    let unit = units::display_unit(dim);
+    if unit.name.is_empty() {
+        return format!("{} {}", plain_decimal(d), dim.type_name());
+    }
+    match d.checked_div(unit.factor) {
+        Some(v) => format!("{}{}", plain_decimal(v), unit.name),
+        None => format!("{} {}", plain_decimal(d), dim.type_name()),
+    }
+}
+
+/// Show any value of a known type (enum variants by name, references by key when the
+/// caller resolves them; here a reference shows its row index).
+pub fn show(value: &Value, ty: &Ty, program: &Program) -> String {
+    match (value, ty) {
+        (Value::Bool(b), _) => if *b { "true" } else { "false" }.to_string(),
+        (Value::Num(d), Ty::Num(dim, hint)) => show_num(*d, *dim, *hint),
+        (Value::Num(d), _) => plain_decimal(*d),
+        (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
+        (Value::Text(t), _) => t.to_string(),
+        (Value::Enum(i), Ty::Enum(e)) => program
+            .enum_def(*e)
+            .and_then(|def| def.variants.get(*i))
+            .cloned()
+            .unwrap_or_else(|| format!("#{i}")),
+        (Value::Enum(i), _) => format!("#{i}"),
+        (Value::Ref(i), _) => format!("#{i}"),
+        (Value::List(items), Ty::List(inner)) => {
+            let parts: Vec<String> = items.iter().map(|v| show(v, inner, program)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        (Value::List(items), _) => format!("[{} items]", items.len()),
+        (Value::Blank, _) => "(blank)".to_string(),
+        (Value::Missing, _) => "(not given)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn money_shows_in_wan_yuan() {
+        assert_eq!(
+            show_num(d("5000000"), Dim::MONEY, NumHint::Number),
+            "500万元"
+        );
+        assert_eq!(
+            show_num(d("12345"), Dim::MONEY, NumHint::Number),
+            "1.2345万元"
+        );
+    }
+
+    #[test]
+    fn percent_shows_with_sign() {
+        assert_eq!(show_num(d("0.085"), Dim::NONE, NumHint::Percent), "8.5%");
+    }
+
+    #[test]
+    fn area_shows_in_m2() {
+        assert_eq!(show_num(d("1.5"), Dim::AREA, NumHint::Number), "1000m2");
+    }
+}
