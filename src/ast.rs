@@ -275,7 +275,6 @@ pub enum RemoveKind {
     Rule,
     Param,
     Let,
-    Test,
 }
 
 /// `test "名称" { as_of …  园区 "T1" { … }  expect … }`
