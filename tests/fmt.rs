@@ -1,1 +1,189 @@
 //! Integration tests: fmt.
+//!
+//! Case files under `tests/cases/fmt/` are formatted and the output snapshotted. Every
+//! case file of every area and every `.rules` under `policies/` must round-trip:
+//! formatting keeps the meaning (`parse(fmt(x)) == parse(x)`), keeps every comment,
+//! and is idempotent (`fmt(fmt(x)) == fmt(x)`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use parkrules::ast::File;
+use parkrules::diagnostic::{Style, render};
+use parkrules::fmt::{format_file, format_source};
+use parkrules::span::{FileId, SourceMap};
+use parkrules::syntax::parse_file;
+use std::path::{Path, PathBuf};
+
+fn parse(text: &str) -> Result<File, String> {
+    let mut sources = SourceMap::new();
+    let id = sources.add("t.rules", text);
+    parse_file(text, id).map_err(|d| render(&sources, &d, Style::Plain))
+}
+
+fn fmt(text: &str) -> String {
+    format_source(text, FileId(0)).unwrap_or_else(|_| panic!("does not parse:\n{text}"))
+}
+
+fn comment_texts(f: &File) -> Vec<String> {
+    f.comments.0.iter().map(|c| c.text.clone()).collect()
+}
+
+/// Formatting `text` keeps its meaning and comments and is idempotent.
+fn assert_round_trip(name: &str, text: &str) {
+    let Ok(before) = parse(text) else {
+        return; // invalid cases have nothing to format
+    };
+    for (how, out) in [("source", fmt(text)), ("ast", format_file(&before))] {
+        let after = parse(&out)
+            .unwrap_or_else(|e| panic!("{name} ({how}): output does not parse\n{e}\n{out}"));
+        assert_eq!(before, after, "{name} ({how}): meaning changed\n{out}");
+        assert_eq!(
+            comment_texts(&before),
+            comment_texts(&after),
+            "{name} ({how}): comments\n{out}"
+        );
+        let again = match how {
+            "source" => fmt(&out),
+            _ => format_file(&after),
+        };
+        assert_eq!(out, again, "{name} ({how}): not idempotent");
+    }
+}
+
+fn rules_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rules_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rules") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_case_and_policy_round_trips() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rules_files(&root.join("tests/cases"), &mut files);
+    rules_files(&root.join("policies"), &mut files);
+    rules_files(&root.join("examples"), &mut files);
+    assert!(files.len() >= 10, "found only {files:?}");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert_round_trip(&f.display().to_string(), &text);
+    }
+}
+
+#[test]
+fn shipped_policies_parse() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rules_files(&root.join("policies"), &mut files);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        if let Err(e) = parse(&text) {
+            panic!("{}:\n{e}", f.display());
+        }
+    }
+}
+
+#[test]
+fn cases() {
+    insta::glob!("cases/fmt/*.rules", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        insta::with_settings!({
+            snapshot_path => "cases/fmt/snapshots",
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!(fmt(&text));
+        });
+    });
+}
+
+#[test]
+fn spacing_is_canonical() {
+    assert_eq!(
+        fmt("let  E.x=500万元+3 亩*15 %  -  -y"),
+        "let E.x = 500 万元 + 3 亩 * 15% - -y\n"
+    );
+    assert_eq!(
+        fmt("param p :money/area=30万元/亩"),
+        "param p: money/area = 30 万元/亩\n"
+    );
+    assert_eq!(fmt("let E.x = f( a ,b, ) .y"), "let E.x = f(a, b).y\n");
+    assert_eq!(
+        fmt("let E.x = count( 企业 where 规上  via 园区 )"),
+        "let E.x = count(企业 where 规上 via 园区)\n"
+    );
+    assert_eq!(fmt("let E.x = ( a+b )*c"), "let E.x = (a + b) * c\n");
+    assert_eq!(fmt("let E.x = 1_000.50"), "let E.x = 1000.50\n");
+    assert_eq!(fmt("let E.x = a not\n in b"), "let E.x = a not in b\n");
+}
+
+#[test]
+fn strings_are_re_escaped() {
+    assert_eq!(
+        fmt(r#"param p: text = "a\"b\\c\nd\{e\} {x + 1}""#),
+        "param p: text = \"a\\\"b\\\\c\\nd\\{e\\} {x + 1}\"\n"
+    );
+}
+
+#[test]
+fn one_line_items_keep_their_grouping() {
+    let text = "param a = 1\nparam b = 2\n\n\nparam c = 3\nlet E.x = 1\n";
+    assert_eq!(
+        fmt(text),
+        "param a = 1\nparam b = 2\n\nparam c = 3\n\nlet E.x = 1\n"
+    );
+    let file = parse(text).unwrap();
+    assert_eq!(
+        format_file(&file),
+        "param a = 1\n\nparam b = 2\n\nparam c = 3\n\nlet E.x = 1\n"
+    );
+}
+
+#[test]
+fn comments_stay_where_they_were() {
+    let text = "\
+# head
+
+# about a
+param a = 1   # trailing a
+param b = 2
+entity E {  # opens
+  # before x
+  x: int  # after x
+
+  y: int
+  # last
+}  # closes
+# end
+";
+    let want = "\
+# head
+
+# about a
+param a = 1  # trailing a
+param b = 2
+
+entity E {  # opens
+  # before x
+  x: int  # after x
+
+  y: int
+  # last
+}  # closes
+# end
+";
+    assert_eq!(fmt(text), want);
+}

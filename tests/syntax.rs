@@ -419,3 +419,163 @@ fn calls_ifs_and_members() {
     assert_eq!(expr("if a then b else c + 1"), "(if a b (+ c 1))");
     assert_eq!(expr("园区.建设模式.名称"), "园区.建设模式.名称");
 }
+
+/// Parse on a thread with a small stack: deep input must not need a big one.
+fn codes_small_stack(text: String) -> Vec<String> {
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || codes(&text))
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+const HUGE: usize = 100_000;
+
+#[test]
+fn deep_parentheses_are_a_diagnostic() {
+    let text = format!("let E.x = {}1{}", "(".repeat(HUGE), ")".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+    let text = format!("let E.x = {}", "[".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+    let text = format!("param p: text = {}", "\"{".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+}
+
+#[test]
+fn deep_ifs_are_a_diagnostic() {
+    let text = format!("let E.x = {}1", "if a then ".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+    let text = format!("let E.x = {}1", "if a then 1 else ".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+}
+
+#[test]
+fn long_chains_are_a_diagnostic() {
+    let text = format!("let E.x = 1{}", " + 1".repeat(HUGE));
+    assert_eq!(
+        codes_small_stack(text),
+        ["parkrules::syntax::expr_too_deep"]
+    );
+    let text = format!("let E.x = a{}", ".b".repeat(HUGE));
+    assert_eq!(
+        codes_small_stack(text),
+        ["parkrules::syntax::expr_too_deep"]
+    );
+    let text = format!("let E.x = {}true", "not ".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::prefix_chain"]);
+    let text = format!("let E.x = {}1", "-".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::prefix_chain"]);
+}
+
+#[test]
+fn chains_within_the_limits_parse() {
+    let n = parkrules::syntax::MAX_EXPR_DEPTH;
+    assert_eq!(
+        codes(&format!("let E.x = 1{}", " + 1".repeat(n - 1))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&format!("let E.x = 1{}", " + 1".repeat(n))),
+        ["parkrules::syntax::expr_too_deep"]
+    );
+}
+
+#[test]
+fn a_hundred_thousand_lines_parse() {
+    let text: String = (0..HUGE)
+        .map(|i| format!("param p{i}: int = {i}  # n\n"))
+        .collect();
+    let file = parse(&text).unwrap();
+    assert_eq!(file.items.len(), HUGE);
+    assert_eq!(file.comments.0.len(), HUGE);
+}
+
+#[test]
+fn a_megabyte_string_parses() {
+    let n = (1 << 20) / "园区".len();
+    let body = "园区".repeat(n) + &"\\\"".repeat(1000);
+    let file = parse(&format!("param p: text = \"{body}\"")).unwrap();
+    let Some(Item::Param(p)) = file.items.first() else {
+        panic!()
+    };
+    let ParamValue::Single(Expr {
+        kind: ExprKind::Str(s),
+        ..
+    }) = &p.value
+    else {
+        panic!()
+    };
+    let text = s.plain().unwrap();
+    assert!(text.len() >= 1 << 20);
+    assert_eq!(text.chars().count(), 2 * n + 1000);
+}
+
+/// Deterministic pseudo-random inputs built from the language's own tokens and bytes.
+#[test]
+fn random_garbage_never_panics() {
+    let tokens = [
+        "rule",
+        "entity",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "\"",
+        "\\",
+        "#",
+        "\n",
+        " ",
+        "when",
+        "amount",
+        "=>",
+        ">=",
+        "tier",
+        "else",
+        "if",
+        "then",
+        "not",
+        "in",
+        "1",
+        "2.5",
+        "%",
+        "万元",
+        "/",
+        "亩",
+        ":",
+        ",",
+        ".",
+        "园区",
+        "x",
+        "match",
+        "|",
+        "2024-01-01",
+        "{x}",
+        "-",
+        "param",
+        "=",
+        "let",
+        "test",
+        "expect",
+        "==",
+        "brackets",
+        "up",
+        "to",
+        "above",
+        "?",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..400 {
+        let mut text = String::new();
+        for _ in 0..60 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(tokens[(state % tokens.len() as u64) as usize]);
+        }
+        let _ = codes(&text);
+        let _ = parkrules::fmt::format_source(&text, parkrules::span::FileId(0));
+    }
+}

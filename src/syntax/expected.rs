@@ -51,6 +51,15 @@ fn found_at(whole: &str, pos: usize) -> (String, usize) {
         let len = word.len();
         return (format!("`{word}`"), len);
     }
+    if "=<>!".contains(c) {
+        let op: String = rest
+            .chars()
+            .take_while(|c| "=<>!".contains(*c))
+            .take(3)
+            .collect();
+        let len = op.len();
+        return (format!("`{op}`"), len);
+    }
     (format!("`{c}`"), c.len_utf8())
 }
 
