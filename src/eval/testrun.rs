@@ -33,6 +33,9 @@ pub struct TestResult {
     pub as_of: Option<NaiveDate>,
     pub passed: bool,
     pub failures: Vec<ExpectFailure>,
+    /// The outcome behind each `expect`, in the test's order (`None`: no such record,
+    /// or the test could not run).
+    pub actuals: Vec<Option<Outcome>>,
 }
 
 /// Why a test failed: one `expect` not met, or a test that could not be set up.
@@ -133,10 +136,11 @@ pub fn run_tests(program: &Program) -> Vec<TestResult> {
 pub fn run_test(program: &Program, test: &TestDef) -> TestResult {
     let as_of = test.as_of.or(program.info.effective);
     let mut failures = Vec::new();
+    let mut actuals = vec![None; test.expects.len()];
     match as_of {
         Some(date) => {
             let data = build_dataset(program, test, date, &mut failures);
-            check_expects(program, test, &data, date, &mut failures);
+            actuals = check_expects(program, test, &data, date, &mut failures);
         }
         None => failures.push(setup_failure(TestProblem::NoAsOf {
             at: test.span.source_span(),
@@ -149,6 +153,7 @@ pub fn run_test(program: &Program, test: &TestDef) -> TestResult {
         as_of,
         passed: failures.is_empty(),
         failures,
+        actuals,
     }
 }
 
@@ -287,9 +292,10 @@ fn check_expects(
     data: &Dataset,
     as_of: NaiveDate,
     failures: &mut Vec<ExpectFailure>,
-) {
+) -> Vec<Option<Outcome>> {
     let ev = Evaluator::new(program, data, as_of);
     let mut scratch = Scratch::default();
+    let mut actuals = Vec::with_capacity(test.expects.len());
     for expect in &test.expects {
         let found = record_index(test, expect.entity, &expect.key).and_then(|i| {
             let record = data.table(expect.entity)?.records.get(i)?;
@@ -306,26 +312,29 @@ fn check_expects(
                     span: expect.span,
                 },
             });
+            actuals.push(None);
             continue;
         };
-        if let Some(problem) = compare(&ev, expect, &actual) {
+        if let Some(problem) = compare(program, expect, &actual) {
             failures.push(ExpectFailure {
                 expect: Some(expect.clone()),
-                actual: Some(actual),
+                actual: Some(actual.clone()),
                 problem,
             });
         }
+        actuals.push(Some(actual));
     }
+    actuals
 }
 
 /// Why an outcome does not meet an expectation (`None`: it does).
-fn compare(ev: &Evaluator<'_>, expect: &ExpectDef, actual: &Outcome) -> Option<TestProblem> {
+fn compare(program: &Program, expect: &ExpectDef, actual: &Outcome) -> Option<TestProblem> {
     if let Status::Error(e) = &actual.status
         && let EvalError::Missing { field, .. } = e.as_ref()
     {
         return Some(TestProblem::MissingField {
             field: field.clone(),
-            entity: entity_name(ev.program, expect.entity),
+            entity: entity_name(program, expect.entity),
             key: expect.key.clone(),
             at: expect.span.source_span(),
             span: expect.span,
@@ -337,7 +346,7 @@ fn compare(ev: &Evaluator<'_>, expect: &ExpectDef, actual: &Outcome) -> Option<T
     };
     (!met).then(|| TestProblem::Mismatch {
         expected: expected_text(&expect.expected),
-        actual: describe_status(ev, actual),
+        actual: describe_status(program, actual),
         at: expect.span.source_span(),
         span: expect.span,
     })
@@ -355,8 +364,7 @@ fn expected_text(expected: &ExpectedDef) -> String {
 }
 
 /// An outcome in a few words: `600万元`, `not_applicable (when `…`)`, `error: …`.
-pub fn describe_status(ev: &Evaluator<'_>, outcome: &Outcome) -> String {
-    let program = ev.program;
+pub fn describe_status(program: &Program, outcome: &Outcome) -> String {
     match &outcome.status {
         Status::Amount(d) => money(*d),
         Status::NotApplicable { when } => {
