@@ -116,10 +116,43 @@ impl ChildIndex {
 }
 
 /// A running count/sum/min/max.
-struct Acc {
+#[derive(Clone, Default)]
+pub(crate) struct Acc {
     count: usize,
     sum: Decimal,
     best: Option<Value>,
+}
+
+/// The parts of an aggregate expression.
+pub(crate) struct Agg<'e> {
+    pub expr: &'e Expr,
+    pub func: AggFunc,
+    pub entity: EntityId,
+    pub via: FieldId,
+    pub filter: Option<&'e Expr>,
+    pub value: Option<&'e Expr>,
+}
+
+impl<'e> Agg<'e> {
+    pub fn of(expr: &'e Expr) -> Option<Agg<'e>> {
+        match &expr.kind {
+            ExprKind::Aggregate {
+                func,
+                entity,
+                via,
+                filter,
+                value,
+            } => Some(Agg {
+                expr,
+                func: *func,
+                entity: *entity,
+                via: *via,
+                filter: filter.as_deref(),
+                value: value.as_deref(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Evaluator<'_> {
@@ -130,32 +163,25 @@ impl Evaluator<'_> {
         f: &mut Frame<'_, '_>,
         t: &mut T,
     ) -> R<Value> {
-        let ExprKind::Aggregate {
-            func,
-            entity,
-            via,
-            filter,
-            value,
-        } = &e.kind
-        else {
-            return Err(internal("expected an aggregate", e.span));
-        };
+        let a = Agg::of(e).ok_or_else(|| internal("expected an aggregate", e.span))?;
         let parent = f
             .rec
             .ok_or_else(|| internal("an aggregate outside a record", e.span))?;
+        if let Some(fed) = self.fed_result(e, parent.index) {
+            if T::ON {
+                t.note(self.agg_note(a.func, a.entity, a.via, Vec::new()));
+            }
+            return finish(a.func, fed?, e);
+        }
         let children = self
             .aggs
-            .children(*entity, *via, parent.index)
+            .children(a.entity, a.via, parent.index)
             .unwrap_or(&[]);
         let table = self
             .data
-            .table(*entity)
+            .table(a.entity)
             .map_or(Default::default(), |t| t.records.as_slice());
-        let mut acc = Acc {
-            count: 0,
-            sum: Decimal::ZERO,
-            best: None,
-        };
+        let mut acc = Acc::default();
         let mut shown = Vec::new();
         for &i in children {
             let record = table
@@ -164,29 +190,15 @@ impl Evaluator<'_> {
             let mut memo = Memo::default();
             let mut frame = Frame {
                 rec: Some(Rec {
-                    entity: *entity,
+                    entity: a.entity,
                     index: i,
                     record,
                 }),
                 memo: &mut memo,
             };
-            let included = match filter {
-                Some(c) => self.truth(c, &mut frame, &mut NoTrace)?,
-                None => true,
-            };
-            let mut item = None;
-            if included {
-                item = match value {
-                    Some(v) => Some(self.eval(v, &mut frame, &mut NoTrace)?),
-                    None => None,
-                };
-                self.accumulate(&mut acc, *func, item.as_ref(), e)?;
-            }
+            let (included, item) = self.take_child(&a, &mut acc, &mut frame)?;
             if T::ON {
-                let value = item
-                    .as_ref()
-                    .zip(value.as_deref())
-                    .map(|(v, x)| self.show(v, &x.ty));
+                let value = item.as_ref().zip(a.value).map(|(v, x)| self.show(v, &x.ty));
                 shown.push(AggRecord {
                     key: record.key.to_string(),
                     included,
@@ -195,9 +207,32 @@ impl Evaluator<'_> {
             }
         }
         if T::ON {
-            t.note(self.agg_note(*func, *entity, *via, shown));
+            t.note(self.agg_note(a.func, a.entity, a.via, shown));
         }
-        finish(*func, acc, e)
+        finish(a.func, acc, e)
+    }
+
+    /// Account one child record (the frame's): whether it passed the filter, and the
+    /// value it contributed.
+    pub(crate) fn take_child(
+        &self,
+        a: &Agg<'_>,
+        acc: &mut Acc,
+        frame: &mut Frame<'_, '_>,
+    ) -> R<(bool, Option<Value>)> {
+        let included = match a.filter {
+            Some(c) => self.truth(c, frame, &mut NoTrace)?,
+            None => true,
+        };
+        if !included {
+            return Ok((false, None));
+        }
+        let item = match a.value {
+            Some(v) => Some(self.eval(v, frame, &mut NoTrace)?),
+            None => None,
+        };
+        self.accumulate(acc, a.func, item.as_ref(), a.expr)?;
+        Ok((true, item))
     }
 
     fn accumulate(&self, acc: &mut Acc, func: AggFunc, item: Option<&Value>, e: &Expr) -> R<()> {
@@ -260,7 +295,7 @@ fn func_name(func: AggFunc) -> &'static str {
     }
 }
 
-fn finish(func: AggFunc, acc: Acc, e: &Expr) -> R<Value> {
+pub(crate) fn finish(func: AggFunc, acc: Acc, e: &Expr) -> R<Value> {
     let empty = || {
         Box::new(EvalError::EmptyAggregate {
             func: func_name(func).to_string(),

@@ -17,6 +17,7 @@ mod arith;
 pub mod err;
 pub mod explain;
 mod expr;
+mod feed;
 mod forms;
 pub mod outcome;
 mod params;
@@ -31,7 +32,7 @@ pub use outcome::{Outcome, Status};
 pub use testrun::{TestResult, run_tests};
 
 use crate::data::{Dataset, Record};
-use crate::program::{EntityId, LetId, Program, RuleId, Ty};
+use crate::program::{EntityId, Expr, LetId, Program, RuleId, Ty};
 use crate::value::{self, Value};
 use aggregate::AggIndex;
 use arith::R;
@@ -71,6 +72,10 @@ pub struct Evaluator<'a> {
     /// Each param's value in force, resolved on first read.
     params: Vec<OnceLock<ParamSlot>>,
     aggs: AggIndex,
+    /// Every aggregate expression of the program.
+    agg_exprs: Vec<&'a Expr>,
+    /// Aggregates over entities whose records were fed rather than kept.
+    fed: Vec<feed::FedAgg<'a>>,
     /// For `let`s read through a reference (`园区.规上企业数` from an 企业), one cell
     /// per record of the let's entity, so a park's value is computed once.
     shared: Vec<Option<Vec<OnceLock<R<Value>>>>>,
@@ -97,6 +102,8 @@ impl<'a> Evaluator<'a> {
             as_of,
             params: program.params.iter().map(|_| OnceLock::new()).collect(),
             aggs: AggIndex::build(program, data),
+            agg_exprs: feed::aggregates(program),
+            fed: Vec::new(),
             shared: shared_lets(program, data),
             rules_by_entity,
         }

@@ -545,3 +545,25 @@ fn an_optional_field_not_given_reads_as_blank() {
     let r = &run_tests(&p)[0];
     assert!(r.passed, "{:?}", r.failures);
 }
+
+#[test]
+fn fed_children_give_the_same_outcomes_as_kept_ones() {
+    let p = program();
+    let all = data();
+    let kept = evaluate(&p, &all, date("2022-01-01"));
+    let parks_only = dataset(all.tables[0].records.clone(), vec![]);
+    let mut ev = Evaluator::new(&p, &parks_only, date("2022-01-01"));
+    assert!(ev.aggregates_over(EntityId(1)) && !ev.aggregates_over(EntityId(0)));
+    for (i, r) in all.tables[1].records.iter().enumerate() {
+        ev.feed(EntityId(1), i, r);
+    }
+    let mut streamed = Vec::new();
+    for (i, r) in all.tables[0].records.iter().enumerate() {
+        ev.record_outcomes(EntityId(0), i, r, &mut streamed);
+    }
+    for (i, r) in all.tables[1].records.iter().enumerate() {
+        ev.record_outcomes(EntityId(1), i, r, &mut streamed);
+    }
+    // Including P3's blank-tax error and P1's 178000 of brackets over the sum.
+    assert_eq!(streamed, kept);
+}

@@ -8,7 +8,7 @@ use crate::program::{Body, Expr, ExprKind, MessagePart, OutcomeDef, Program};
 
 /// Call `f` on every expression of the program: params, lets and rules (with their
 /// exceptions and messages).
-pub(crate) fn each_expr(program: &Program, f: &mut dyn FnMut(&Expr)) {
+pub(crate) fn each_expr<'p>(program: &'p Program, f: &mut dyn FnMut(&'p Expr)) {
     for p in &program.params {
         for v in &p.values {
             walk(&v.value, f);
@@ -25,7 +25,7 @@ pub(crate) fn each_expr(program: &Program, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn body(b: &Body, f: &mut dyn FnMut(&Expr)) {
+fn body<'p>(b: &'p Body, f: &mut dyn FnMut(&'p Expr)) {
     for w in &b.whens {
         walk(&w.cond, f);
     }
@@ -43,7 +43,7 @@ fn body(b: &Body, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Call `f` on `e` and every expression under it.
-pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub(crate) fn walk<'p>(e: &'p Expr, f: &mut dyn FnMut(&'p Expr)) {
     f(e);
     match &e.kind {
         ExprKind::Const(_)
