@@ -100,42 +100,27 @@ impl Evaluator<'_> {
     ) -> R<Value> {
         let span = whole.span;
         let x = self.num(subject, f, t)?;
+        let tys = (&subject.ty, &whole.ty);
         let mut lower = Decimal::ZERO;
         let mut total = Decimal::ZERO;
         let mut slices = Vec::new();
         for row in rows {
             let bound = self.num(&row.up_to, f, t)?;
             let rate = self.num(&row.rate, f, t)?;
-            let part = arith::sub(x.min(bound), lower, span)?.max(Decimal::ZERO);
-            let product = arith::mul(part, rate, span)?;
-            total = arith::add(total, product, span)?;
+            let band = Band::new(x, lower, Some(bound), rate, span)?;
+            total = arith::add(total, band.product, span)?;
             if T::ON {
-                slices.push(self.slice(
-                    &row.text,
-                    (lower, Some(bound)),
-                    part,
-                    rate,
-                    product,
-                    (subject, whole, &row.rate),
-                ));
+                slices.push(self.slice(&row.text, &band, tys, &row.rate.ty));
             }
             lower = lower.max(bound);
         }
         if let Some(rate_expr) = above {
             let rate = self.num(rate_expr, f, t)?;
-            let part = arith::sub(x, lower, span)?.max(Decimal::ZERO);
-            let product = arith::mul(part, rate, span)?;
-            total = arith::add(total, product, span)?;
+            let band = Band::new(x, lower, None, rate, span)?;
+            total = arith::add(total, band.product, span)?;
             if T::ON {
                 let text = format!("above => {}", self.program.sources.snippet(rate_expr.span));
-                slices.push(self.slice(
-                    &text,
-                    (lower, None),
-                    part,
-                    rate,
-                    product,
-                    (subject, whole, rate_expr),
-                ));
+                slices.push(self.slice(&text, &band, tys, &rate_expr.ty));
             }
         }
         if T::ON {
@@ -144,24 +129,16 @@ impl Evaluator<'_> {
         Ok(Value::Num(total))
     }
 
-    /// One slice shown for an explanation; `tys` are (subject, result, rate) exprs.
-    fn slice(
-        &self,
-        text: &str,
-        (from, to): (Decimal, Option<Decimal>),
-        part: Decimal,
-        rate: Decimal,
-        product: Decimal,
-        (subject, whole, rate_expr): (&Expr, &Expr, &Expr),
-    ) -> Slice {
+    /// One slice shown for an explanation, given the subject's and result's types.
+    fn slice(&self, text: &str, band: &Band, (subject, result): (&Ty, &Ty), rate: &Ty) -> Slice {
         let num = |d: Decimal, ty: &Ty| self.show(&Value::Num(d), ty);
         Slice {
             text: text.to_string(),
-            from: num(from, &subject.ty),
-            to: to.map(|b| num(b, &subject.ty)),
-            amount: num(part, &subject.ty),
-            rate: num(rate, &rate_expr.ty),
-            product: num(product, &whole.ty),
+            from: num(band.from, subject),
+            to: band.to.map(|b| num(b, subject)),
+            amount: num(band.part, subject),
+            rate: num(band.rate, rate),
+            product: num(band.product, result),
         }
     }
 
@@ -289,5 +266,30 @@ impl Evaluator<'_> {
                 v => Ok(Some(v)),
             },
         }
+    }
+}
+
+/// One slice of a `brackets`: the part of the subject between `from` and `to` (no
+/// bound above for `above`), clipped at zero, times its rate.
+struct Band {
+    from: Decimal,
+    to: Option<Decimal>,
+    rate: Decimal,
+    part: Decimal,
+    product: Decimal,
+}
+
+impl Band {
+    fn new(x: Decimal, from: Decimal, to: Option<Decimal>, rate: Decimal, span: Span) -> R<Band> {
+        let top = to.map_or(x, |bound| x.min(bound));
+        let part = arith::sub(top, from, span)?.max(Decimal::ZERO);
+        let product = arith::mul(part, rate, span)?;
+        Ok(Band {
+            from,
+            to,
+            rate,
+            part,
+            product,
+        })
     }
 }

@@ -44,7 +44,13 @@ use trace::{NoTrace, Tracer};
 /// Evaluate every rule on every record of `data`, at `as_of`.
 pub fn evaluate(program: &Program, data: &Dataset, as_of: NaiveDate) -> Vec<Outcome> {
     let ev = Evaluator::new(program, data, as_of);
-    let mut out = Vec::new();
+    let total = (0..program.entities.len())
+        .map(|i| {
+            let records = data.table(EntityId(i)).map_or(0, |t| t.records.len());
+            records.saturating_mul(ev.rules_of(EntityId(i)).len())
+        })
+        .fold(0usize, usize::saturating_add);
+    let mut out = Vec::with_capacity(total);
     let mut scratch = Scratch::default();
     for (i, _) in program.entities.iter().enumerate() {
         let entity = EntityId(i);
