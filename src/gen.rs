@@ -294,11 +294,13 @@ fn make_parks(cfg: &GenConfig) -> Vec<Park> {
 }
 
 fn make_park(rng: &mut fastrand::Rng, i: usize, width: usize) -> Park {
+    let sc = Scenario::of(i);
     let town = town_of(i);
     let [lead, second] = town.industries;
     let industry = if chance(rng, 70) { lead } else { second };
     let model = weighted(rng, &[("政府全资", 30), ("国企投资", 45), ("民间投资", 25)])
         .unwrap_or("国企投资");
+    let model = sc.model.unwrap_or(model);
     let kind = if chance(rng, 88) {
         "生产制造类"
     } else {
@@ -311,8 +313,10 @@ fn make_park(rng: &mut fastrand::Rng, i: usize, width: usize) -> Park {
         7 | 8 => between(rng, 15001, 22000),
         _ => between(rng, 22001, 30000),
     };
+    let planned = planned.max(sc.planned_min);
     let land = planned * between(rng, 85, 100) / 100;
     let plot_ratio = between(rng, 105, 220);
+    let plot_ratio = sc.plot_ratio.unwrap_or(plot_ratio);
     // 1 亩 = 2000/3 m2.
     let floor = land * 2000 * plot_ratio / 3 / 10_000;
     let amenity_floor = floor * amenity_share(rng) / 1000;
@@ -321,18 +325,20 @@ fn make_park(rng: &mut fastrand::Rng, i: usize, width: usize) -> Park {
     let green = between(rng, 350, 2000);
     let investment = planned * between(rng, 40, 85);
     let built = is_built(i);
-    let ops = built.then(|| make_ops(rng));
+    let ops = built.then(|| make_ops(rng, &sc));
     let (held, sold) = if built { ownership(rng, floor) } else { (0, 0) };
     let debt = match model {
         "民间投资" => between(rng, 5500, 8800),
         "国企投资" => between(rng, 4000, 7200),
         _ => between(rng, 1500, 5000),
     };
+    let debt = sc.debt.unwrap_or(debt);
     let accidents = if built && chance(rng, 10) {
         between(rng, 1, 2)
     } else {
         0
     };
+    let accidents = sc.accidents.unwrap_or(accidents);
     Park {
         key: format!("PH-{:0width$}", i + 1),
         name: String::new(),
@@ -380,37 +386,107 @@ fn ownership(rng: &mut fastrand::Rng, floor: i64) -> (i64, i64) {
     (held, sold)
 }
 
-fn make_ops(rng: &mut fastrand::Rng) -> Ops {
+fn make_ops(rng: &mut fastrand::Rng, sc: &Scenario) -> Ops {
     // Most parks built 2014–2020; about one in six within the 3 years before mid-2023.
     let built = if chance(rng, 17) {
         date_between(rng, date(2020, 7, 2), date(2021, 6, 30))
     } else {
         date_between(rng, date(2014, 1, 1), date(2020, 6, 30))
     };
+    let built = sc.built.unwrap_or(built);
     let new_park = built > date(2020, 7, 1);
-    let occupancy = between(rng, 420, 985);
+    let occupancy = between(rng, 420, 985).max(sc.occupancy_min);
     let stars = if chance(rng, 90) {
         Some(weighted(rng, &[(0, 1), (1, 2), (2, 4), (3, 5), (4, 3), (5, 1)]).unwrap_or(3))
     } else {
         None
     };
+    let stars = sc.stars.unwrap_or(stars);
     let grade = if new_park {
         None
     } else {
         weighted(rng, &[("A", 20), ("B", 45), ("C", 28), ("D", 7)])
     };
+    let grade = if new_park { grade } else { sc.grade.or(grade) };
     let recognised = if chance(rng, 85) {
         let from = built.checked_add_days(Days::new(180)).unwrap_or(built);
         Some(date_between(rng, from, date(2022, 12, 31)))
     } else {
         None
     };
+    let recognised = sc.recognised.or(recognised);
     Ops {
         built,
         occupancy,
         stars,
         grade,
         recognised,
+    }
+}
+
+/// Fixed traits of some of every 34 parks, so that the shipped policies meet each of
+/// their clauses on both sides in the example (a random draw of 34 parks might miss
+/// a rare combination). Slots are positions in a block of 34; all are built parks.
+#[derive(Default)]
+struct Scenario {
+    model: Option<&'static str>,
+    /// In 0.01 亩.
+    planned_min: i64,
+    plot_ratio: Option<i64>,
+    debt: Option<i64>,
+    /// In 0.1 percent points.
+    occupancy_min: i64,
+    built: Option<NaiveDate>,
+    stars: Option<Option<i64>>,
+    grade: Option<&'static str>,
+    recognised: Option<NaiveDate>,
+    accidents: Option<i64>,
+}
+
+impl Scenario {
+    fn of(i: usize) -> Scenario {
+        let old = |y, m, d, stars, grade| Scenario {
+            built: Some(date(y, m, d)),
+            stars: Some(stars),
+            grade: Some(grade),
+            recognised: Some(date(y + 2, m, d)),
+            accidents: Some(0),
+            ..Scenario::default()
+        };
+        let new = |y, m, d, stars, accidents| Scenario {
+            built: Some(date(y, m, d)),
+            stars: Some(stars),
+            recognised: Some(date(y + 1, m, 1)),
+            accidents: Some(accidents),
+            ..Scenario::default()
+        };
+        match i % 34 {
+            // 广陈镇: a private park, well let but leveraged beyond 70%.
+            7 => Scenario {
+                model: Some("民间投资"),
+                planned_min: 5200,
+                debt: Some(7820),
+                occupancy_min: 650,
+                ..Scenario::default()
+            },
+            // An old park below plot ratio 1.0.
+            14 => Scenario {
+                built: Some(date(2015, 4, 20)),
+                plot_ratio: Some(92),
+                ..Scenario::default()
+            },
+            // Parks within their 3-year transition: rated, unrated, with an accident.
+            1 => new(2020, 10, 1, Some(3), 0),
+            12 => new(2021, 1, 10, None, 0),
+            2 => new(2021, 3, 15, Some(2), 1),
+            // Graded parks across the star levels and grades.
+            15 => old(2014, 7, 23, Some(5), "A"),
+            8 => old(2016, 3, 1, Some(4), "C"),
+            9 => old(2017, 5, 12, Some(3), "B"),
+            21 => old(2016, 9, 1, Some(2), "D"),
+            24 => old(2016, 5, 10, Some(0), "A"),
+            _ => Scenario::default(),
+        }
     }
 }
 
@@ -953,12 +1029,21 @@ fn transfer_row(
         _ => between(rng, 1000, 3200),
     };
     let whole_floor = chance(rng, if sale { 82 } else { 40 });
-    let amenity = chance(rng, 12);
+    let amenity = chance(rng, 15);
+    // Half the sales are the developer's first sale of space it has held since the
+    // park was built; the rest are resales, one in five within the 5-year lock-up.
     let acquired = if sale && chance(rng, 50) {
-        built // the developer's first sale
+        built
+    } else if chance(rng, 20) {
+        let from = applied.with_year(applied.year() - 4).unwrap_or(applied);
+        date_between(
+            rng,
+            from.max(built),
+            applied.with_year(applied.year() - 1).unwrap_or(applied),
+        )
     } else {
-        let latest = applied.with_year(applied.year() - 1).unwrap_or(applied);
-        date_between(rng, built, latest)
+        let latest = applied.with_year(applied.year() - 5).unwrap_or(applied);
+        date_between(rng, built.min(latest), latest)
     };
     let price = sale.then(|| between(rng, 2500, 4800).to_string());
     let rent = (!sale).then(|| {
