@@ -141,9 +141,15 @@ fn strings_are_re_escaped() {
 #[test]
 fn one_line_items_keep_their_grouping() {
     let text = "param a = 1\nparam b = 2\n\n\nparam c = 3\nlet E.x = 1\n";
+    // A multi-line item is always set apart.
+    let dated = "param a = 1\nparam d: int { 2021-01-01 => 1 }\nparam e = 2\n";
+    assert_eq!(
+        fmt(dated),
+        "param a = 1\n\nparam d: int {\n  2021-01-01 => 1\n}\n\nparam e = 2\n"
+    );
     assert_eq!(
         fmt(text),
-        "param a = 1\nparam b = 2\n\nparam c = 3\n\nlet E.x = 1\n"
+        "param a = 1\nparam b = 2\n\nparam c = 3\nlet E.x = 1\n"
     );
     let file = parse(text).unwrap();
     assert_eq!(
@@ -186,4 +192,54 @@ entity E {  # opens
 # end
 ";
     assert_eq!(fmt(text), want);
+}
+
+#[test]
+fn trailing_comments_of_consecutive_lines_align() {
+    let text = "\
+entity E {
+  编号: text key # a
+  x: int   # b
+  长的名字: money in 万元 # c
+
+  y: int # d
+}
+";
+    let want = "\
+entity E {
+  编号: text key           # a
+  x: int                   # b
+  长的名字: money in 万元  # c
+
+  y: int  # d
+}
+";
+    assert_eq!(fmt(text), want);
+}
+
+#[test]
+fn test_records_fit_fill_or_stack() {
+    let short = "test \"t\" { 园区 \"T1\" { 星级: 5 入驻率: 95% } }";
+    assert_eq!(
+        fmt(short),
+        "test \"t\" {\n  园区 \"T1\" { 星级: 5, 入驻率: 95% }\n}\n"
+    );
+    let long = "test \"t\" { 园区 \"T1\" { 建设模式: 国企投资, 规划面积: 120 亩, 固定资产投资: 6000 万元, 入驻率: 80%, 负债率: 50%, 镇街道: \"新埭镇\" } }";
+    let want = "\
+test \"t\" {
+  园区 \"T1\" { 建设模式: 国企投资, 规划面积: 120 亩, 固定资产投资: 6000 万元, 入驻率: 80%,
+              负债率: 50%, 镇街道: \"新埭镇\" }
+}
+";
+    assert_eq!(fmt(long), want);
+    let commented = "test \"t\" { 园区 \"T1\" { 星级: 5  # five\n 入驻率: 95% } }";
+    let want = "\
+test \"t\" {
+  园区 \"T1\" {
+    星级: 5  # five
+    入驻率: 95%
+  }
+}
+";
+    assert_eq!(fmt(commented), want);
 }

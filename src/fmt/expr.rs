@@ -13,7 +13,19 @@ use crate::ast::{
 use crate::syntax::keywords::Kw;
 
 impl Printer<'_> {
-    /// Print an expression on the current line; multi-line parts indent from `indent`.
+    /// Print the whole expression of a line (a clause's, a row's, a `let`'s): a
+    /// `match`, `tier` or `brackets` here takes one line per arm or row.
+    pub fn expr_top(&mut self, e: &Expr, indent: usize) {
+        match &e.kind {
+            ExprKind::Match(m) if !self.flat => self.match_lines(m, e.span.end, indent),
+            ExprKind::Tier(t) if !self.flat => self.tier_lines(t, e.span.end, indent),
+            ExprKind::Brackets(b) if !self.flat => self.brackets_lines(b, e.span.end, indent),
+            _ => self.expr(e, indent),
+        }
+    }
+
+    /// Print an expression within another: a `match`, `tier` or `brackets` goes on
+    /// one line when it fits and holds no comment, else one line per arm or row.
     pub fn expr(&mut self, e: &Expr, indent: usize) {
         match &e.kind {
             ExprKind::Number(n) => self.push(&n.to_string()),
@@ -59,9 +71,9 @@ impl Printer<'_> {
                 self.push(&format!(" {} ", Kw::Else.text()));
                 self.expr(b, indent);
             }
-            ExprKind::Match(m) => self.match_expr(m, e.span.end, indent),
-            ExprKind::Tier(t) => self.tier(t, e.span.end, indent),
-            ExprKind::Brackets(b) => self.brackets(b, e.span.end, indent),
+            ExprKind::Match(_) | ExprKind::Tier(_) | ExprKind::Brackets(_) => {
+                self.block_expr(e, indent)
+            }
             ExprKind::Paren(x) => {
                 self.push("(");
                 self.expr(x, indent);
@@ -96,7 +108,7 @@ impl Printer<'_> {
         self.push(")");
     }
 
-    fn match_expr(&mut self, m: &Match, end: usize, indent: usize) {
+    fn match_lines(&mut self, m: &Match, end: usize, indent: usize) {
         self.push(&format!("{} ", Kw::Match.text()));
         self.expr(&m.scrutinee, indent);
         self.open_block();
@@ -104,7 +116,7 @@ impl Printer<'_> {
             self.node(arm.span.start, indent + 1);
             let names: Vec<&str> = arm.variants.iter().map(|v| v.name.as_str()).collect();
             self.push(&format!("{} => ", names.join(" | ")));
-            self.expr(&arm.value, indent + 1);
+            self.expr_top(&arm.value, indent + 1);
         }
         if let Some(o) = &m.otherwise {
             self.else_row(o, indent + 1);
@@ -112,7 +124,7 @@ impl Printer<'_> {
         self.close_block(end.saturating_sub(1), indent);
     }
 
-    fn tier(&mut self, t: &Tier, end: usize, indent: usize) {
+    fn tier_lines(&mut self, t: &Tier, end: usize, indent: usize) {
         self.push(&format!("{}(", Kw::Tier.text()));
         self.expr(&t.subject, indent);
         self.push(")");
@@ -122,7 +134,7 @@ impl Printer<'_> {
             self.push(&format!("{} ", binary_symbol(row.op)));
             self.expr(&row.threshold, indent + 1);
             self.push(" => ");
-            self.expr(&row.value, indent + 1);
+            self.expr_top(&row.value, indent + 1);
         }
         if let Some(o) = &t.otherwise {
             self.else_row(o, indent + 1);
@@ -130,7 +142,7 @@ impl Printer<'_> {
         self.close_block(end.saturating_sub(1), indent);
     }
 
-    fn brackets(&mut self, b: &Brackets, end: usize, indent: usize) {
+    fn brackets_lines(&mut self, b: &Brackets, end: usize, indent: usize) {
         self.push(&format!("{}(", Kw::Brackets.text()));
         self.expr(&b.subject, indent);
         self.push(")");
@@ -140,12 +152,12 @@ impl Printer<'_> {
             self.push(&format!("{} {} ", Kw::Up.text(), Kw::To.text()));
             self.expr(&row.up_to, indent + 1);
             self.push(" => ");
-            self.expr(&row.rate, indent + 1);
+            self.expr_top(&row.rate, indent + 1);
         }
         if let Some(a) = &b.above {
             self.node(a.span.start, indent + 1);
             self.push(&format!("{} => ", Kw::Above.text()));
-            self.expr(a, indent + 1);
+            self.expr_top(a, indent + 1);
         }
         self.close_block(end.saturating_sub(1), indent);
     }
@@ -153,33 +165,94 @@ impl Printer<'_> {
     fn else_row(&mut self, value: &Expr, indent: usize) {
         self.node(value.span.start, indent);
         self.push(&format!("{} => ", Kw::Else.text()));
-        self.expr(value, indent);
+        self.expr_top(value, indent);
+    }
+
+    /// A `match`, `tier` or `brackets` inside another expression.
+    fn block_expr(&mut self, e: &Expr, indent: usize) {
+        if self.flat {
+            self.block_inline(e);
+            return;
+        }
+        let text = flat(e);
+        if self.fits_inline(&text, e.span.start, e.span.end) {
+            self.push(&text);
+        } else {
+            self.expr_top(e, indent);
+        }
+    }
+
+    /// `match e { A => 1, else => 2 }`, `tier(x) { >= 1 => a, else => b }`, …
+    fn block_inline(&mut self, e: &Expr) {
+        let mut rows: Vec<String> = Vec::new();
+        match &e.kind {
+            ExprKind::Match(m) => {
+                self.push(&format!("{} {}", Kw::Match.text(), flat(&m.scrutinee)));
+                for arm in &m.arms {
+                    let names: Vec<&str> = arm.variants.iter().map(|v| v.name.as_str()).collect();
+                    rows.push(format!("{} => {}", names.join(" | "), flat(&arm.value)));
+                }
+                if let Some(o) = &m.otherwise {
+                    rows.push(format!("{} => {}", Kw::Else.text(), flat(o)));
+                }
+            }
+            ExprKind::Tier(t) => {
+                self.push(&format!("{}({})", Kw::Tier.text(), flat(&t.subject)));
+                for r in &t.rows {
+                    let (op, th, v) = (binary_symbol(r.op), flat(&r.threshold), flat(&r.value));
+                    rows.push(format!("{op} {th} => {v}"));
+                }
+                if let Some(o) = &t.otherwise {
+                    rows.push(format!("{} => {}", Kw::Else.text(), flat(o)));
+                }
+            }
+            ExprKind::Brackets(b) => {
+                self.push(&format!("{}({})", Kw::Brackets.text(), flat(&b.subject)));
+                let up_to = format!("{} {}", Kw::Up.text(), Kw::To.text());
+                for r in &b.rows {
+                    rows.push(format!("{up_to} {} => {}", flat(&r.up_to), flat(&r.rate)));
+                }
+                if let Some(a) = &b.above {
+                    rows.push(format!("{} => {}", Kw::Above.text(), flat(a)));
+                }
+            }
+            _ => {}
+        }
+        if rows.is_empty() {
+            self.push(" {}");
+        } else {
+            self.push(&format!(" {{ {} }}", rows.join(", ")));
+        }
     }
 
     /// A string literal: escapes re-written, interpolations printed on one line.
     pub fn string(&mut self, s: &StrLit) {
-        let mut out = String::from("\"");
-        for part in &s.parts {
-            match part {
-                StrPart::Text(t) => escape_into(&mut out, t),
-                StrPart::Expr(e) => {
-                    out.push('{');
-                    out.push_str(&flat(e));
-                    out.push('}');
-                }
-            }
-        }
-        out.push('"');
-        self.push(&out);
+        self.push(&string_text(s));
     }
 }
 
-/// An expression printed on one line (inside a string interpolation).
-fn flat(e: &Expr) -> String {
-    let mut p = Printer::new(&[], None);
+/// A string literal as it is printed.
+pub fn string_text(s: &StrLit) -> String {
+    let mut out = String::from("\"");
+    for part in &s.parts {
+        match part {
+            StrPart::Text(t) => escape_into(&mut out, t),
+            StrPart::Expr(e) => {
+                out.push('{');
+                out.push_str(&flat(e));
+                out.push('}');
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An expression printed on one line (interpolations, inline blocks, test records).
+pub fn flat(e: &Expr) -> String {
+    let mut p = Printer::flat();
     p.expr(e, 0);
-    let lines: Vec<&str> = p.lines().map(str::trim).collect();
-    lines.join(" ")
+    p.lines().collect()
 }
 
 fn escape_into(out: &mut String, text: &str) {
@@ -233,19 +306,4 @@ pub fn type_base(t: &TypeExpr) -> String {
 pub fn type_full(t: &TypeExpr) -> String {
     let q = if t.optional { "?" } else { "" };
     format!("{}{q}", type_base(t))
-}
-
-/// Whether printing the expression takes more than one line.
-pub fn is_multiline(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Match(_) | ExprKind::Tier(_) | ExprKind::Brackets(_) => true,
-        ExprKind::Member(x, _) | ExprKind::Unary(_, x) | ExprKind::Paren(x) => is_multiline(x),
-        ExprKind::Binary(_, a, b) => is_multiline(a) || is_multiline(b),
-        ExprKind::If(a, b, c) => is_multiline(a) || is_multiline(b) || is_multiline(c),
-        ExprKind::List(xs) => xs.iter().any(is_multiline),
-        ExprKind::Call(c) => {
-            c.args.iter().any(is_multiline) || c.filter.as_deref().is_some_and(is_multiline)
-        }
-        _ => false,
-    }
 }

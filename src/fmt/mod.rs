@@ -18,14 +18,14 @@ use crate::ast::{
 use crate::diagnostic::Diag;
 use crate::span::FileId;
 use crate::syntax::keywords::Kw;
-use expr::{is_multiline, type_base, type_full, unit};
+use expr::{type_base, type_full, unit};
 use printer::Printer;
 
 /// Format a parsed file in the canonical layout.
 ///
-/// Without the source text, every item is followed by a blank line; [`format_source`]
-/// also keeps the user's grouping of one-line items (`param`s written without blank
-/// lines between them stay together) and blank lines inside blocks.
+/// Without the source text, items are separated by blank lines; [`format_source`]
+/// also keeps the user's grouping of one-line items (`param`, `let`, `enum`, `remove`
+/// written on consecutive lines stay together) and blank lines inside blocks.
 pub fn format_file(file: &File) -> String {
     format_with(file, None)
 }
@@ -38,41 +38,35 @@ pub fn format_source(text: &str, file: FileId) -> Result<String, Vec<Diag>> {
 
 fn format_with(file: &File, source: Option<&str>) -> String {
     let mut p = Printer::new(&file.comments.0, source);
-    let mut prev: Option<&Item> = None;
+    // The previous item and whether it took one line.
+    let mut prev: Option<(&Item, bool)> = None;
     for item in &file.items {
         let start = item.span().start;
-        if let Some(before) = prev {
-            p.flush_trailing(start);
-            let lead = p.pending_before(start).unwrap_or(start);
-            if !grouped(&p, before, item, lead) {
-                p.blank();
+        p.flush_trailing(start);
+        let mark = p.line_count();
+        let lead = p.pending_before(start).unwrap_or(start);
+        p.node(start, 0);
+        let first = p.line_count().saturating_sub(1);
+        p.item(item);
+        let single = p.line_count() - first == 1 && short_kind(item);
+        if let Some((before, before_single)) = prev {
+            let grouped = before_single && single && !p.blank_between(before.span().end, lead);
+            if !grouped {
+                p.blank_at(mark);
             }
         }
-        p.flush(start, 0);
-        p.newline(0);
-        p.item(item);
-        prev = Some(item);
+        prev = Some((item, single));
     }
     p.finish()
 }
 
-/// Whether two adjacent items stay together without a blank line: both fit one line,
-/// are of the same kind, and the source had no blank line between them.
-fn grouped(p: &Printer<'_>, a: &Item, b: &Item, lead: usize) -> bool {
-    p.has_source()
-        && std::mem::discriminant(a) == std::mem::discriminant(b)
-        && one_line(a)
-        && one_line(b)
-        && !p.blank_between(a.span().end, lead)
-}
-
-fn one_line(item: &Item) -> bool {
-    match item {
-        Item::Param(x) => matches!(&x.value, ParamValue::Single(e) if !is_multiline(e)),
-        Item::Let(x) => !is_multiline(&x.value),
-        Item::Remove(_) | Item::Enum(_) => true,
-        _ => false,
-    }
+/// Items that may stand on consecutive lines without a blank line between them
+/// (when they take one line each and the source had them so).
+fn short_kind(item: &Item) -> bool {
+    matches!(
+        item,
+        Item::Param(_) | Item::Let(_) | Item::Remove(_) | Item::Enum(_)
+    )
 }
 
 fn kw(k: Kw) -> &'static str {
@@ -99,20 +93,34 @@ impl Printer<'_> {
         }
     }
 
+    /// `policy "名称" version "v" effective D extends "p"`; a header wider than a line
+    /// continues, indented, from `effective` (as SPEC §3.5 writes it).
     fn policy(&mut self, x: &PolicyHeader) {
-        self.push(&format!("{} ", kw(Kw::Policy)));
-        self.string(&x.name);
+        let mut head = format!("{} {}", kw(Kw::Policy), expr::string_text(&x.name));
         if let Some(v) = &x.version {
-            self.push(&format!(" {} ", kw(Kw::Version)));
-            self.string(v);
+            head.push_str(&format!(" {} {}", kw(Kw::Version), expr::string_text(v)));
         }
+        let mut tail = Vec::new();
         if let Some(d) = &x.effective {
-            let date = d.date.format("%Y-%m-%d");
-            self.push(&format!(" {} {date}", kw(Kw::Effective)));
+            tail.push(format!(
+                "{} {}",
+                kw(Kw::Effective),
+                d.date.format("%Y-%m-%d")
+            ));
         }
         if let Some(e) = &x.extends {
-            self.push(&format!(" {} ", kw(Kw::Extends)));
-            self.string(e);
+            tail.push(format!("{} {}", kw(Kw::Extends), expr::string_text(e)));
+        }
+        let tail = tail.join(" ");
+        let one = format!("{head} {tail}");
+        if tail.is_empty() {
+            self.push(&head);
+        } else if printer::display_width(&one) <= printer::MAX_WIDTH {
+            self.push(&one);
+        } else {
+            self.push(&head);
+            self.newline(1);
+            self.push(&tail);
         }
     }
 
@@ -167,14 +175,14 @@ impl Printer<'_> {
         match &x.value {
             ParamValue::Single(e) => {
                 self.push(" = ");
-                self.expr(e, 0);
+                self.expr_top(e, 0);
             }
             ParamValue::Dated(rows) => {
                 self.open_block();
                 for r in rows {
                     self.node(r.span.start, 1);
                     self.push(&format!("{} => ", r.from.date.format("%Y-%m-%d")));
-                    self.expr(&r.value, 1);
+                    self.expr_top(&r.value, 1);
                 }
                 self.close_block(x.span.end.saturating_sub(1), 0);
             }
@@ -185,7 +193,7 @@ impl Printer<'_> {
         self.overrides(x.overrides);
         let head = format!("{} {}.{} = ", kw(Kw::Let), x.entity.name, x.name.name);
         self.push(&head);
-        self.expr(&x.value, 0);
+        self.expr_top(&x.value, 0);
     }
 
     fn remove(&mut self, x: &RemoveDecl) {
@@ -235,13 +243,13 @@ impl Printer<'_> {
         for w in &b.whens {
             self.node(w.span.start, indent);
             self.push(&format!("{} ", kw(Kw::When)));
-            self.expr(w, indent);
+            self.expr_top(w, indent);
         }
         match &b.outcome {
             Some(OutcomeDecl::Amount { value, span }) => {
                 self.node(span.start, indent);
                 self.push(&format!("{} ", kw(Kw::Amount)));
-                self.expr(value, indent);
+                self.expr_top(value, indent);
             }
             Some(OutcomeDecl::Require {
                 cond,
@@ -250,7 +258,7 @@ impl Printer<'_> {
             }) => {
                 self.node(span.start, indent);
                 self.push(&format!("{} ", kw(Kw::Require)));
-                self.expr(cond, indent);
+                self.expr_top(cond, indent);
                 if let Some(m) = message {
                     self.node(m.span.start, indent);
                     self.push(&format!("{} ", kw(Kw::Else)));
@@ -280,16 +288,55 @@ impl Printer<'_> {
         self.close_block(x.span.end.saturating_sub(1), 0);
     }
 
+    /// A test record: on one line when it fits, else its fields filled into lines
+    /// aligned under the first, else (when comments are inside) one field per line.
     fn record(&mut self, r: &TestRecord) {
         self.push(&format!("{} ", r.entity.name));
         self.string(&r.key);
+        let fields: Vec<String> = r
+            .fields
+            .iter()
+            .map(|(n, v)| format!("{}: {}", n.name, expr::flat(v)))
+            .collect();
+        let (start, end) = (r.span.start, r.span.end);
+        let inline = format!(" {{ {} }}", fields.join(", "));
+        if self.fits_inline(&inline, start, end) || fields.is_empty() {
+            self.push(&inline);
+            return;
+        }
+        let column = self.width() + 3;
+        if !self.has_comment_in(start, end) && column < printer::MAX_WIDTH / 2 {
+            self.fill(&fields, column);
+            return;
+        }
         self.open_block();
         for (name, value) in &r.fields {
             self.node(name.span.start, 2);
             self.push(&format!("{}: ", name.name));
-            self.expr(value, 2);
+            self.expr_top(value, 2);
         }
         self.close_block(r.span.end.saturating_sub(1), 1);
+    }
+
+    /// `{ a: 1, b: 2,` … continued under the first field … ` }`.
+    fn fill(&mut self, fields: &[String], column: usize) {
+        self.push(" { ");
+        let last = fields.len().saturating_sub(1);
+        for (i, f) in fields.iter().enumerate() {
+            let piece = if i == last {
+                format!("{f} }}")
+            } else {
+                format!("{f},")
+            };
+            let at_start = self.width() <= column;
+            if !at_start && self.width() + 1 + printer::display_width(&piece) > printer::MAX_WIDTH {
+                self.newline(0);
+                self.push(&" ".repeat(column));
+            } else if !at_start {
+                self.push(" ");
+            }
+            self.push(&piece);
+        }
     }
 
     fn expect(&mut self, e: &Expect) {
@@ -299,7 +346,7 @@ impl Printer<'_> {
         match &e.expected {
             Expected::Amount(v) => {
                 self.push(" == ");
-                self.expr(v, 1);
+                self.expr_top(v, 1);
             }
             Expected::Status(s) => self.push(&format!(" {}", s.name)),
         }

@@ -13,6 +13,9 @@ use crate::ast::Comment;
 #[derive(Debug, Default)]
 struct Line {
     text: String,
+    /// The trailing comment (`# …`), printed after the code, aligned with its
+    /// neighbours'.
+    trailing: Option<String>,
     /// The line ends with a comment: nothing may be appended.
     commented: bool,
     /// The line opens a block (`{`): no blank line may follow it.
@@ -25,7 +28,12 @@ pub struct Printer<'a> {
     comments: &'a [Comment],
     next: usize,
     source: Option<&'a str>,
+    /// Print everything on one line (`match`, `tier`, `brackets` inline).
+    pub flat: bool,
 }
+
+/// The widest line an inline `match`, `tier`, `brackets` or test record may make.
+pub const MAX_WIDTH: usize = 100;
 
 impl<'a> Printer<'a> {
     pub fn new(comments: &'a [Comment], source: Option<&'a str>) -> Self {
@@ -34,7 +42,36 @@ impl<'a> Printer<'a> {
             comments,
             next: 0,
             source,
+            flat: false,
         }
+    }
+
+    /// A printer that puts everything on one line.
+    pub fn flat() -> Printer<'static> {
+        Printer {
+            flat: true,
+            ..Printer::new(&[], None)
+        }
+    }
+
+    /// The display width of the current line.
+    pub fn width(&self) -> usize {
+        self.lines.last().map_or(0, |l| display_width(&l.text))
+    }
+
+    /// Whether a comment not yet printed lies in `start..end`.
+    pub fn has_comment_in(&self, start: usize, end: usize) -> bool {
+        self.comments
+            .get(self.next..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| c.span.start < end)
+            .any(|c| c.span.start >= start)
+    }
+
+    /// Whether `text` fits on the current line and nothing is commented in `start..end`.
+    pub fn fits_inline(&self, text: &str, start: usize, end: usize) -> bool {
+        self.width() + display_width(text) <= MAX_WIDTH && !self.has_comment_in(start, end)
     }
 
     /// Append text to the current line.
@@ -71,6 +108,18 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// How many lines have been printed.
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Insert a blank line before line `index` (not at the start of the output).
+    pub fn blank_at(&mut self, index: usize) {
+        if index > 0 && index <= self.lines.len() {
+            self.lines.insert(index, Line::default());
+        }
+    }
+
     /// Whether a comment is waiting that was written before `pos`.
     pub fn pending_before(&self, pos: usize) -> Option<usize> {
         self.comments
@@ -88,7 +137,7 @@ impl<'a> Printer<'a> {
                 .last()
                 .is_some_and(|l| !l.commented && !l.text.trim().is_empty());
             if c.trailing && appendable {
-                self.push(&format!("  #{}", c.text));
+                self.set_trailing(&c.text);
             } else {
                 if self.blank_above(c.span.start) {
                     self.blank();
@@ -117,10 +166,14 @@ impl<'a> Printer<'a> {
                 return;
             }
             self.next += 1;
-            self.push(&format!("  #{}", c.text));
-            if let Some(l) = self.lines.last_mut() {
-                l.commented = true;
-            }
+            self.set_trailing(&c.text);
+        }
+    }
+
+    fn set_trailing(&mut self, text: &str) {
+        if let Some(l) = self.lines.last_mut() {
+            l.trailing = Some(format!("#{text}"));
+            l.commented = true;
         }
     }
 
@@ -163,7 +216,7 @@ impl<'a> Printer<'a> {
     /// Whether the source has a blank line between `from` and `to`.
     pub fn blank_between(&self, from: usize, to: usize) -> bool {
         let Some(gap) = self.source.and_then(|t| t.get(from..to)) else {
-            return true;
+            return true; // without the source, items are always apart
         };
         let parts: Vec<&str> = gap.split('\n').collect();
         let inner = parts.get(1..parts.len().saturating_sub(1)).unwrap_or(&[]);
@@ -175,15 +228,11 @@ impl<'a> Printer<'a> {
         self.lines.iter().map(|l| l.text.as_str())
     }
 
-    /// Whether the source is known (blank lines can be kept).
-    pub fn has_source(&self) -> bool {
-        self.source.is_some()
-    }
-
     /// Emit every remaining comment and return the text: lines without trailing
     /// spaces, no blank lines at either end, one final newline.
     pub fn finish(mut self) -> String {
         self.flush(usize::MAX, 0);
+        self.align_trailing();
         let mut out = String::new();
         for l in &self.lines {
             let t = l.text.trim_end();
@@ -198,6 +247,53 @@ impl<'a> Printer<'a> {
         }
         out
     }
+}
+
+impl Printer<'_> {
+    /// Trailing comments of consecutive lines start in one column: two spaces after
+    /// the widest code of the run (CJK characters count two columns).
+    fn align_trailing(&mut self) {
+        let mut i = 0;
+        while i < self.lines.len() {
+            let rest = self.lines.get(i..).unwrap_or_default();
+            let run = rest.iter().take_while(|l| l.trailing.is_some()).count();
+            if run == 0 {
+                i += 1;
+                continue;
+            }
+            let lines = self.lines.get_mut(i..i + run).unwrap_or_default();
+            let width = lines.iter().map(|l| display_width(l.text.trim_end())).max();
+            let col = width.unwrap_or(0) + 2;
+            for l in lines {
+                let code = l.text.trim_end().to_string();
+                let pad = col.saturating_sub(display_width(&code));
+                let comment = l.trailing.take().unwrap_or_default();
+                l.text = format!("{code}{}{comment}", " ".repeat(pad));
+            }
+            i += run;
+        }
+    }
+}
+
+/// Columns a text takes in a terminal: wide (CJK, fullwidth) characters take two.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
 }
 
 fn is_blank(s: &str) -> bool {

@@ -163,7 +163,11 @@ mod tests {
         let start = GRAMMAR.find(&format!("\n{rule} ")).unwrap();
         let body = &GRAMMAR[start..];
         let body = &body[..body.find('}').unwrap()];
-        body.split('"').skip(1).step_by(2).map(str::to_string).collect()
+        body.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
