@@ -13,7 +13,7 @@
 
 use parkrules::ast::*;
 use parkrules::diagnostic::{Style, render};
-use parkrules::span::SourceMap;
+use parkrules::span::{SourceMap, Span};
 use parkrules::syntax::parse_file;
 
 /// A compact, fully parenthesised view of an expression (shows precedence).
@@ -578,4 +578,33 @@ fn random_garbage_never_panics() {
         let _ = codes(&text);
         let _ = parkrules::fmt::format_source(&text, parkrules::span::FileId(0));
     }
+}
+
+/// The text a span covers.
+fn at(text: &str, span: Span) -> &str {
+    &text[span.start..span.end]
+}
+
+#[test]
+fn spans_cover_exactly_the_written_text() {
+    let text = "rule 甲 : subsidy for 园区 {   # c\n  when a + b   # d\n  amount tier(x) { >= 1 => 2\n else => 3 }  \n}  # e\n";
+    let file = parse(text).unwrap();
+    let Some(Item::Rule(r)) = file.items.first() else {
+        panic!()
+    };
+    assert_eq!(at(text, r.span), &text[..text.find("}  # e").unwrap() + 1]);
+    assert_eq!(at(text, r.name.span), "甲");
+    assert_eq!(at(text, r.family_span), "subsidy");
+    assert_eq!(at(text, r.body.whens[0].span), "a + b");
+    let Some(OutcomeDecl::Amount { value, span }) = &r.body.outcome else {
+        panic!()
+    };
+    assert_eq!(at(text, *span), "amount tier(x) { >= 1 => 2\n else => 3 }");
+    let ExprKind::Tier(t) = &value.kind else {
+        panic!()
+    };
+    assert_eq!(at(text, t.rows[0].span), ">= 1 => 2");
+    assert_eq!(at(text, t.otherwise.as_ref().unwrap().span), "3");
+    let comments: Vec<&str> = file.comments.0.iter().map(|c| at(text, c.span)).collect();
+    assert_eq!(comments, ["# c", "# d", "# e"]);
 }
