@@ -608,3 +608,23 @@ fn spans_cover_exactly_the_written_text() {
     let comments: Vec<&str> = file.comments.0.iter().map(|c| at(text, c.span)).collect();
     assert_eq!(comments, ["# c", "# d", "# e"]);
 }
+
+#[test]
+fn crlf_and_bom_parse_like_lf() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cases/syntax/revision.rules"
+    ))
+    .unwrap();
+    let crlf = format!("\u{FEFF}{}", text.replace('\n', "\r\n"));
+    let (a, b) = (parse(&text).unwrap(), parse(&crlf).unwrap());
+    assert_eq!(a, b);
+    let texts = |f: &File| {
+        f.comments
+            .0
+            .iter()
+            .map(|c| c.text.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&a), texts(&b));
+}
