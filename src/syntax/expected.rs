@@ -22,7 +22,9 @@ pub fn convert(e: &Error<Rule>, whole: &str, offset: usize) -> SyntaxError {
     match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let expected = describe_all(positives);
-            let help = keyword_help(whole, pos, len, &expected).or_else(|| width_help(whole, pos));
+            let help = keyword_help(whole, pos, len, &expected)
+                .or_else(|| width_help(whole, pos))
+                .or_else(|| unit_help(whole, pos, len));
             SyntaxError::Unexpected {
                 expected,
                 found,
@@ -75,6 +77,24 @@ fn keyword_help(whole: &str, pos: usize, len: usize, expected: &str) -> Option<S
         .then(|| format!("`{word}` is a keyword and cannot be used as a name"))
 }
 
+/// `100 亩均税收`: a name that begins with a unit, right after a number.
+fn unit_help(whole: &str, pos: usize, len: usize) -> Option<String> {
+    let before = whole.get(..pos)?.trim_end_matches([' ', '\t']);
+    if !before.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let word = whole.get(pos..pos + len)?;
+    let unit = crate::units::UNITS
+        .iter()
+        .map(|u| u.name)
+        .filter(|u| word.starts_with(u) && word.len() > u.len())
+        .max_by_key(|u| u.len())?;
+    Some(format!(
+        "`{word}` is a name, not the unit `{unit}`: a unit after a number ends before any \
+         name character"
+    ))
+}
+
 /// Full-width punctuation (`：`, `，`, `（`) and curly quotes, common in Chinese text,
 /// are not the language's: say which character to write instead.
 fn width_help(whole: &str, pos: usize) -> Option<String> {
@@ -108,9 +128,13 @@ fn describe_all(positives: &[Rule]) -> String {
         }
     };
     let continuation = ["`.`", "`(`", "`in`", "`and`", "`or`", "`not`"];
+    // Top-level declarations are listed only when nothing else is expected.
+    let only_items = positives.iter().all(|r| is_item(*r) || *r == Rule::EOI);
     let mut at_end = false;
-    for d in descs {
+    let mut items = false;
+    for (d, r) in descs.into_iter().zip(positives) {
         match d {
+            _ if is_item(*r) && !only_items => items = true,
             Desc::Text(s) if has_op && continuation.contains(&s.as_str()) => {}
             Desc::Text(s) if s == END => at_end = true,
             Desc::Text(s) => push(s),
@@ -119,10 +143,31 @@ fn describe_all(positives: &[Rule]) -> String {
             Desc::Skip => {}
         }
     }
+    if items {
+        out.push("a declaration".to_string());
+    }
     if at_end {
         out.push(END.to_string());
     }
     join_or(&out)
+}
+
+/// Rules that start a top-level item (pest reports a lone leading keyword itself).
+fn is_item(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::kw_policy
+            | Rule::kw_test
+            | Rule::kw_remove
+            | Rule::policy_header
+            | Rule::enum_decl
+            | Rule::entity_decl
+            | Rule::param_decl
+            | Rule::let_decl
+            | Rule::rule_decl
+            | Rule::test_decl
+            | Rule::remove_decl
+    )
 }
 
 const END: &str = "end of file";
