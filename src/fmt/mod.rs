@@ -31,6 +31,14 @@ pub fn format_file(file: &File) -> String {
 }
 
 /// Parse and format a source text; the syntax errors when it does not parse.
+///
+/// ```
+/// use parkrules::fmt::format_source;
+/// use parkrules::span::FileId;
+///
+/// let out = format_source("param 上限:money=500万元   # 第三条", FileId(0)).unwrap();
+/// assert_eq!(out, "param 上限: money = 500 万元  # 第三条\n");
+/// ```
 pub fn format_source(text: &str, file: FileId) -> Result<String, Vec<Diag>> {
     let parsed = crate::syntax::parse_file(text, file)?;
     Ok(format_with(&parsed, Some(text)))

@@ -40,6 +40,19 @@ static SET_LIMIT: Once = Once::new();
 ///
 /// Returns the AST with its comments, or every syntax error found (as error
 /// diagnostics pointing into `file`). Never panics, however deep or large the input.
+///
+/// ```
+/// use parkrules::ast::Item;
+/// use parkrules::span::FileId;
+/// use parkrules::syntax::parse_file;
+///
+/// let file = parse_file("param 比例: percent = 10%  # 第三条", FileId(0)).unwrap();
+/// assert!(matches!(file.items.as_slice(), [Item::Param(_)]));
+/// assert_eq!(file.comments.0[0].text, " 第三条");
+///
+/// let errors = parse_file("param 比例: percent =", FileId(0)).unwrap_err();
+/// assert_eq!(errors[0].code().as_deref(), Some("parkrules::syntax::unexpected"));
+/// ```
 pub fn parse_file(text: &str, file: FileId) -> Result<ast::File, Vec<Diag>> {
     let scanned = scan::scan(text, file);
     if let Some(span) = scanned.too_deep {
