@@ -84,6 +84,15 @@ fn kids<'i>(p: &Pair<'i, Rule>, rule: Rule) -> impl Iterator<Item = Pair<'i, Rul
     p.clone().into_inner().filter(move |c| c.as_rule() == rule)
 }
 
+/// An optional part that lowered (`Some(Some(x))`), was absent (`Some(None)`) or
+/// failed (`None`).
+fn transpose<T>(x: Option<Option<T>>) -> Option<Option<T>> {
+    match x {
+        None => Some(None),
+        Some(v) => v.map(Some),
+    }
+}
+
 fn kid<'i>(p: &Pair<'i, Rule>, rule: Rule) -> Option<Pair<'i, Rule>> {
     kids(p, rule).next()
 }
@@ -149,15 +158,15 @@ impl Lower<'_> {
 
     fn policy(&mut self, p: Pair<'_, Rule>) -> Option<PolicyHeader> {
         let clause = |r| kid(&p, r).and_then(|c| c.into_inner().nth(1));
-        let version = clause(Rule::version_clause).map(|s| self.string(Some(s)));
-        let effective = clause(Rule::effective_clause).map(|d| self.date(Some(d)));
-        let extends = clause(Rule::extends_clause).map(|s| self.string(Some(s)));
+        let version = transpose(clause(Rule::version_clause).map(|s| self.string(Some(s))));
+        let effective = transpose(clause(Rule::effective_clause).map(|d| self.date(Some(d))));
+        let extends = transpose(clause(Rule::extends_clause).map(|s| self.string(Some(s))));
         let name = self.string(kid(&p, Rule::string));
         Some(PolicyHeader {
             name: name?,
-            version: version.map_or(Some(None), |v| v.map(Some))?,
-            effective: effective.map_or(Some(None), |v| v.map(Some))?,
-            extends: extends.map_or(Some(None), |v| v.map(Some))?,
+            version: version?,
+            effective: effective?,
+            extends: extends?,
             span: self.span(&p),
         })
     }
