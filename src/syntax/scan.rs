@@ -9,7 +9,7 @@
 
 use crate::ast::Comment;
 use crate::span::{FileId, Span};
-use crate::syntax::keywords::ITEM_STARTS;
+use crate::syntax::keywords::{ITEM_STARTS, Kw};
 
 /// How deep brackets `( [ {`, string interpolations and `if`s (including `else if`
 /// chains) may nest.
@@ -161,30 +161,28 @@ impl Scanner<'_> {
             .find(|(_, c)| !is_word_char(*c))
             .map_or(rest.len(), |(i, _)| i);
         let end = pos + len;
-        match rest.get(..len) {
-            Some("if") => {
-                if let Some(level) = self.levels.last_mut() {
-                    level.ifs += 1;
-                }
-                self.open_ifs += 1;
-                self.check_depth(pos, end);
+        let word = rest.get(..len).unwrap_or("");
+        if Kw::If.spellings().contains(&word) {
+            if let Some(level) = self.levels.last_mut() {
+                level.ifs += 1;
             }
+            self.open_ifs += 1;
+            self.check_depth(pos, end);
+        } else if Kw::Else.spellings().contains(&word) && !self.if_follows(end) {
             // `else if` continues a chain that nests as deep as its length.
-            Some("else") if !self.next_word_is(end, "if") => {
-                if let Some(level) = self.levels.last_mut().filter(|l| l.ifs > 0) {
-                    level.ifs -= 1;
-                    self.open_ifs -= 1;
-                }
+            if let Some(level) = self.levels.last_mut().filter(|l| l.ifs > 0) {
+                level.ifs -= 1;
+                self.open_ifs -= 1;
             }
-            _ => {}
         }
         end
     }
 
-    fn next_word_is(&self, pos: usize, word: &str) -> bool {
+    /// Whether the next word after `pos` is `if`.
+    fn if_follows(&self, pos: usize) -> bool {
         let rest = self.text.get(pos..).unwrap_or("").trim_start();
-        rest.strip_prefix(word)
-            .is_some_and(|r| !r.starts_with(is_word_char))
+        let len = rest.find(|c| !is_word_char(c)).unwrap_or(rest.len());
+        Kw::If.spellings().contains(&rest.get(..len).unwrap_or(""))
     }
 
     fn open(&mut self, closer: Closer, pos: usize, end: usize) {
