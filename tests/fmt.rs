@@ -131,6 +131,16 @@ fn spacing_is_canonical() {
 }
 
 #[test]
+fn a_tier_row_ending_in_if_keeps_its_comma() {
+    let text = "let E.x = tier(a) { >= 1 => if b then 1 else 2, < 1 => 3 }";
+    assert_eq!(
+        fmt(text),
+        "let E.x = tier(a) {\n  >= 1 => if b then 1 else 2,\n  < 1 => 3\n}\n"
+    );
+    assert_round_trip("tier", text);
+}
+
+#[test]
 fn strings_are_re_escaped() {
     assert_eq!(
         fmt(r#"param p: text = "a\"b\\c\nd\{e\} {x + 1}""#),
@@ -301,6 +311,12 @@ impl Gen {
             6 => format!("count(企业 where {} via 园区)", self.expr(d)),
             7 => format!(
                 "if {} then {} else {}",
+                self.expr(d),
+                self.expr(d),
+                self.expr(d)
+            ),
+            8 if depth % 2 == 0 => format!(
+                "tier({}) {{ >= 1 => if {} then 1 else {}, < 1 => 2 }}",
                 self.expr(d),
                 self.expr(d),
                 self.expr(d)

@@ -135,6 +135,11 @@ impl Printer<'_> {
             self.expr(&row.threshold, indent + 1);
             self.push(" => ");
             self.expr_top(&row.value, indent + 1);
+            if ends_open(&row.value) {
+                // `>= 1 => if a then b else c` would take the next row's `>= 2` into
+                // its `else`: the comma ends the row.
+                self.push(",");
+            }
         }
         if let Some(o) = &t.otherwise {
             self.else_row(o, indent + 1);
@@ -246,6 +251,17 @@ pub fn string_text(s: &StrLit) -> String {
     }
     out.push('"');
     out
+}
+
+/// Whether the expression ends in an `if`'s `else` branch, which reads on through a
+/// following comparison.
+fn ends_open(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::If(..) => true,
+        ExprKind::Binary(_, _, rhs) => ends_open(rhs),
+        ExprKind::Unary(_, x) => ends_open(x),
+        _ => false,
+    }
 }
 
 /// An expression printed on one line (interpolations, inline blocks, test records).
