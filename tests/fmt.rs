@@ -315,7 +315,7 @@ impl Gen {
                 self.expr(d),
                 self.expr(d)
             ),
-            8 if depth % 2 == 0 => format!(
+            8 if depth.is_multiple_of(2) => format!(
                 "tier({}) {{ >= 1 => if {} then 1 else {}, < 1 => 2 }}",
                 self.expr(d),
                 self.expr(d),
