@@ -326,6 +326,10 @@ impl<'a> Checker<'a> {
         origin: crate::program::Origin,
     ) {
         let Some(t) = ty else {
+            if d.overrides.is_override() {
+                // `override` of a param no base has: already reported.
+                return;
+            }
             self.error(
                 d.name.span,
                 CheckError::ParamWithoutType {
