@@ -10,7 +10,7 @@ use crate::ast::{self, Item};
 use crate::check::{self, Layer, err::CheckError};
 use crate::diagnostic::Diag;
 use crate::program::Program;
-use crate::span::{SourceMap, Span};
+use crate::span::{FileId, SourceMap, Span};
 use std::path::{Path, PathBuf};
 
 /// The result of loading and checking a policy.
@@ -198,10 +198,12 @@ impl Loader {
             self.error(None, CheckError::NoRulesFiles { path });
             return None;
         }
-        let files: Vec<Option<ast::File>> = paths.iter().map(|p| self.read_file(p)).collect();
-        Some(Layer {
-            files: files.into_iter().flatten().collect(),
-        })
+        let texts: Vec<FileId> = paths.iter().filter_map(|p| self.read_text(p)).collect();
+        let files = parse_all(&self.sources, &texts)
+            .into_iter()
+            .filter_map(|r| self.parsed(r))
+            .collect();
+        Some(Layer { files })
     }
 
     fn unreadable(&mut self, path: &Path, e: &std::io::Error) {
@@ -213,6 +215,13 @@ impl Loader {
     }
 
     fn read_file(&mut self, path: &Path) -> Option<ast::File> {
+        let id = self.read_text(path)?;
+        let parsed = crate::syntax::parse_file(self.sources.text(id), id);
+        self.parsed(parsed)
+    }
+
+    /// Read a file into the source map (UTF-8 checked), without parsing it.
+    fn read_text(&mut self, path: &Path) -> Option<FileId> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
@@ -221,7 +230,7 @@ impl Loader {
             }
         };
         match String::from_utf8(bytes) {
-            Ok(text) => self.text_file(path.to_path_buf(), text),
+            Ok(text) => Some(self.sources.add(path.to_path_buf(), text)),
             Err(e) => {
                 let e = CheckError::InvalidUtf8 {
                     path: path.display().to_string(),
@@ -235,8 +244,12 @@ impl Loader {
 
     fn text_file(&mut self, path: PathBuf, text: String) -> Option<ast::File> {
         let id = self.sources.add(path, text);
-        let text = self.sources.text(id).to_string();
-        match crate::syntax::parse_file(&text, id) {
+        let parsed = crate::syntax::parse_file(self.sources.text(id), id);
+        self.parsed(parsed)
+    }
+
+    fn parsed(&mut self, r: Result<ast::File, Vec<Diag>>) -> Option<ast::File> {
+        match r {
             Ok(f) => Some(f),
             Err(mut ds) => {
                 self.fatal = true;
@@ -245,4 +258,32 @@ impl Loader {
             }
         }
     }
+}
+
+type Parsed = Result<ast::File, Vec<Diag>>;
+
+/// Parse the files of a folder, on as many threads as there are cores; results in
+/// the order of `ids`.
+fn parse_all(sources: &SourceMap, ids: &[FileId]) -> Vec<Parsed> {
+    let parse = |id: &FileId| crate::syntax::parse_file(sources.text(*id), *id);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if workers < 2 || ids.len() < 2 {
+        return ids.iter().map(parse).collect();
+    }
+    let chunk = ids.len().div_ceil(workers);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = ids
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for (h, part) in handles.into_iter().zip(ids.chunks(chunk)) {
+            match h.join() {
+                Ok(mut v) => out.append(&mut v),
+                // A worker cannot panic on input (the parser does not); parse here if it did.
+                Err(_) => out.extend(part.iter().map(parse)),
+            }
+        }
+        out
+    })
 }
