@@ -306,3 +306,23 @@ fn timing_check_without_parsing() {
     }
     eprintln!("check only, revised over current: {best:?} (best of 30)");
 }
+
+#[test]
+fn when_text_keeps_the_percent_sign() {
+    let p = spec().program.unwrap();
+    assert_eq!(
+        p.rules[2].body.whens[0].text,
+        "入驻率 >= 70% and 规上企业数 >= 1 and 入园税收 > 0 元"
+    );
+}
+
+#[test]
+fn when_text_ending_in_a_percent_keeps_it() {
+    let p = compile_str(
+        "t.rules",
+        "policy \"t\"\nentity 园区 { 编号: text key  入驻率: percent }\nrule r : reward for 园区 { cite \"c\"\n when 入驻率 >= 70%\n amount 1 元 }\n",
+    )
+    .program
+    .unwrap();
+    assert_eq!(p.rules[0].body.whens[0].text, "入驻率 >= 70%");
+}

@@ -68,7 +68,10 @@ impl Checker<'_> {
                 Some(constant(Value::Num(*d), ty, span))
             }
             K::Percent(p) => match p.checked_div(Decimal::ONE_HUNDRED) {
-                Some(v) => Some(constant(Value::Num(v.normalize()), Ty::PERCENT, span)),
+                Some(v) => {
+                    let span = self.with_percent(span);
+                    Some(constant(Value::Num(v.normalize()), Ty::PERCENT, span))
+                }
                 None => self.overflow(span),
             },
             K::Quantity(d, u) => self.quantity(*d, u, span),
@@ -310,6 +313,8 @@ impl Checker<'_> {
             _ => (self.expr(sc, l, None), self.expr(sc, r, None)),
         };
         let (lx, rx) = (lx?, rx?);
+        // Reach over a percent sign the parser's span leaves out.
+        let span = span.to(rx.span);
         let ty = self.binary_ty(op, &lx, &rx, span)?;
         Some(Expr {
             kind: ExprKind::Binary(op, Box::new(lx), Box::new(rx)),

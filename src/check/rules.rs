@@ -215,7 +215,7 @@ impl Checker<'_> {
         }
         Some(When {
             cond,
-            text: collapse(self.sources.snippet(w.span)),
+            text: collapse(self.sources.snippet(self.with_percent(w.span))),
         })
     }
 
