@@ -326,3 +326,77 @@ fn when_text_ending_in_a_percent_keeps_it() {
     .unwrap();
     assert_eq!(p.rules[0].body.whens[0].text, "入驻率 >= 70%");
 }
+
+#[test]
+fn aggregate_goes_via_the_only_reference() {
+    let p = spec().program.unwrap();
+    let l = &p.lets[1];
+    assert_eq!(l.name, "规上企业数");
+    let ExprKind::Aggregate {
+        entity,
+        via,
+        filter,
+        value,
+        ..
+    } = &l.value.kind
+    else {
+        panic!("not an aggregate: {:?}", l.value.kind)
+    };
+    let firm = p.entity(*entity).unwrap();
+    assert_eq!(firm.name, "企业");
+    assert_eq!(firm.field(*via).unwrap().name, "园区");
+    assert!(filter.is_some() && value.is_none());
+    assert_eq!(l.ty, Ty::INT);
+}
+
+#[test]
+fn fraction_percent_fields_read_fractions() {
+    let c = compile_str(
+        "t.rules",
+        "policy \"t\"\nentity 园区 { 编号: text key  入驻率: percent in fraction  负债率: percent }\n",
+    );
+    let e = &c.program.unwrap().entities[0];
+    assert_eq!(e.fields[1].input, parkrules::program::InputUnit::Fraction);
+    assert_eq!(
+        e.fields[2].input,
+        parkrules::program::InputUnit::PercentPoints
+    );
+}
+
+#[test]
+fn match_arms_hold_variant_indices() {
+    let p = program_with("match 模式 { 乙 => 1, 甲 => 2 }");
+    let ExprKind::Match {
+        arms, otherwise, ..
+    } = &p.lets[0].value.kind
+    else {
+        panic!("not a match")
+    };
+    let idx: Vec<&[usize]> = arms.iter().map(|a| a.variants.as_slice()).collect();
+    assert_eq!(idx, [&[1][..], &[0][..]]);
+    assert!(otherwise.is_none());
+}
+
+#[test]
+fn removed_rule_is_gone_and_order_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/check/support/spec.rules");
+    let text = format!(
+        "policy \"修订\" extends \"{}\"\nremove rule 配套用房比例\noverride param 建设补助上限 = 800 万元\n",
+        base.display()
+    );
+    let path = dir.path().join("r.rules");
+    std::fs::write(&path, text).unwrap();
+    let c = compile_path(&path);
+    let p = c.program.unwrap();
+    let names: Vec<&str> = p.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["建设补助", "运营奖励", "入园奖励"]);
+    let cap = &p.params[1];
+    assert_eq!(
+        (cap.name.as_str(), &cap.origin),
+        ("建设补助上限", &Origin::Overridden)
+    );
+    assert_eq!(cap.ty, Ty::MONEY);
+    assert_eq!(cap.values[0].value.kind, ExprKind::Const(num("8000000")));
+    assert!(p.tests.is_empty(), "a base's tests are not inherited");
+}
