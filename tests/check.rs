@@ -9,7 +9,7 @@
 
 use parkrules::diagnostic::{Style, render};
 use parkrules::load::{Compiled, compile_path, compile_str};
-use parkrules::program::{ExpectedDef, ExprKind, Origin, Program, Ty};
+use parkrules::program::{ExpectedDef, ExprKind, NumHint, Origin, Program, Ty};
 use parkrules::value::Value;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
@@ -143,8 +143,22 @@ fn money_plus_area_is_an_error() {
     );
 }
 #[test]
-fn date_minus_date_is_an_error() {
-    assert_eq!(errors("日期 - 日期"), ["parkrules::check::invalid_operand"]);
+fn date_minus_date_counts_days() {
+    assert_eq!(
+        ty("日期 - 日期"),
+        Ty::Num(parkrules::units::Dim::DAYS, NumHint::Int)
+    );
+}
+#[test]
+fn days_do_not_compare_with_months() {
+    assert_eq!(
+        errors("日期 - 日期 >= 2 年"),
+        ["parkrules::check::dimension_mismatch"]
+    );
+}
+#[test]
+fn date_plus_date_is_an_error() {
+    assert_eq!(errors("日期 + 日期"), ["parkrules::check::invalid_operand"]);
 }
 #[test]
 fn mu_compares_with_square_metres() {
