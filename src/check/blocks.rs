@@ -6,6 +6,7 @@
 //! `brackets` bounds share the subject's dimension, and the result is the subject
 //! times the rates. Row texts (`>= 90%`) are kept as written for explanations.
 
+use super::consts::fold;
 use super::err::CheckError;
 use super::names::suggest;
 use super::{Checker, Scope};
@@ -325,6 +326,7 @@ impl Checker<'_> {
             .above
             .as_ref()
             .map(|a| self.alternative(sc, a, None, &mut rate_ty).map(Box::new));
+        ok &= self.increasing(&rows);
         let (subject, above) = (subject?, super::lift(above)?);
         let ty = self.brackets_ty(&subject.ty, rate_ty.as_ref()?, span)?;
         ok.then(|| Expr {
@@ -336,6 +338,33 @@ impl Checker<'_> {
             ty,
             span,
         })
+    }
+
+    /// Constant bracket bounds must increase row by row.
+    fn increasing(&mut self, rows: &[BracketRowDef]) -> bool {
+        let mut prev: Option<(&BracketRowDef, rust_decimal::Decimal)> = None;
+        let mut ok = true;
+        for row in rows {
+            let Some(bound) = fold(&row.up_to).and_then(|v| v.as_num()) else {
+                prev = None;
+                continue;
+            };
+            if let Some((p, pb)) = prev
+                && bound <= pb
+            {
+                self.error(
+                    row.span,
+                    CheckError::BracketsNotIncreasing {
+                        row: row.text.clone(),
+                        previous: p.text.clone(),
+                        at: row.span.source_span(),
+                    },
+                );
+                ok = false;
+            }
+            prev = Some((row, bound));
+        }
+        ok
     }
 
     /// Subject times rate: `money × percent` is money.

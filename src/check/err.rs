@@ -251,6 +251,18 @@ pub enum CheckError {
         at: SourceSpan,
     },
 
+    #[error("`brackets` bounds must increase: `{row}` comes after `{previous}`")]
+    #[diagnostic(
+        code(parkrules::check::brackets_not_increasing),
+        help("each `up to` bound ends a slice that starts at the bound above it")
+    )]
+    BracketsNotIncreasing {
+        row: String,
+        previous: String,
+        #[label("not above the previous bound")]
+        at: SourceSpan,
+    },
+
     #[error("entity `{entity}` has no key field")]
     #[diagnostic(
         code(parkrules::check::no_key),
