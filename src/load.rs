@@ -25,6 +25,7 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// True when any diagnostic is an error (then `program` is `None`).
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diag::is_error)
     }
