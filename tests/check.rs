@@ -414,3 +414,37 @@ fn removed_rule_is_gone_and_order_kept() {
     assert_eq!(cap.values[0].value.kind, ExprKind::Const(num("8000000")));
     assert!(p.tests.is_empty(), "a base's tests are not inherited");
 }
+
+#[test]
+fn missing_path_is_unreadable() {
+    let c = compile_path(Path::new("tests/cases/check/no-such-policy.rules"));
+    assert_eq!(codes(&c), ["parkrules::check::unreadable"]);
+}
+
+#[test]
+fn empty_folder_has_no_rules_files() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        codes(&compile_path(dir.path())),
+        ["parkrules::check::no_rules_files"]
+    );
+}
+
+#[test]
+fn folder_files_are_read_in_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let entity = "entity 园区 { 编号: text key }\n";
+    let rule =
+        |n: &str| format!("rule {n} : ratio for 园区 {{ cite \"c\" require true else \"m\" }}\n");
+    std::fs::write(dir.path().join("b.rules"), rule("乙")).unwrap();
+    std::fs::write(
+        dir.path().join("a.rules"),
+        format!("policy \"p\"\n{entity}{}", rule("甲")),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("c.rules"), rule("丙")).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a policy").unwrap();
+    let p = compile_path(dir.path()).program.unwrap();
+    let names: Vec<&str> = p.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["甲", "乙", "丙"]);
+}
