@@ -33,18 +33,52 @@ impl Compiled {
 
 /// Load and check the policy at `path` (a `.rules` file or a folder of them).
 pub fn compile_path(path: &Path) -> Compiled {
-    let mut l = Loader::default();
-    let top = l.read_layer(path);
-    l.finish(top, path)
+    on_big_stack(|| {
+        let mut l = Loader::default();
+        let top = l.read_layer(path);
+        l.finish(top, path)
+    })
 }
 
 /// Check one policy file given as text (for tests and tools); `extends` is resolved
 /// relative to the directory of `path_for_messages`.
 pub fn compile_str(path_for_messages: &str, text: &str) -> Compiled {
-    let mut l = Loader::default();
-    let top = l.text_file(PathBuf::from(path_for_messages), text.to_string());
-    let layer = top.map(|f| Layer { files: vec![f] });
-    l.finish(layer, Path::new(path_for_messages))
+    on_big_stack(|| {
+        let mut l = Loader::default();
+        let top = l.text_file(PathBuf::from(path_for_messages), text.to_string());
+        let layer = top.map(|f| Layer { files: vec![f] });
+        l.finish(layer, Path::new(path_for_messages))
+    })
+}
+
+/// Stack for parsing and checking: both recurse (bounded by the parser's nesting limit
+/// and [`check::MAX_LET_DEPTH`]); a large policy must not overflow a small thread stack.
+const STACK_BYTES: usize = 256 << 20;
+
+/// Run `f` on a thread with a large stack (only reserved, not committed, memory);
+/// inline if no thread can be made.
+fn on_big_stack<F: FnOnce() -> Compiled + Send>(f: F) -> Compiled {
+    let cell = std::sync::Mutex::new(Some(f));
+    let take = || cell.lock().ok().and_then(|mut g| g.take());
+    let run = || take().map(|f| f());
+    let spawned = std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(s, run)
+            .ok()?;
+        match handle.join() {
+            Ok(out) => out,
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    });
+    match spawned.or_else(|| take().map(|f| f())) {
+        Some(c) => c,
+        None => Compiled {
+            sources: SourceMap::new(),
+            program: None,
+            diagnostics: Vec::new(),
+        },
+    }
 }
 
 #[derive(Default)]

@@ -448,3 +448,29 @@ fn folder_files_are_read_in_name_order() {
     let names: Vec<&str> = p.rules.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["甲", "乙", "丙"]);
 }
+
+/// A policy with a chain of `n` lets, each using the next.
+fn let_chain(n: usize) -> Compiled {
+    let mut text = String::from("policy \"t\"\nentity 园区 { 编号: text key  面积: area in 亩 }\n");
+    for i in 0..n {
+        text.push_str(&format!("let 园区.x{i} = x{} + 1 亩\n", i + 1));
+    }
+    text.push_str(&format!("let 园区.x{n} = 面积\n"));
+    compile_str("t.rules", &text)
+}
+
+#[test]
+fn long_let_chains_check() {
+    assert!(!let_chain(200).has_errors());
+}
+
+#[test]
+fn too_long_let_chains_are_one_error() {
+    assert_eq!(
+        codes(&let_chain(300))
+            .into_iter()
+            .filter(|c| !c.ends_with("unused_let"))
+            .collect::<Vec<_>>(),
+        ["parkrules::check::let_too_deep"]
+    );
+}

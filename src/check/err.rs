@@ -361,6 +361,17 @@ pub enum CheckError {
         at: SourceSpan,
     },
 
+    #[error("`let` definitions depend on each other more than {limit} deep")]
+    #[diagnostic(
+        code(parkrules::check::let_too_deep),
+        help("split the chain of lets, or compute the value in fewer steps")
+    )]
+    LetTooDeep {
+        limit: usize,
+        #[label("this let is too deep in a chain of lets")]
+        at: SourceSpan,
+    },
+
     #[error("`{of}` has several references to `{entity}`: {fields}")]
     #[diagnostic(code(parkrules::check::ambiguous_aggregate))]
     AmbiguousAggregate {

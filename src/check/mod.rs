@@ -23,6 +23,7 @@ mod rules;
 mod testdefs;
 
 pub use merge::Layer;
+pub use rules::MAX_LET_DEPTH;
 
 use crate::ast;
 use crate::diagnostic::{Diag, Severity};

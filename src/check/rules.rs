@@ -16,6 +16,10 @@ use crate::program::{
     RuleDef, RuleId, Ty, When,
 };
 
+/// How deep lets may use lets that use lets…: checking recurses through them, so
+/// the depth is bounded to keep the stack bounded, however large the policy.
+pub const MAX_LET_DEPTH: usize = 256;
+
 /// Where a let is in being checked.
 enum LetState {
     Todo,
@@ -71,6 +75,19 @@ impl Checker<'_> {
     }
 
     fn ensure_let(&mut self, id: LetId) -> Option<Ty> {
+        if self.let_stack.len() >= MAX_LET_DEPTH
+            && let Some(slot) = self.lets.get_mut(id.0)
+            && matches!(slot.state, LetState::Todo)
+        {
+            slot.state = LetState::Done(None);
+            let at = slot.decl.name.span;
+            let e = CheckError::LetTooDeep {
+                limit: MAX_LET_DEPTH,
+                at: at.source_span(),
+            };
+            self.error(at, e);
+            return None;
+        }
         let slot = self.lets.get_mut(id.0)?;
         match &slot.state {
             LetState::Done(t) => return t.clone(),
