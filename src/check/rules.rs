@@ -160,7 +160,25 @@ impl Checker<'_> {
         let body = self.body(sc, d.family, &d.body, &d.name, "rule");
         let mut exceptions = Vec::new();
         let mut ok = true;
-        for ex in &d.exceptions {
+        for (i, ex) in d.exceptions.iter().enumerate() {
+            if let Some(first) = d
+                .exceptions
+                .iter()
+                .take(i)
+                .find(|e| e.name.name == ex.name.name)
+            {
+                let help = format!("first defined at {}", self.sources.location(first.span));
+                self.error(
+                    ex.name.span,
+                    CheckError::DuplicateDefinition {
+                        kind: "exception".into(),
+                        name: ex.name.name.clone(),
+                        at: ex.name.span.source_span(),
+                        help,
+                    },
+                );
+                ok = false;
+            }
             match self.body(sc, d.family, &ex.body, &ex.name, "exception") {
                 Some(b) => exceptions.push(ExceptionDef {
                     name: ex.name.name.clone(),
