@@ -13,7 +13,7 @@
 
 use parkrules::ast::*;
 use parkrules::diagnostic::{Style, render};
-use parkrules::span::SourceMap;
+use parkrules::span::{SourceMap, Span};
 use parkrules::syntax::parse_file;
 
 /// A compact, fully parenthesised view of an expression (shows precedence).
@@ -418,4 +418,213 @@ fn calls_ifs_and_members() {
     );
     assert_eq!(expr("if a then b else c + 1"), "(if a b (+ c 1))");
     assert_eq!(expr("园区.建设模式.名称"), "园区.建设模式.名称");
+}
+
+/// Parse on a thread with a small stack: deep input must not need a big one.
+fn codes_small_stack(text: String) -> Vec<String> {
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || codes(&text))
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+const HUGE: usize = 100_000;
+
+#[test]
+fn deep_parentheses_are_a_diagnostic() {
+    let text = format!("let E.x = {}1{}", "(".repeat(HUGE), ")".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+    let text = format!("let E.x = {}", "[".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+    let text = format!("param p: text = {}", "\"{".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+}
+
+#[test]
+fn deep_ifs_are_a_diagnostic() {
+    let text = format!("let E.x = {}1", "if a then ".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+    let text = format!("let E.x = {}1", "if a then 1 else ".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::too_deep"]);
+}
+
+#[test]
+fn long_chains_are_a_diagnostic() {
+    let text = format!("let E.x = 1{}", " + 1".repeat(HUGE));
+    assert_eq!(
+        codes_small_stack(text),
+        ["parkrules::syntax::expr_too_deep"]
+    );
+    let text = format!("let E.x = a{}", ".b".repeat(HUGE));
+    assert_eq!(
+        codes_small_stack(text),
+        ["parkrules::syntax::expr_too_deep"]
+    );
+    let text = format!("let E.x = {}true", "not ".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::prefix_chain"]);
+    let text = format!("let E.x = {}1", "-".repeat(HUGE));
+    assert_eq!(codes_small_stack(text), ["parkrules::syntax::prefix_chain"]);
+}
+
+#[test]
+fn chains_within_the_limits_parse() {
+    let n = parkrules::syntax::MAX_EXPR_DEPTH;
+    assert_eq!(
+        codes(&format!("let E.x = 1{}", " + 1".repeat(n - 1))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&format!("let E.x = 1{}", " + 1".repeat(n))),
+        ["parkrules::syntax::expr_too_deep"]
+    );
+}
+
+#[test]
+fn a_hundred_thousand_lines_parse() {
+    let text: String = (0..HUGE)
+        .map(|i| format!("param p{i}: int = {i}  # n\n"))
+        .collect();
+    let file = parse(&text).unwrap();
+    assert_eq!(file.items.len(), HUGE);
+    assert_eq!(file.comments.0.len(), HUGE);
+}
+
+#[test]
+fn a_megabyte_string_parses() {
+    let n = (1 << 20) / "园区".len();
+    let body = "园区".repeat(n) + &"\\\"".repeat(1000);
+    let file = parse(&format!("param p: text = \"{body}\"")).unwrap();
+    let Some(Item::Param(p)) = file.items.first() else {
+        panic!()
+    };
+    let ParamValue::Single(Expr {
+        kind: ExprKind::Str(s),
+        ..
+    }) = &p.value
+    else {
+        panic!()
+    };
+    let text = s.plain().unwrap();
+    assert!(text.len() >= 1 << 20);
+    assert_eq!(text.chars().count(), 2 * n + 1000);
+}
+
+/// Deterministic pseudo-random inputs built from the language's own tokens and bytes.
+#[test]
+fn random_garbage_never_panics() {
+    let tokens = [
+        "rule",
+        "entity",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "\"",
+        "\\",
+        "#",
+        "\n",
+        " ",
+        "when",
+        "amount",
+        "=>",
+        ">=",
+        "tier",
+        "else",
+        "if",
+        "then",
+        "not",
+        "in",
+        "1",
+        "2.5",
+        "%",
+        "万元",
+        "/",
+        "亩",
+        ":",
+        ",",
+        ".",
+        "园区",
+        "x",
+        "match",
+        "|",
+        "2024-01-01",
+        "{x}",
+        "-",
+        "param",
+        "=",
+        "let",
+        "test",
+        "expect",
+        "==",
+        "brackets",
+        "up",
+        "to",
+        "above",
+        "?",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..400 {
+        let mut text = String::new();
+        for _ in 0..60 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(tokens[(state % tokens.len() as u64) as usize]);
+        }
+        let _ = codes(&text);
+        let _ = parkrules::fmt::format_source(&text, parkrules::span::FileId(0));
+    }
+}
+
+/// The text a span covers.
+fn at(text: &str, span: Span) -> &str {
+    &text[span.start..span.end]
+}
+
+#[test]
+fn spans_cover_exactly_the_written_text() {
+    let text = "rule 甲 : subsidy for 园区 {   # c\n  when a + b   # d\n  amount tier(x) { >= 1 => 2\n else => 3 }  \n}  # e\n";
+    let file = parse(text).unwrap();
+    let Some(Item::Rule(r)) = file.items.first() else {
+        panic!()
+    };
+    assert_eq!(at(text, r.span), &text[..text.find("}  # e").unwrap() + 1]);
+    assert_eq!(at(text, r.name.span), "甲");
+    assert_eq!(at(text, r.family_span), "subsidy");
+    assert_eq!(at(text, r.body.whens[0].span), "a + b");
+    let Some(OutcomeDecl::Amount { value, span }) = &r.body.outcome else {
+        panic!()
+    };
+    assert_eq!(at(text, *span), "amount tier(x) { >= 1 => 2\n else => 3 }");
+    let ExprKind::Tier(t) = &value.kind else {
+        panic!()
+    };
+    assert_eq!(at(text, t.rows[0].span), ">= 1 => 2");
+    assert_eq!(at(text, t.otherwise.as_ref().unwrap().span), "3");
+    let comments: Vec<&str> = file.comments.0.iter().map(|c| at(text, c.span)).collect();
+    assert_eq!(comments, ["# c", "# d", "# e"]);
+}
+
+#[test]
+fn crlf_and_bom_parse_like_lf() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cases/syntax/revision.rules"
+    ))
+    .unwrap();
+    let crlf = format!("\u{FEFF}{}", text.replace('\n', "\r\n"));
+    let (a, b) = (parse(&text).unwrap(), parse(&crlf).unwrap());
+    assert_eq!(a, b);
+    let texts = |f: &File| {
+        f.comments
+            .0
+            .iter()
+            .map(|c| c.text.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&a), texts(&b));
 }

@@ -22,7 +22,7 @@ pub enum SyntaxError {
         help: Option<String>,
     },
 
-    #[error("brackets nested more than {limit} levels deep")]
+    #[error("nesting deeper than {limit} levels")]
     #[diagnostic(
         code(parkrules::syntax::too_deep),
         help("name a part of the expression with `let` to flatten it")

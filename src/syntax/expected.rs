@@ -22,7 +22,7 @@ pub fn convert(e: &Error<Rule>, whole: &str, offset: usize) -> SyntaxError {
     match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let expected = describe_all(positives);
-            let help = keyword_help(whole, pos, len, &expected);
+            let help = keyword_help(whole, pos, len, &expected).or_else(|| width_help(whole, pos));
             SyntaxError::Unexpected {
                 expected,
                 found,
@@ -51,6 +51,15 @@ fn found_at(whole: &str, pos: usize) -> (String, usize) {
         let len = word.len();
         return (format!("`{word}`"), len);
     }
+    if "=<>!".contains(c) {
+        let op: String = rest
+            .chars()
+            .take_while(|c| "=<>!".contains(*c))
+            .take(3)
+            .collect();
+        let len = op.len();
+        return (format!("`{op}`"), len);
+    }
     (format!("`{c}`"), c.len_utf8())
 }
 
@@ -64,6 +73,20 @@ fn keyword_help(whole: &str, pos: usize, len: usize, expected: &str) -> Option<S
     expected
         .contains("a name")
         .then(|| format!("`{word}` is a keyword and cannot be used as a name"))
+}
+
+/// Full-width punctuation (`：`, `，`, `（`) and curly quotes, common in Chinese text,
+/// are not the language's: say which character to write instead.
+fn width_help(whole: &str, pos: usize) -> Option<String> {
+    let c = whole.get(pos..)?.chars().next()?;
+    let ascii = match c {
+        '“' | '”' => '"',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0)?,
+        '、' => ',',
+        '。' => '.',
+        _ => return None,
+    };
+    Some(format!("`{c}` is a full-width character; write `{ascii}`"))
 }
 
 /// How one expected rule reads.
@@ -117,7 +140,7 @@ fn describe(rule: Rule) -> Desc {
     if let Some(kw) = keywords::by_rule(&name) {
         return text(&code(kw.kw.text()));
     }
-    if name.starts_with("op_") {
+    if name.starts_with("op_") || matches!(name.as_str(), "infix" | "arith_infix" | "cmp_op") {
         return Desc::Operator;
     }
     if let Some(t) = token(&name) {
@@ -198,6 +221,23 @@ fn declaration_keyword(name: &str) -> Option<&'static str> {
 fn phrase(name: &str) -> Option<&'static str> {
     Some(match name {
         "EOI" => END,
+        "file" | "item" => "a declaration",
+        "ident_char" | "ident_raw" => "a name",
+        "hspace" => "a space",
+        "keyword" => "a keyword",
+        "rule_clause" => "a clause",
+        "percent" => "a percentage",
+        "quantity" => "a quantity",
+        "prefix_op" | "primary" => "an expression",
+        "as_of_lit" => "`as_of`",
+        "bool_lit" => "`true` or `false`",
+        "paren" => "`(`",
+        "list" => "`[`",
+        "call" => "a call",
+        "if_expr" => "`if`",
+        "match_expr" => "`match`",
+        "tier_expr" => "`tier`",
+        "brackets_expr" => "`brackets`",
         "ident" => "a name",
         "family" => "a rule family (`subsidy`, `restriction`, `ratio`, `reward`)",
         "string" => "a string",
@@ -216,4 +256,35 @@ fn phrase(name: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// No grammar rule reaches the user under its internal name.
+    #[test]
+    fn every_rule_reads_as_words() {
+        let raw: Vec<String> = Rule::all_rules()
+            .iter()
+            .filter_map(|r| match describe(*r) {
+                Desc::Text(t) if t == format!("{r:?}") => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(raw, Vec::<String>::new());
+    }
+
+    #[test]
+    fn operators_and_end_of_file_are_grouped() {
+        let d = describe_all(&[
+            Rule::op_add,
+            Rule::EOI,
+            Rule::rbrace,
+            Rule::op_mul,
+            Rule::dot,
+        ]);
+        assert_eq!(d, "an operator, `}` or end of file");
+    }
 }

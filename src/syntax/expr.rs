@@ -9,10 +9,7 @@
 use super::Rule;
 use super::err::SyntaxError;
 use super::lower::Ctx;
-use crate::ast::{
-    BinaryOp, BracketRow, Brackets, Call, Expr, ExprKind, Ident, Match, MatchArm, StrLit, StrPart,
-    Tier, TierRow, UnaryOp, UnitExpr,
-};
+use crate::ast::{BinaryOp, Call, Expr, ExprKind, Ident, StrLit, StrPart, UnaryOp, UnitExpr};
 use crate::span::Span;
 use pest::iterators::Pair;
 use rust_decimal::Decimal;
@@ -24,7 +21,7 @@ pub const MAX_EXPR_DEPTH: usize = 128;
 pub const MAX_PREFIX_CHAIN: usize = 16;
 
 /// A lowered expression and the height of its tree.
-type Lowered = Result<(Expr, usize), SyntaxError>;
+pub(super) type Lowered = Result<(Expr, usize), SyntaxError>;
 
 #[derive(Clone, Copy)]
 enum Op {
@@ -48,7 +45,7 @@ impl Ctx {
         self.expr_h(pair).map(|(e, _)| e)
     }
 
-    fn expr_h(&self, pair: Pair<'_, Rule>) -> Lowered {
+    pub(super) fn expr_h(&self, pair: Pair<'_, Rule>) -> Lowered {
         let mut vals: Vec<(Expr, usize)> = Vec::new();
         let mut ops: Vec<(Op, Span)> = Vec::new();
         for p in pair.into_inner() {
@@ -137,14 +134,16 @@ impl Ctx {
     }
 
     /// Build a node of the given height, or the depth error.
-    fn node(&self, kind: ExprKind, span: Span, height: usize) -> Lowered {
+    pub(super) fn node(&self, kind: ExprKind, span: Span, height: usize) -> Lowered {
         if height > MAX_EXPR_DEPTH {
             return Err(self.too_deep(span));
         }
         Ok((Expr { kind, span }, height))
     }
 
-    fn too_deep(&self, span: Span) -> SyntaxError {
+    /// The depth error; also what a shape the grammar cannot produce (a row without
+    /// its values) reports, rather than panicking.
+    pub(super) fn too_deep(&self, span: Span) -> SyntaxError {
         SyntaxError::ExprTooDeep {
             limit: MAX_EXPR_DEPTH,
             span: span.source_span(),
@@ -186,7 +185,7 @@ impl Ctx {
     }
 
     /// Every `expr`/`value_expr` child lowered, and the tallest height.
-    fn exprs(&self, p: Pair<'_, Rule>) -> Result<(Vec<Expr>, usize), SyntaxError> {
+    pub(super) fn exprs(&self, p: Pair<'_, Rule>) -> Result<(Vec<Expr>, usize), SyntaxError> {
         let mut out = Vec::new();
         let mut h = 0;
         for c in p.into_inner().filter(|c| is_expr(c.as_rule())) {
@@ -314,146 +313,6 @@ impl Ctx {
         Ok((out, h))
     }
 
-    fn match_expr(&self, p: Pair<'_, Rule>) -> Lowered {
-        let span = self.span(&p);
-        let mut scrutinee = None;
-        let mut arms = Vec::new();
-        let mut otherwise = None;
-        let mut h = 0;
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::expr => {
-                    let (e, eh) = self.expr_h(c)?;
-                    h = h.max(eh);
-                    scrutinee = Some(Box::new(e));
-                }
-                Rule::match_arm => {
-                    let arm_span = self.span(&c);
-                    let mut variants = Vec::new();
-                    let mut value = None;
-                    for a in c.into_inner() {
-                        match a.as_rule() {
-                            Rule::ident => variants.push(self.ident(&a)),
-                            r if is_expr(r) => value = Some(self.expr_h(a)?),
-                            _ => {}
-                        }
-                    }
-                    let (value, vh) = value.ok_or_else(|| self.too_deep(arm_span))?;
-                    h = h.max(vh);
-                    arms.push(MatchArm {
-                        variants,
-                        value,
-                        span: arm_span,
-                    });
-                }
-                Rule::match_else => {
-                    let (e, eh) = self.first_expr(c, span)?;
-                    h = h.max(eh);
-                    otherwise = Some(Box::new(e));
-                }
-                _ => {}
-            }
-        }
-        let scrutinee = scrutinee.ok_or_else(|| self.too_deep(span))?;
-        let m = Match {
-            scrutinee,
-            arms,
-            otherwise,
-        };
-        self.node(ExprKind::Match(m), span, h + 1)
-    }
-
-    fn tier(&self, p: Pair<'_, Rule>) -> Lowered {
-        let span = self.span(&p);
-        let mut subject = None;
-        let mut rows = Vec::new();
-        let mut otherwise = None;
-        let mut h = 0;
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::expr => {
-                    let (e, eh) = self.expr_h(c)?;
-                    h = h.max(eh);
-                    subject = Some(Box::new(e));
-                }
-                Rule::tier_row => {
-                    let row_span = self.span(&c);
-                    let op = c
-                        .clone()
-                        .into_inner()
-                        .find(|x| x.as_rule() == Rule::tier_op)
-                        .and_then(|t| t.into_inner().next())
-                        .map_or(BinaryOp::Ge, |o| infix_op(o.as_rule()));
-                    let (mut parts, rh) = self.exprs(c)?;
-                    h = h.max(rh);
-                    let value = parts.pop().ok_or_else(|| self.too_deep(row_span))?;
-                    let threshold = parts.pop().ok_or_else(|| self.too_deep(row_span))?;
-                    rows.push(TierRow {
-                        op,
-                        threshold,
-                        value,
-                        span: row_span,
-                    });
-                }
-                Rule::tier_else => {
-                    let (e, eh) = self.first_expr(c, span)?;
-                    h = h.max(eh);
-                    otherwise = Some(Box::new(e));
-                }
-                _ => {}
-            }
-        }
-        let subject = subject.ok_or_else(|| self.too_deep(span))?;
-        let t = Tier {
-            subject,
-            rows,
-            otherwise,
-        };
-        self.node(ExprKind::Tier(t), span, h + 1)
-    }
-
-    fn brackets(&self, p: Pair<'_, Rule>) -> Lowered {
-        let span = self.span(&p);
-        let mut subject = None;
-        let mut rows = Vec::new();
-        let mut above = None;
-        let mut h = 0;
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::expr => {
-                    let (e, eh) = self.expr_h(c)?;
-                    h = h.max(eh);
-                    subject = Some(Box::new(e));
-                }
-                Rule::bracket_row => {
-                    let row_span = self.span(&c);
-                    let (mut parts, rh) = self.exprs(c)?;
-                    h = h.max(rh);
-                    let rate = parts.pop().ok_or_else(|| self.too_deep(row_span))?;
-                    let up_to = parts.pop().ok_or_else(|| self.too_deep(row_span))?;
-                    rows.push(BracketRow {
-                        up_to,
-                        rate,
-                        span: row_span,
-                    });
-                }
-                Rule::bracket_above => {
-                    let (e, eh) = self.first_expr(c, span)?;
-                    h = h.max(eh);
-                    above = Some(Box::new(e));
-                }
-                _ => {}
-            }
-        }
-        let subject = subject.ok_or_else(|| self.too_deep(span))?;
-        let b = Brackets {
-            subject,
-            rows,
-            above,
-        };
-        self.node(ExprKind::Brackets(b), span, h + 1)
-    }
-
     /// A string literal: text (escapes decoded, adjacent pieces merged) and `{expr}`s.
     pub fn string(&self, p: Pair<'_, Rule>) -> Result<StrLit, SyntaxError> {
         self.string_h(p).map(|(s, _)| s)
@@ -516,7 +375,7 @@ fn is_expr(r: Rule) -> bool {
     matches!(r, Rule::expr | Rule::value_expr)
 }
 
-fn infix_op(r: Rule) -> BinaryOp {
+pub(super) fn infix_op(r: Rule) -> BinaryOp {
     match r {
         Rule::op_or => BinaryOp::Or,
         Rule::op_and => BinaryOp::And,

@@ -150,3 +150,48 @@ pub fn by_rule(rule: &str) -> Option<&'static Keyword> {
 pub fn by_spelling(word: &str) -> Option<&'static Keyword> {
     KEYWORDS.iter().find(|e| e.spellings.contains(&word))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const GRAMMAR: &str = include_str!("../../grammar/parkrules.pest");
+
+    /// The string literals of the grammar rule `name = @{ … }`.
+    fn literals(rule: &str) -> Vec<String> {
+        let start = GRAMMAR.find(&format!("\n{rule} ")).unwrap();
+        let body = &GRAMMAR[start..];
+        let body = &body[..body.find('}').unwrap()];
+        body.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn each_kw_rule_matches_its_spellings() {
+        for k in KEYWORDS {
+            assert_eq!(literals(k.rule), k.spellings, "{}", k.rule);
+        }
+    }
+
+    #[test]
+    fn keyword_rule_lists_every_spelling_longest_first() {
+        let listed = literals("keyword");
+        let mut all: Vec<String> = KEYWORDS
+            .iter()
+            .flat_map(|k| k.spellings.iter().map(|s| s.to_string()))
+            .collect();
+        all.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.clone()));
+        assert_eq!(listed, all);
+    }
+
+    #[test]
+    fn canonical_spelling_is_the_first() {
+        assert_eq!(Kw::Rule.text(), "rule");
+        assert_eq!(Kw::AsOf.text(), "as_of");
+        assert_eq!(by_rule("kw_when").map(|k| k.kw), Some(Kw::When));
+    }
+}

@@ -7,6 +7,7 @@
 //! file does not parse, it is split at lines that start a top-level item and each
 //! piece is parsed on its own, so an error in one rule does not hide one in the next.
 
+mod blocks;
 mod err;
 mod expected;
 mod expr;

@@ -11,7 +11,8 @@ use crate::ast::Comment;
 use crate::span::{FileId, Span};
 use crate::syntax::keywords::ITEM_STARTS;
 
-/// How deep brackets `( [ {`, string interpolations and unfinished `if`s may nest.
+/// How deep brackets `( [ {`, string interpolations and `if`s (including `else if`
+/// chains) may nest.
 ///
 /// Checked before the parser runs, so the parser never recurses deeply.
 pub const MAX_NESTING: usize = 64;
@@ -168,7 +169,8 @@ impl Scanner<'_> {
                 self.open_ifs += 1;
                 self.check_depth(pos, end);
             }
-            Some("else") => {
+            // `else if` continues a chain that nests as deep as its length.
+            Some("else") if !self.next_word_is(end, "if") => {
                 if let Some(level) = self.levels.last_mut().filter(|l| l.ifs > 0) {
                     level.ifs -= 1;
                     self.open_ifs -= 1;
@@ -177,6 +179,12 @@ impl Scanner<'_> {
             _ => {}
         }
         end
+    }
+
+    fn next_word_is(&self, pos: usize, word: &str) -> bool {
+        let rest = self.text.get(pos..).unwrap_or("").trim_start();
+        rest.strip_prefix(word)
+            .is_some_and(|r| !r.starts_with(is_word_char))
     }
 
     fn open(&mut self, closer: Closer, pos: usize, end: usize) {
@@ -291,11 +299,13 @@ mod tests {
     }
 
     #[test]
-    fn nested_ifs_count_but_else_if_chains_do_not() {
+    fn nested_ifs_and_else_if_chains_count() {
         let nested = "if a then ".repeat(MAX_NESTING + 1);
         assert!(scan(&nested, FileId(0)).too_deep.is_some());
-        let chain = "if a then b else ".repeat(1000);
-        assert!(scan(&chain, FileId(0)).too_deep.is_none());
+        let chain = format!("{}c", "if a then b else ".repeat(MAX_NESTING + 1));
+        assert!(scan(&chain, FileId(0)).too_deep.is_some());
+        let sequence = "let x = if a then b else c\n".repeat(1000);
+        assert!(scan(&sequence, FileId(0)).too_deep.is_none());
     }
 
     #[test]
