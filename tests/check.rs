@@ -474,3 +474,14 @@ fn too_long_let_chains_are_one_error() {
         ["parkrules::check::let_too_deep"]
     );
 }
+
+#[test]
+fn invalid_utf8_names_the_file_and_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("坏编码.rules");
+    std::fs::write(&path, b"policy \"p\"\n# \xff\xfe\n").unwrap();
+    let c = compile_path(&path);
+    assert_eq!(codes(&c), ["parkrules::check::invalid_utf8"]);
+    let out = render(&c.sources, &c.diagnostics, Style::Plain);
+    insta::assert_snapshot!(out.replace(&dir.path().display().to_string(), "[dir]"));
+}
