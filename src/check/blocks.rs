@@ -6,6 +6,7 @@
 //! `brackets` bounds share the subject's dimension, and the result is the subject
 //! times the rates. Row texts (`>= 90%`) are kept as written for explanations.
 
+use super::consts::fold;
 use super::err::CheckError;
 use super::names::suggest;
 use super::{Checker, Scope};
@@ -19,9 +20,20 @@ pub(super) fn collapse(text: &str) -> String {
 }
 
 impl Checker<'_> {
-    /// The source from `start` to the end of `end`, whitespace collapsed.
-    pub(super) fn text_between(&self, start: Span, end: Span) -> String {
-        collapse(self.sources.snippet(start.to(end)))
+    /// The head of a block expression, before its `{` (`tier(入驻率)`).
+    fn head(&self, span: Span) -> Span {
+        let text = self.sources.snippet(span);
+        let len = text.find('{').map_or(text.len(), |i| {
+            text.get(..i).map_or(i, |t| t.trim_end().len())
+        });
+        Span::new(span.file, span.start, span.start + len)
+    }
+
+    /// A row's condition as written: its text before `=>`, whitespace collapsed
+    /// (`>= 90%`, `up to 100 万元`).
+    pub(super) fn row_text(&self, row: Span) -> String {
+        let text = self.sources.snippet(row);
+        collapse(text.split("=>").next().unwrap_or(text))
     }
 
     /// Check alternatives (arms, rows, `else`) against the first one's type.
@@ -92,7 +104,8 @@ impl Checker<'_> {
         if let Some(e) = enum_id
             && otherwise.is_none()
         {
-            self.exhaustive(e, &seen, span.to(m.scrutinee.span));
+            let head = self.head(span);
+            self.exhaustive(e, &seen, head);
         }
         let otherwise = super::lift(otherwise);
         let (scr, otherwise, ty) = (scr?, otherwise?, first?);
@@ -183,7 +196,7 @@ impl Checker<'_> {
         span: Span,
     ) -> Option<Expr> {
         let subject = self.expr(sc, &t.subject, None);
-        let head = span.to(t.subject.span);
+        let head = self.head(span);
         let mut first: Option<Ty> = None;
         let mut rows = Vec::new();
         let mut ok = true;
@@ -262,7 +275,7 @@ impl Checker<'_> {
                 return None;
             }
         }
-        let text = self.text_between(row.span, row.threshold.span);
+        let text = self.row_text(row.span);
         (op_ok && subject.is_some()).then_some(TierRowDef {
             op: row.op,
             threshold,
@@ -301,7 +314,7 @@ impl Checker<'_> {
             let rate = self.alternative(sc, &row.rate, None, &mut rate_ty);
             match (up_to, rate) {
                 (Some(up_to), Some(rate)) if up_ok => rows.push(BracketRowDef {
-                    text: self.text_between(row.span, row.up_to.span),
+                    text: self.row_text(row.span),
                     up_to,
                     rate,
                     span: row.span,
@@ -313,6 +326,7 @@ impl Checker<'_> {
             .above
             .as_ref()
             .map(|a| self.alternative(sc, a, None, &mut rate_ty).map(Box::new));
+        ok &= self.increasing(&rows);
         let (subject, above) = (subject?, super::lift(above)?);
         let ty = self.brackets_ty(&subject.ty, rate_ty.as_ref()?, span)?;
         ok.then(|| Expr {
@@ -324,6 +338,33 @@ impl Checker<'_> {
             ty,
             span,
         })
+    }
+
+    /// Constant bracket bounds must increase row by row.
+    fn increasing(&mut self, rows: &[BracketRowDef]) -> bool {
+        let mut prev: Option<(&BracketRowDef, rust_decimal::Decimal)> = None;
+        let mut ok = true;
+        for row in rows {
+            let Some(bound) = fold(&row.up_to).and_then(|v| v.as_num()) else {
+                prev = None;
+                continue;
+            };
+            if let Some((p, pb)) = prev
+                && bound <= pb
+            {
+                self.error(
+                    row.span,
+                    CheckError::BracketsNotIncreasing {
+                        row: row.text.clone(),
+                        previous: p.text.clone(),
+                        at: row.span.source_span(),
+                    },
+                );
+                ok = false;
+            }
+            prev = Some((row, bound));
+        }
+        ok
     }
 
     /// Subject times rate: `money × percent` is money.

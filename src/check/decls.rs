@@ -45,6 +45,18 @@ impl<'a> Checker<'a> {
         }
         for (i, def) in m.entities.values().enumerate() {
             let d = def.decl;
+            if let Some(e) = m.enums.get(&d.name.name) {
+                let help = format!("first defined at {}", self.sources.location(e.decl.span));
+                self.error(
+                    d.name.span,
+                    CheckError::DuplicateDefinition {
+                        kind: "type".into(),
+                        name: d.name.name.clone(),
+                        at: d.name.span.source_span(),
+                        help,
+                    },
+                );
+            }
             self.entity_ids.insert(d.name.name.clone(), EntityId(i));
             self.entities.push(EntityInfo {
                 def: EntityDef {
@@ -326,6 +338,10 @@ impl<'a> Checker<'a> {
         origin: crate::program::Origin,
     ) {
         let Some(t) = ty else {
+            if d.overrides.is_override() {
+                // `override` of a param no base has: already reported.
+                return;
+            }
             self.error(
                 d.name.span,
                 CheckError::ParamWithoutType {

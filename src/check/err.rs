@@ -251,6 +251,18 @@ pub enum CheckError {
         at: SourceSpan,
     },
 
+    #[error("`brackets` bounds must increase: `{row}` comes after `{previous}`")]
+    #[diagnostic(
+        code(parkrules::check::brackets_not_increasing),
+        help("each `up to` bound ends a slice that starts at the bound above it")
+    )]
+    BracketsNotIncreasing {
+        row: String,
+        previous: String,
+        #[label("not above the previous bound")]
+        at: SourceSpan,
+    },
+
     #[error("entity `{entity}` has no key field")]
     #[diagnostic(
         code(parkrules::check::no_key),
@@ -346,6 +358,17 @@ pub enum CheckError {
     LetCycle {
         cycle: String,
         #[label("this let depends on itself")]
+        at: SourceSpan,
+    },
+
+    #[error("`let` definitions depend on each other more than {limit} deep")]
+    #[diagnostic(
+        code(parkrules::check::let_too_deep),
+        help("split the chain of lets, or compute the value in fewer steps")
+    )]
+    LetTooDeep {
+        limit: usize,
+        #[label("this let is too deep in a chain of lets")]
         at: SourceSpan,
     },
 

@@ -6,9 +6,9 @@
 //! whose operand is `None` gives `None` without a further message, so one mistake is
 //! one error. Dimensions follow SPEC §3.2: `+ -` and comparisons need equal
 //! dimensions, `* /` combine them, `int number percent` mix freely, and
-//! `date ± duration` (months or days) is a date. `date - date` is rejected: whole
-//! years between dates are `years_between(d1, d2)`, and a difference in days has no
-//! use in the policies yet.
+//! `date ± duration` (months or days) is a date, and `date - date` is the number of
+//! days between them (a `days` duration: compare it with `730 日`); whole years by
+//! anniversary are `years_between(d1, d2)`.
 
 use super::err::CheckError;
 use super::names::suggest;
@@ -68,7 +68,10 @@ impl Checker<'_> {
                 Some(constant(Value::Num(*d), ty, span))
             }
             K::Percent(p) => match p.checked_div(Decimal::ONE_HUNDRED) {
-                Some(v) => Some(constant(Value::Num(v.normalize()), Ty::PERCENT, span)),
+                Some(v) => {
+                    let span = self.with_percent(span);
+                    Some(constant(Value::Num(v.normalize()), Ty::PERCENT, span))
+                }
                 None => self.overflow(span),
             },
             K::Quantity(d, u) => self.quantity(*d, u, span),
@@ -310,6 +313,8 @@ impl Checker<'_> {
             _ => (self.expr(sc, l, None), self.expr(sc, r, None)),
         };
         let (lx, rx) = (lx?, rx?);
+        // Reach over a percent sign the parser's span leaves out.
+        let span = span.to(rx.span);
         let ty = self.binary_ty(op, &lx, &rx, span)?;
         Some(Expr {
             kind: ExprKind::Binary(op, Box::new(lx), Box::new(rx)),
@@ -400,11 +405,7 @@ impl Checker<'_> {
             (Ty::Num(..), Ty::Num(..)) => self.dimension_mismatch(op, &l.ty, &r.ty, span),
             (Ty::Date, Ty::Num(d, _)) if is_duration(*d) => Some(Ty::Date),
             (Ty::Num(d, _), Ty::Date) if op == BinaryOp::Add && is_duration(*d) => Some(Ty::Date),
-            (Ty::Date, Ty::Date) if op == BinaryOp::Sub => {
-                let help = "use `years_between(d1, d2)` for whole years, or compare the dates";
-                self.invalid_operand("-", r, Some(help.to_string()));
-                None
-            }
+            (Ty::Date, Ty::Date) if op == BinaryOp::Sub => Some(Ty::Num(Dim::DAYS, NumHint::Int)),
             (Ty::Date, _) | (_, Ty::Date) => {
                 let help = Some("a date moves by a duration: `date + 3 年`, `date - 30 日`".into());
                 let bad = if l.ty == Ty::Date { r } else { l };

@@ -23,6 +23,7 @@ mod rules;
 mod testdefs;
 
 pub use merge::Layer;
+pub use rules::MAX_LET_DEPTH;
 
 use crate::ast;
 use crate::diagnostic::{Diag, Severity};
@@ -169,6 +170,18 @@ impl<'a> Checker<'a> {
             let_stack: Vec::new(),
             rule_ids: HashMap::new(),
         }
+    }
+
+    /// The span with a `%` that directly follows it: the parser's spans of percent
+    /// literals (and of expressions ending in one) stop before the sign.
+    pub(crate) fn with_percent(&self, span: Span) -> Span {
+        let rest = self.sources.text(span.file).get(span.end..).unwrap_or("");
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if trimmed.starts_with('%') {
+            let end = span.end + (rest.len() - trimmed.len()) + 1;
+            return Span::new(span.file, span.start, end);
+        }
+        span
     }
 
     pub(crate) fn error(&mut self, span: Span, e: CheckError) {

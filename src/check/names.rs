@@ -74,6 +74,9 @@ impl Checker<'_> {
             }
         }
         if let Some(pid) = self.param_ids.get(id.name.as_str()).copied() {
+            if let Some(u) = self.used_params.get_mut(pid.0) {
+                *u = true;
+            }
             if let Scope::Const(what) = sc {
                 self.error(
                     span,
@@ -83,9 +86,6 @@ impl Checker<'_> {
                     },
                 );
                 return None;
-            }
-            if let Some(u) = self.used_params.get_mut(pid.0) {
-                *u = true;
             }
             let ty = self.params.get(pid.0)?.ty.clone();
             return Some(Expr {

@@ -16,6 +16,10 @@ use crate::program::{
     RuleDef, RuleId, Ty, When,
 };
 
+/// How deep lets may use lets that use lets…: checking recurses through them, so
+/// the depth is bounded to keep the stack bounded, however large the policy.
+pub const MAX_LET_DEPTH: usize = 256;
+
 /// Where a let is in being checked.
 enum LetState {
     Todo,
@@ -71,6 +75,19 @@ impl Checker<'_> {
     }
 
     fn ensure_let(&mut self, id: LetId) -> Option<Ty> {
+        if self.let_stack.len() >= MAX_LET_DEPTH
+            && let Some(slot) = self.lets.get_mut(id.0)
+            && matches!(slot.state, LetState::Todo)
+        {
+            slot.state = LetState::Done(None);
+            let at = slot.decl.name.span;
+            let e = CheckError::LetTooDeep {
+                limit: MAX_LET_DEPTH,
+                at: at.source_span(),
+            };
+            self.error(at, e);
+            return None;
+        }
         let slot = self.lets.get_mut(id.0)?;
         match &slot.state {
             LetState::Done(t) => return t.clone(),
@@ -143,7 +160,25 @@ impl Checker<'_> {
         let body = self.body(sc, d.family, &d.body, &d.name, "rule");
         let mut exceptions = Vec::new();
         let mut ok = true;
-        for ex in &d.exceptions {
+        for (i, ex) in d.exceptions.iter().enumerate() {
+            if let Some(first) = d
+                .exceptions
+                .iter()
+                .take(i)
+                .find(|e| e.name.name == ex.name.name)
+            {
+                let help = format!("first defined at {}", self.sources.location(first.span));
+                self.error(
+                    ex.name.span,
+                    CheckError::DuplicateDefinition {
+                        kind: "exception".into(),
+                        name: ex.name.name.clone(),
+                        at: ex.name.span.source_span(),
+                        help,
+                    },
+                );
+                ok = false;
+            }
             match self.body(sc, d.family, &ex.body, &ex.name, "exception") {
                 Some(b) => exceptions.push(ExceptionDef {
                     name: ex.name.name.clone(),
@@ -215,7 +250,7 @@ impl Checker<'_> {
         }
         Some(When {
             cond,
-            text: collapse(self.sources.snippet(w.span)),
+            text: collapse(self.sources.snippet(self.with_percent(w.span))),
         })
     }
 

@@ -131,17 +131,15 @@ impl Checker<'_> {
             let key = self.plain(s)?;
             return Some(constant(Value::Text(Arc::from(key)), ty, value.span));
         }
-        let found = self
-            .expr(Scope::Const("a test record value"), value, None)
-            .map(|x| self.ty_name(&x.ty))?;
+        let written = self.sources.snippet(value.span).to_string();
         let entity = self.entity_name(target);
         self.error(
             value.span,
             CheckError::TypeMismatch {
                 expected: format!("the key of a `{entity}` record, as a string"),
-                found,
+                found: written.clone(),
                 at: value.span.source_span(),
-                help: Some(format!("write the key in quotes: `\"{entity}-1\"`")),
+                help: Some(format!("write the key in quotes: `\"{written}\"`")),
             },
         );
         None
