@@ -3,6 +3,18 @@
 //! Produced by the loader from a folder of `<实体>.csv|.jsonl|.json` files (or by a
 //! `test` block); consumed by the evaluator and the reports.
 
+pub mod cell;
+pub mod csv;
+pub mod err;
+pub mod json;
+pub mod load;
+pub mod read;
+mod utf8;
+
+pub use err::{At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_notes};
+pub use load::{LoadOptions, Loaded, SkippedRow, load_dir, open_table, render_skipped};
+pub use read::{BadRow, KeyIndex, TableReader};
+
 use crate::program::EntityId;
 use crate::value::Value;
 use std::path::PathBuf;

@@ -1,0 +1,545 @@
+//! Reading one entity's file row by row: [`TableReader`] is an iterator of records.
+//!
+//! Consumes the entity's schema (from the checked [`Program`]), one data file and the
+//! key maps ([`KeyIndex`]) of the tables it refers to; produces one `Result<Record,
+//! BadRow>` per row, in file order, and at the end the table's own key map and the
+//! file-level errors (header, syntax, encoding). Only the key maps are held in memory,
+//! so a large table can be streamed. A record's references are indices into the
+//! referenced table *as kept*: with `--skip-bad-records` skipped rows take no index.
+
+use super::Record;
+use super::cell::{self, Cell, Kind};
+use super::csv::CsvSource;
+use super::err::{At, DataError, HeaderProblem, RowProblem, RowRef};
+use super::json::{JsonSource, JsonlSource};
+use crate::program::{EntityDef, EntityId, Program};
+use crate::value::Value;
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+
+/// The formats of data files, by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+    Json,
+}
+
+impl Format {
+    /// `csv`, `jsonl`, `json` (any case).
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "jsonl" => Some(Format::Jsonl),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// One step of reading a data file.
+pub enum SourceItem<'a> {
+    Row(RowRef, Cells<'a>),
+    /// A row that could not be split into cells (the file goes on).
+    BadRow(RowRef, RowProblem),
+    /// The file cannot be read further.
+    Fatal(DataError),
+}
+
+/// The cells of one row, before interpretation.
+pub enum Cells<'a> {
+    Csv(&'a ::csv::StringRecord),
+    Json(&'a serde_json::Map<String, serde_json::Value>),
+}
+
+/// Where a key's record went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyEntry {
+    /// Kept, at this index of the table.
+    Kept(usize, RowRef),
+    /// Left out (it had errors).
+    Skipped(RowRef),
+}
+
+/// Key → record of one table: what references to it resolve against.
+#[derive(Clone, Debug, Default)]
+pub struct KeyIndex {
+    map: HashMap<Arc<str>, KeyEntry>,
+    /// The file the keys came from.
+    pub file: Option<Arc<str>>,
+    /// False when the table could not be read in full (a missing or broken file):
+    /// unknown keys are then not reported, the table's own errors say why.
+    pub complete: bool,
+}
+
+impl KeyIndex {
+    /// The index of an empty table that is complete (no file, none needed) or not.
+    pub fn empty(complete: bool) -> KeyIndex {
+        KeyIndex {
+            complete,
+            ..KeyIndex::default()
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<KeyEntry> {
+        self.map.get(key).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// A row that was not read into a record, with every problem found in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BadRow {
+    pub at: At,
+    /// The row's key, when its key cell could be read.
+    pub key: Option<Arc<str>>,
+    /// Empty only when the row failed for a reason reported elsewhere (a reference
+    /// into a table that could not be read).
+    pub errors: Vec<DataError>,
+}
+
+/// How one field is read.
+struct Column {
+    name: Arc<str>,
+    kind: Kind,
+    expected: Arc<str>,
+    optional: bool,
+    /// CSV: the header position (`None`: no such column).
+    pos: Option<usize>,
+    /// Sort position in error lists.
+    col: usize,
+}
+
+enum Source {
+    Csv(CsvSource),
+    Jsonl(JsonlSource),
+    Json(JsonSource),
+}
+
+/// Reads the rows of one entity's file; see the module doc.
+pub struct TableReader<'a> {
+    source: Source,
+    conv: Converter<'a>,
+}
+
+struct Converter<'a> {
+    program: &'a Program,
+    entity: &'a EntityDef,
+    file: Arc<str>,
+    columns: Vec<Column>,
+    key_col: usize,
+    refs: &'a [KeyIndex],
+    keys: KeyIndex,
+    kept: usize,
+    data_rows: usize,
+    /// File-level errors: header problems, fatal read errors, unknown JSON keys.
+    file_errors: Vec<DataError>,
+    unknown_keys: Vec<String>,
+}
+
+impl<'a> TableReader<'a> {
+    /// Open a file of records of `entity` (`file` is its name for messages). `refs` holds
+    /// one key map per entity of the program, those this entity refers to filled in.
+    /// Header problems do not stop reading (so cell errors are found too); they are in
+    /// [`TableReader::finish`]. Errors here mean the file cannot be read at all.
+    pub fn open(
+        program: &'a Program,
+        entity: EntityId,
+        input: Box<dyn Read>,
+        format: Format,
+        file: Arc<str>,
+        refs: &'a [KeyIndex],
+    ) -> Result<TableReader<'a>, DataError> {
+        let def = program
+            .entity(entity)
+            .ok_or_else(|| DataError::Unreadable {
+                file: file.clone(),
+                message: format!("no entity #{}", entity.0),
+            })?;
+        let mut conv = Converter::new(program, def, file.clone(), refs);
+        let source = match format {
+            Format::Csv => {
+                let (src, header) = CsvSource::open(input, file)?;
+                conv.map_header(&header);
+                Source::Csv(src)
+            }
+            Format::Jsonl => Source::Jsonl(JsonlSource::open(input, file)),
+            Format::Json => Source::Json(JsonSource::open(input, file)?),
+        };
+        Ok(TableReader { source, conv })
+    }
+
+    /// The table's key map (for the tables that refer to it) and the file-level errors.
+    /// Call after the last row.
+    pub fn finish(mut self) -> (KeyIndex, Vec<DataError>) {
+        self.conv.keys.complete = self.conv.file_errors.is_empty();
+        self.conv.keys.file = Some(self.conv.file.clone());
+        (self.conv.keys, self.conv.file_errors)
+    }
+}
+
+impl Iterator for TableReader<'_> {
+    type Item = Result<Record, BadRow>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = match &mut self.source {
+            Source::Csv(s) => s.next_item(),
+            Source::Jsonl(s) => s.next_item(),
+            Source::Json(s) => s.next_item(),
+        }?;
+        match item {
+            SourceItem::Row(row, cells) => Some(self.conv.row(row, &cells)),
+            SourceItem::BadRow(row, problem) => Some(Err(self.conv.bad_row(row, problem))),
+            SourceItem::Fatal(e) => {
+                self.conv.file_errors.push(e);
+                None
+            }
+        }
+    }
+}
+
+impl<'a> Converter<'a> {
+    fn new(
+        program: &'a Program,
+        entity: &'a EntityDef,
+        file: Arc<str>,
+        refs: &'a [KeyIndex],
+    ) -> Self {
+        let columns = entity
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let kind = Kind::of(program, f);
+                Column {
+                    name: Arc::from(f.name.as_str()),
+                    expected: Arc::from(cell::expected(program, f, &kind).as_str()),
+                    kind,
+                    optional: f.optional,
+                    pos: None,
+                    col: i,
+                }
+            })
+            .collect();
+        Converter {
+            program,
+            entity,
+            file,
+            columns,
+            key_col: entity.key.0,
+            refs,
+            keys: KeyIndex::default(),
+            kept: 0,
+            data_rows: 0,
+            file_errors: Vec::new(),
+            unknown_keys: Vec::new(),
+        }
+    }
+
+    /// Match CSV header names to fields; report empty, repeated, unknown and missing ones.
+    fn map_header(&mut self, header: &[String]) {
+        for (pos, name) in header.iter().enumerate() {
+            if name.is_empty() {
+                self.header_error(HeaderProblem::Empty(pos + 1));
+                continue;
+            }
+            if header
+                .get(..pos)
+                .is_some_and(|before| before.contains(name))
+            {
+                self.header_error(HeaderProblem::Duplicate(name.clone()));
+                continue;
+            }
+            match self.columns.iter_mut().find(|c| *c.name == **name) {
+                Some(c) => {
+                    c.pos = Some(pos);
+                    c.col = pos;
+                }
+                None => self.unknown_column(name, pos),
+            }
+        }
+        for c in &self.columns {
+            if c.pos.is_none() && !c.optional {
+                self.file_errors.push(DataError::MissingColumn {
+                    file: self.file.clone(),
+                    column: c.name.clone(),
+                    entity: self.entity.name.clone(),
+                });
+            }
+        }
+    }
+
+    fn header_error(&mut self, problem: HeaderProblem) {
+        let file = self.file.clone();
+        self.file_errors
+            .push(DataError::BadHeader { file, problem });
+    }
+
+    fn unknown_column(&mut self, name: &str, col: usize) {
+        let fields: Vec<&str> = self.entity.fields.iter().map(|f| f.name.as_str()).collect();
+        self.file_errors.push(DataError::UnknownColumn {
+            file: self.file.clone(),
+            column: Arc::from(name),
+            col,
+            entity: self.entity.name.clone(),
+            fields: fields.join(", "),
+        });
+    }
+
+    fn at(&self, row: RowRef) -> At {
+        At {
+            file: self.file.clone(),
+            row,
+        }
+    }
+
+    fn bad_row(&mut self, row: RowRef, problem: RowProblem) -> BadRow {
+        self.data_rows += 1;
+        let at = self.at(row);
+        BadRow {
+            errors: vec![DataError::MalformedRow {
+                at: at.clone(),
+                problem,
+            }],
+            at,
+            key: None,
+        }
+    }
+
+    /// One row's cells to a record, or every problem of the row.
+    fn row(&mut self, row: RowRef, cells: &Cells<'_>) -> Result<Record, BadRow> {
+        self.data_rows += 1;
+        if let Cells::Json(obj) = cells {
+            self.check_json_keys(obj);
+        }
+        let mut values = Vec::with_capacity(self.columns.len());
+        let mut errors = Vec::new();
+        let mut failed = false;
+        let mut key: Option<Arc<str>> = None;
+        for (i, col) in self.columns.iter().enumerate() {
+            let cell = get_cell(cells, col);
+            let mut value = match self.value(row, col, cell) {
+                Ok(v) => v,
+                Err(e) => {
+                    failed = true;
+                    errors.extend(e);
+                    Value::Blank
+                }
+            };
+            if i == self.key_col {
+                key = key_text(&value, cell);
+                if let (Some(k), Value::Text(_)) = (&key, &value) {
+                    value = Value::Text(k.clone());
+                }
+            }
+            values.push(value);
+        }
+        self.finish_row(row, key, values, errors, failed)
+    }
+
+    /// Check the key for duplicates and record it; the row's result.
+    fn finish_row(
+        &mut self,
+        row: RowRef,
+        key: Option<Arc<str>>,
+        values: Vec<Value>,
+        mut errors: Vec<DataError>,
+        failed: bool,
+    ) -> Result<Record, BadRow> {
+        let mut new_key = None;
+        if let Some(k) = &key {
+            match self.keys.get(k) {
+                Some(KeyEntry::Kept(_, first) | KeyEntry::Skipped(first)) => {
+                    errors.push(DataError::DuplicateKey {
+                        at: self.at(row),
+                        column: self
+                            .columns
+                            .get(self.key_col)
+                            .map_or_else(|| Arc::from(""), |c| c.name.clone()),
+                        col: self.columns.get(self.key_col).map_or(0, |c| c.col),
+                        key: k.clone(),
+                        first: self.at(first),
+                    });
+                }
+                None => new_key = Some(k.clone()),
+            }
+        }
+        let ok = !failed && errors.is_empty();
+        match (ok, new_key.clone(), key) {
+            (true, Some(k), _) => {
+                self.keys
+                    .map
+                    .insert(k.clone(), KeyEntry::Kept(self.kept, row));
+                self.kept += 1;
+                Ok(Record {
+                    key: k,
+                    values,
+                    row: self.data_rows,
+                })
+            }
+            (_, new_key, key) => {
+                if let Some(k) = new_key {
+                    self.keys.map.insert(k, KeyEntry::Skipped(row));
+                }
+                let at = self.at(row);
+                Err(BadRow { at, key, errors })
+            }
+        }
+    }
+
+    /// One cell's value; `Err(vec![])` when the row fails for a reason reported elsewhere.
+    fn value(&self, row: RowRef, col: &Column, cell: Cell<'_>) -> Result<Value, Vec<DataError>> {
+        if cell.is_blank() {
+            if col.optional {
+                return Ok(Value::Blank);
+            }
+            if cell == Cell::NoColumn {
+                return Err(Vec::new());
+            }
+            return Err(vec![DataError::BlankCell {
+                at: self.at(row),
+                column: col.name.clone(),
+                col: col.col,
+                expected: col.expected.clone(),
+                absent: matches!(cell, Cell::Absent),
+            }]);
+        }
+        if let Kind::Ref(target) = col.kind {
+            return self.reference(row, col, cell, target);
+        }
+        cell::convert(&col.kind, cell).map_err(|problem| {
+            vec![DataError::BadCell {
+                at: self.at(row),
+                column: col.name.clone(),
+                col: col.col,
+                cell: cell.shown().into(),
+                problem: Box::new(problem),
+                expected: col.expected.clone(),
+            }]
+        })
+    }
+
+    fn reference(
+        &self,
+        row: RowRef,
+        col: &Column,
+        cell: Cell<'_>,
+        target: EntityId,
+    ) -> Result<Value, Vec<DataError>> {
+        let key = match cell {
+            Cell::Text(s) | Cell::Number(s) => s.trim(),
+            other => {
+                let problem = super::err::CellProblem::JsonKind(match other {
+                    Cell::Bool(_) => "bool",
+                    Cell::Other(k) => k,
+                    _ => "null",
+                });
+                return Err(vec![DataError::BadCell {
+                    at: self.at(row),
+                    column: col.name.clone(),
+                    col: col.col,
+                    cell: cell.shown().into(),
+                    problem: Box::new(problem),
+                    expected: col.expected.clone(),
+                }]);
+            }
+        };
+        let index = self.refs.get(target.0);
+        let entity: Arc<str> = self
+            .program
+            .entity(target)
+            .map_or_else(|| Arc::from(""), |e| Arc::from(e.name.as_str()));
+        match index.and_then(|ix| ix.get(key)) {
+            Some(KeyEntry::Kept(i, _)) => Ok(Value::Ref(i)),
+            Some(KeyEntry::Skipped(target_row)) => Err(vec![DataError::SkippedReference {
+                at: self.at(row),
+                column: col.name.clone(),
+                col: col.col,
+                key: Arc::from(key),
+                entity,
+                target: At {
+                    file: index
+                        .and_then(|ix| ix.file.clone())
+                        .unwrap_or_else(|| Arc::from("")),
+                    row: target_row,
+                },
+            }]),
+            None if index.is_some_and(|ix| ix.complete) => Err(vec![DataError::UnknownReference {
+                at: self.at(row),
+                column: col.name.clone(),
+                col: col.col,
+                key: Arc::from(key),
+                entity,
+            }]),
+            None => Err(Vec::new()),
+        }
+    }
+
+    /// JSON keys that are no field: reported once per file, at the first object having it.
+    fn check_json_keys(&mut self, obj: &serde_json::Map<String, serde_json::Value>) {
+        for name in obj.keys() {
+            let trimmed = name.trim();
+            if self.columns.iter().any(|c| &*c.name == trimmed)
+                || self.unknown_keys.iter().any(|k| k == trimmed)
+            {
+                continue;
+            }
+            self.unknown_keys.push(trimmed.to_string());
+            let col = self.columns.len() + self.unknown_keys.len();
+            self.unknown_column(trimmed, col);
+        }
+    }
+}
+
+/// The cell of a column in a row.
+fn get_cell<'c>(cells: &Cells<'c>, col: &Column) -> Cell<'c> {
+    match cells {
+        Cells::Csv(rec) => match col.pos.and_then(|p| rec.get(p)) {
+            Some(s) => Cell::Text(s),
+            None => Cell::NoColumn,
+        },
+        Cells::Json(obj) => match obj.get(&*col.name) {
+            None => json_cell_trimmed(obj, &col.name),
+            Some(v) => json_cell(v),
+        },
+    }
+}
+
+/// A JSON key written with spaces around the field name.
+fn json_cell_trimmed<'c>(
+    obj: &'c serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Cell<'c> {
+    obj.iter()
+        .find(|(k, _)| k.trim() == name)
+        .map_or(Cell::Absent, |(_, v)| json_cell(v))
+}
+
+fn json_cell(v: &serde_json::Value) -> Cell<'_> {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Cell::Null,
+        J::Bool(b) => Cell::Bool(*b),
+        J::Number(n) => Cell::Number(n.as_str()),
+        J::String(s) => Cell::Text(s),
+        J::Array(_) => Cell::Other("array"),
+        J::Object(_) => Cell::Other("object"),
+    }
+}
+
+/// The key of a record: its key field's text, trimmed (keys are identifiers).
+fn key_text(value: &Value, cell: Cell<'_>) -> Option<Arc<str>> {
+    match (value, cell) {
+        (Value::Blank, _) => None,
+        (_, Cell::Text(s) | Cell::Number(s)) => Some(Arc::from(s.trim())),
+        _ => None,
+    }
+}
