@@ -46,7 +46,7 @@ pub enum CellProblem {
     #[error("is not a number")]
     NotANumber,
     /// A unit other than the column's, even a convertible one: cells are never converted.
-    #[error("is in {found}, but this column is in {declared} (units in cells are not converted)")]
+    #[error("is in {found}, but the column is in {declared} and cells are not converted")]
     OtherUnit { found: String, declared: String },
     #[error("is not a whole number")]
     NotWhole,
@@ -104,7 +104,7 @@ pub enum DataError {
         problem: Box<CellProblem>,
         expected: Arc<str>,
     },
-    #[error("{at}: column {column}: {} (expected {expected})", if *absent { "missing" } else { "blank cell" })]
+    #[error("{at}: column {column}: {}, but the field is not optional (expected {expected})", if *absent { "missing" } else { "blank" })]
     #[diagnostic(
         code(parkrules::data::blank_cell),
         help("write a value, or declare the field optional (`{column}: T?`)")
@@ -185,11 +185,10 @@ pub enum DataError {
     #[error("{file}: cannot read the file: {message}")]
     #[diagnostic(code(parkrules::data::unreadable))]
     Unreadable { file: Arc<str>, message: String },
-    #[error("no data file for {entity} (expected {entity}.csv, {entity}.jsonl or {entity}.json)")]
-    #[diagnostic(
-        code(parkrules::data::missing_file),
-        help("{entity} is needed: {reason}")
+    #[error(
+        "no data file for {entity}, needed because {reason} (expected {entity}.csv, {entity}.jsonl or {entity}.json)"
     )]
+    #[diagnostic(code(parkrules::data::missing_file))]
     MissingFile { entity: String, reason: String },
     #[error("two data files for {entity}: {first} and {second}")]
     #[diagnostic(code(parkrules::data::two_files), help("keep one of them"))]

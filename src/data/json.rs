@@ -56,7 +56,8 @@ impl JsonlSource {
                 Ok(Value::Object(obj)) => self.current = obj,
                 Ok(_) => return Some(SourceItem::BadRow(row, RowProblem::NotAnObject)),
                 Err(e) => {
-                    let problem = RowProblem::Syntax(syntax_message(&e));
+                    let message = format!("{} (column {})", syntax_message(&e), e.column());
+                    let problem = RowProblem::Syntax(message);
                     return Some(SourceItem::BadRow(row, problem));
                 }
             }

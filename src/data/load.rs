@@ -6,8 +6,9 @@
 //! after the tables it refers to), each row by row through [`TableReader`], so only key
 //! maps stay in memory besides the records themselves.
 //!
-//! - A missing file is an error when a rule is for that entity, a field refers to it or
-//!   an aggregate reads it; otherwise its table is empty.
+//! - A missing file is an error when a rule is for that entity, an aggregate reads it,
+//!   or a field of an entity that is needed or has a file refers to it; otherwise its
+//!   table is empty.
 //! - Files whose name matches no entity are ignored and listed as [`DataNote`]s.
 //! - With `skip_bad_records`, rows with errors are left out and listed in
 //!   [`Loaded::skipped`], as are rows referring to a skipped row; file-level problems
@@ -79,7 +80,7 @@ pub fn load_dir(program: &Program, dir: &Path, opts: &LoadOptions) -> Result<Loa
             });
         }
     };
-    let needed = needed_entities(program);
+    let needed = needed_entities(program, &found);
     let (order, cyclic) = reference_order(program);
     if !cyclic.is_empty() {
         let names: Vec<&str> = cyclic
@@ -304,52 +305,78 @@ fn discover(
 }
 
 /// Per entity: why its file is needed (`None`: an absent file means an empty table).
-fn needed_entities(program: &Program) -> Vec<Option<String>> {
+/// Needed: an entity a rule is for or an aggregate reads, and, transitively, every
+/// entity that a needed entity or an entity with a file refers to.
+fn needed_entities(program: &Program, found: &[Option<Found>]) -> Vec<Option<String>> {
     let mut needed: Vec<Option<String>> = vec![None; program.entities.len()];
-    let mut need = |e: EntityId, why: String| {
-        if let Some(slot @ None) = needed.get_mut(e.0) {
-            *slot = Some(why);
-        }
-    };
     for rule in &program.rules {
-        need(rule.entity, format!("rule {} is for it", rule.name));
+        need(
+            &mut needed,
+            rule.entity,
+            format!("rule {} is for it", rule.name),
+        );
     }
-    for entity in &program.entities {
-        for field in &entity.fields {
-            if let Some(target) = referenced(&field.ty) {
-                need(
-                    target,
-                    format!("{}.{} refers to it", entity.name, field.name),
-                );
+    for e in aggregated(program) {
+        need(&mut needed, e, "an aggregate reads it".to_string());
+    }
+    // Follow references until nothing changes (at most one round per entity).
+    for _ in 0..=program.entities.len() {
+        let mut changed = false;
+        for (i, entity) in program.entities.iter().enumerate() {
+            let has_file = found.get(i).is_some_and(Option::is_some);
+            if !has_file && needed.get(i).is_none_or(Option::is_none) {
+                continue;
+            }
+            for field in &entity.fields {
+                if let Some(target) = referenced(&field.ty) {
+                    let why = format!("{}.{} refers to it", entity.name, field.name);
+                    changed |= need(&mut needed, target, why);
+                }
             }
         }
+        if !changed {
+            break;
+        }
     }
-    let mut aggregated = Vec::new();
+    needed
+}
+
+/// Mark an entity needed (the first reason stays); whether it was new.
+fn need(needed: &mut [Option<String>], e: EntityId, why: String) -> bool {
+    match needed.get_mut(e.0) {
+        Some(slot @ None) => {
+            *slot = Some(why);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The entities some `let` or rule aggregates over.
+fn aggregated(program: &Program) -> Vec<EntityId> {
+    let mut out = Vec::new();
     for l in &program.lets {
-        aggregates(&l.value, &mut aggregated);
+        aggregates(&l.value, &mut out);
     }
     for rule in &program.rules {
         for body in std::iter::once(&rule.body).chain(rule.exceptions.iter().map(|x| &x.body)) {
             for w in &body.whens {
-                aggregates(&w.cond, &mut aggregated);
+                aggregates(&w.cond, &mut out);
             }
             match &body.outcome {
-                OutcomeDef::Amount(e) => aggregates(e, &mut aggregated),
+                OutcomeDef::Amount(e) => aggregates(e, &mut out),
                 OutcomeDef::Require { cond, message } => {
-                    aggregates(cond, &mut aggregated);
+                    aggregates(cond, &mut out);
                     for part in message.iter().flat_map(|m| &m.parts) {
                         if let MessagePart::Expr(e) = part {
-                            aggregates(e, &mut aggregated);
+                            aggregates(e, &mut out);
                         }
                     }
                 }
             }
         }
     }
-    for e in aggregated {
-        need(e, "an aggregate reads it".to_string());
-    }
-    needed
+    out
 }
 
 fn referenced(ty: &Ty) -> Option<EntityId> {
