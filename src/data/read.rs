@@ -453,10 +453,10 @@ impl<'a> Converter<'a> {
             }
         };
         let index = self.refs.get(target.0);
-        let entity: Arc<str> = self
-            .program
-            .entity(target)
-            .map_or_else(|| Arc::from(""), |e| Arc::from(e.name.as_str()));
+        let entity = || -> Arc<str> {
+            let name = self.program.entity(target).map_or("", |e| e.name.as_str());
+            Arc::from(name)
+        };
         match index.and_then(|ix| ix.get(key)) {
             Some(KeyEntry::Kept(i, _)) => Ok(Value::Ref(i)),
             Some(KeyEntry::Skipped(target_row)) => Err(vec![DataError::SkippedReference {
@@ -464,7 +464,7 @@ impl<'a> Converter<'a> {
                 column: col.name.clone(),
                 col: col.col,
                 key: Arc::from(key),
-                entity,
+                entity: entity(),
                 target: At {
                     file: index
                         .and_then(|ix| ix.file.clone())
@@ -477,7 +477,7 @@ impl<'a> Converter<'a> {
                 column: col.name.clone(),
                 col: col.col,
                 key: Arc::from(key),
-                entity,
+                entity: entity(),
             }]),
             None => Err(Vec::new()),
         }
