@@ -1,1 +1,186 @@
-//! Integration tests: report.
+//! Integration tests: report. Every format of `eval` on a small hand-made case whose
+//! values are checked by hand (see `report/fixture.rs`), and diffs of hand-made
+//! revisions with their expected causes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+// Submodules are included rather than declared with `mod x;`: this file is compiled
+// both as a module of `tests/main.rs` and as its own test target, and `mod` paths
+// would resolve differently in the two.
+mod fixture {
+    #![allow(dead_code)]
+    include!("report/fixture.rs");
+}
+mod diff {
+    include!("report/diff.rs");
+}
+
+use fixture::*;
+use parkrules::eval::Outcome;
+use parkrules::program::Program;
+use parkrules::report::{Format, ReportInput, Skipped, write_outcomes};
+use parkrules::span::{FileId, Span};
+
+/// An insta snapshot under `tests/snapshots/report/`, named the same whichever target
+/// runs it.
+fn snap(name: &str, value: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/report");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, value));
+}
+
+fn as_of() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+}
+
+/// The base outcomes with PH-003 运营奖励 turned into an error.
+fn outcomes_with_error() -> Vec<Outcome> {
+    let mut v = base_outcomes();
+    let start = BASE_SRC.find("tier(").unwrap();
+    v[8] = error_outcome(Span::new(FileId(0), start, start + 5));
+    v
+}
+
+fn skipped() -> Vec<Skipped> {
+    vec![Skipped {
+        file: "data/园区.csv".to_string(),
+        row: 4,
+        reason: "column `入驻率`: expected a percent, found `abc`".to_string(),
+    }]
+}
+
+fn render(fmt: Format, program: &Program, outcomes: &[Outcome], skipped: &[Skipped]) -> String {
+    let data = dataset();
+    let ctx = ReportInput {
+        program,
+        dataset: &data,
+        outcomes,
+        as_of: as_of(),
+        skipped,
+    };
+    let mut buf = Vec::new();
+    write_outcomes(&mut buf, fmt, &ctx).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+fn base(fmt: Format) -> String {
+    render(fmt, &base_program(), &outcomes_with_error(), &skipped())
+}
+
+#[test]
+fn every_format_is_independent_of_input_order() {
+    let p = base_program();
+    let mut rev = outcomes_with_error();
+    rev.reverse();
+    for fmt in Format::ALL {
+        assert_eq!(
+            render(fmt, &p, &rev, &skipped()),
+            base(fmt),
+            "{}",
+            fmt.name()
+        );
+    }
+}
+
+#[test]
+fn text_format() {
+    snap("text", &base(Format::Text));
+}
+
+#[test]
+fn snapshot_format() {
+    snap("snapshot", &base(Format::Snapshot));
+}
+
+#[test]
+fn csv_format() {
+    snap("csv", &base(Format::Csv));
+}
+
+#[test]
+fn jsonl_format() {
+    snap("jsonl", &base(Format::Jsonl));
+}
+
+#[test]
+fn json_format() {
+    snap("json", &base(Format::Json));
+}
+
+#[test]
+fn json_has_the_normative_keys_in_order() {
+    let doc: serde_json::Value = serde_json::from_str(&base(Format::Json)).unwrap();
+    let top: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(top, ["policy", "version", "as_of", "outcomes", "skipped"]);
+    assert_eq!(doc["policy"], "测试政策（现行）");
+    assert_eq!(doc["version"], "1");
+    assert_eq!(doc["as_of"], "2024-01-01");
+    let outcomes = doc["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 9);
+    let keys =
+        |i: usize| -> Vec<String> { outcomes[i].as_object().unwrap().keys().cloned().collect() };
+    let common = ["entity", "key", "rule", "family", "status"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        common.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    assert_eq!(keys(0), with(&["amount", "cite", "exception"]));
+    assert_eq!(keys(1), with(&[]));
+    assert_eq!(keys(4), with(&["message"]));
+    assert_eq!(keys(6), with(&["failed_when"]));
+    assert_eq!(keys(8), with(&["error", "location"]));
+    // PH-002 建设补助: the exception's amount and cite, exact in 元.
+    assert_eq!(outcomes[3]["amount"], "3000000");
+    assert_eq!(outcomes[3]["cite"], "第三条第二款");
+    assert_eq!(outcomes[3]["exception"], "薄弱镇园区");
+    assert_eq!(outcomes[0]["exception"], serde_json::Value::Null);
+    assert_eq!(outcomes[6]["failed_when"], "入驻率 >= 50%");
+    assert_eq!(outcomes[8]["location"], "policies/测试/base.rules:21:10");
+}
+
+#[test]
+fn json_without_skipped_rows_has_exactly_the_spec_keys() {
+    let p = base_program();
+    let s = render(Format::Json, &p, &base_outcomes(), &[]);
+    let doc: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let top: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(top, ["policy", "version", "as_of", "outcomes"]);
+}
+
+#[test]
+fn jsonl_lines_are_the_json_outcomes() {
+    let doc: serde_json::Value = serde_json::from_str(&base(Format::Json)).unwrap();
+    let lines: Vec<serde_json::Value> = base(Format::Jsonl)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 10);
+    assert_eq!(&lines[..9], doc["outcomes"].as_array().unwrap().as_slice());
+    assert_eq!(lines[9]["skipped"]["row"], 4);
+}
+
+#[test]
+fn csv_parses_with_fixed_columns() {
+    let s = base(Format::Csv);
+    let mut r = csv::Reader::from_reader(s.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(head, parkrules::report::csv::COLUMNS);
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(&rows[3][5], "3000000");
+    assert_eq!(&rows[9][4], "skipped");
+}

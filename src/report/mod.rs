@@ -1,1 +1,292 @@
-//! Reports: outcomes → text, json, jsonl, csv, snapshot; diffs of two policies.
+//! Reports: outcomes → text, json, jsonl, csv, snapshot; diffs of two policies;
+//! explanations rendered as text or JSON.
+//!
+//! Consumes a checked [`Program`], the [`Dataset`] it was evaluated on, the
+//! [`Outcome`]s of the evaluator, the as-of date and the rows the data loader skipped;
+//! produces bytes on a [`Write`]. Every format is byte-deterministic: outcomes are
+//! written in the order of SPEC §4 (entities in declaration order, records in input
+//! order, rules in declaration order), whatever order they were given in, and no
+//! format reads the clock, the environment or a hash map's order.
+//!
+//! Amounts are exact everywhere: machine formats (json, jsonl, csv) write them in 元 as
+//! plain decimals ([`plain_decimal`]); human formats (text, snapshot) show 万元 via
+//! [`show_num`], which converts without rounding.
+
+pub mod csv;
+pub mod diff;
+pub mod json;
+pub mod jsonl;
+pub mod snapshot;
+pub mod text;
+mod width;
+
+use crate::ast::Family;
+use crate::data::Dataset;
+use crate::eval::{Outcome, Status};
+use crate::program::{NumHint, Program, StatusKind};
+use crate::units::Dim;
+use crate::value::show_num;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::io::{self, Write};
+
+pub use width::{display_width, pad_left, pad_to};
+
+/// An output format of `parkrules eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+    Csv,
+    Snapshot,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Jsonl,
+        Format::Csv,
+        Format::Snapshot,
+    ];
+
+    /// The name used on the command line (`--format jsonl`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Snapshot => "snapshot",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// A data row the loader skipped (`--skip-bad-records`), taken as plain data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// The data file, as the loader names it.
+    pub file: String,
+    /// The data row (1 = first row after the header).
+    pub row: usize,
+    /// Why it was skipped, as the loader says it.
+    pub reason: String,
+}
+
+/// Everything an outcome report is made of.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportInput<'a> {
+    pub program: &'a Program,
+    pub dataset: &'a Dataset,
+    pub outcomes: &'a [Outcome],
+    pub as_of: NaiveDate,
+    pub skipped: &'a [Skipped],
+}
+
+/// Write the outcomes of one evaluation in one format.
+pub fn write_outcomes(w: &mut dyn Write, fmt: Format, ctx: &ReportInput) -> io::Result<()> {
+    match fmt {
+        Format::Text => text::write(w, ctx),
+        Format::Json => json::write(w, ctx),
+        Format::Jsonl => jsonl::write(w, ctx),
+        Format::Csv => csv::write(w, ctx),
+        Format::Snapshot => snapshot::write(w, ctx),
+    }
+}
+
+/// One outcome with every name resolved: what each format writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeView {
+    pub entity: String,
+    pub key: String,
+    pub rule: String,
+    pub family: Option<Family>,
+    pub status: StatusKind,
+    /// In 元, for `amount`.
+    pub amount: Option<Decimal>,
+    /// The cite of what decided: the exception's when one replaced the rule.
+    pub cite: Option<String>,
+    pub exception: Option<String>,
+    /// For `violation`.
+    pub message: Option<String>,
+    /// For `not_applicable`: the first failing `when` as written.
+    pub failed_when: Option<String>,
+    /// For `error`: the message and `file:line:col` in the policy.
+    pub error: Option<String>,
+    pub location: Option<String>,
+}
+
+impl OutcomeView {
+    /// Resolve an outcome's names against the program and dataset it came from. A
+    /// dangling index (never produced by the evaluator) shows as `#index`, so nothing
+    /// is dropped silently.
+    pub fn new(program: &Program, dataset: &Dataset, o: &Outcome) -> OutcomeView {
+        let entity = program
+            .entity(o.entity)
+            .map_or_else(|| format!("#{}", o.entity.0), |e| e.name.clone());
+        let key = dataset
+            .table(o.entity)
+            .and_then(|t| t.records.get(o.record))
+            .map_or_else(|| format!("#{}", o.record), |r| r.key.to_string());
+        let rule_def = program.rule(o.rule);
+        let exception_def = rule_def.and_then(|r| o.exception.and_then(|i| r.exceptions.get(i)));
+        let mut view = OutcomeView {
+            entity,
+            key,
+            rule: rule_def.map_or_else(|| format!("#{}", o.rule.0), |r| r.name.clone()),
+            family: rule_def.map(|r| r.family),
+            status: o.status.kind(),
+            amount: None,
+            cite: None,
+            exception: exception_def.map(|e| e.name.clone()),
+            message: None,
+            failed_when: None,
+            error: None,
+            location: None,
+        };
+        match &o.status {
+            Status::Amount(d) => {
+                view.amount = Some(*d);
+                view.cite = exception_def
+                    .and_then(|e| e.body.cite.clone())
+                    .or_else(|| rule_def.and_then(|r| r.body.cite.clone()));
+            }
+            Status::NotApplicable { when } => {
+                view.failed_when = rule_def
+                    .and_then(|r| r.body.whens.get(*when))
+                    .map(|w| w.text.clone())
+                    .or_else(|| Some(format!("#{when}")));
+            }
+            Status::Pass => {}
+            Status::Violation { message } => view.message = Some(message.clone()),
+            Status::Error(err) => {
+                view.error = Some(err.to_string());
+                view.location = Some(program.sources.location(err.span()));
+            }
+        }
+        view
+    }
+
+    pub fn family_name(&self) -> &'static str {
+        self.family.map_or("", Family::name)
+    }
+}
+
+/// The outcomes in report order (entity, record, rule), without copying them.
+pub fn ordered(outcomes: &[Outcome]) -> Vec<&Outcome> {
+    let mut v: Vec<&Outcome> = outcomes.iter().collect();
+    v.sort_by_key(|o| (o.entity, o.record, o.rule));
+    v
+}
+
+/// Money in 万元, exact (`500万元`, `1.2345万元`).
+pub fn wan(d: Decimal) -> String {
+    show_num(d, Dim::MONEY, NumHint::Number)
+}
+
+/// Per rule, in declaration order: how many outcomes of each status and the money.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTotal {
+    pub rule: String,
+    pub entity: String,
+    pub family: Family,
+    /// Indexed like [`StatusKind::ALL`].
+    pub counts: [usize; 5],
+    /// Sum of `amount` outcomes, in 元 (`None` on overflow).
+    pub money: Option<Decimal>,
+}
+
+impl RuleTotal {
+    pub fn count(&self, kind: StatusKind) -> usize {
+        status_index(kind)
+            .and_then(|i| self.counts.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Position of a status in [`StatusKind::ALL`].
+pub fn status_index(kind: StatusKind) -> Option<usize> {
+    StatusKind::ALL.iter().position(|k| *k == kind)
+}
+
+/// Totals per rule of the program, in declaration order (rules with no outcome too).
+pub fn rule_totals(program: &Program, outcomes: &[Outcome]) -> Vec<RuleTotal> {
+    let mut totals: Vec<RuleTotal> = program
+        .rules
+        .iter()
+        .map(|r| RuleTotal {
+            rule: r.name.clone(),
+            entity: program
+                .entity(r.entity)
+                .map_or_else(String::new, |e| e.name.clone()),
+            family: r.family,
+            counts: [0; 5],
+            money: Some(Decimal::ZERO),
+        })
+        .collect();
+    for o in outcomes {
+        let Some(t) = totals.get_mut(o.rule.0) else {
+            continue;
+        };
+        if let Some(c) = status_index(o.status.kind()).and_then(|i| t.counts.get_mut(i)) {
+            *c += 1;
+        }
+        if let Some(d) = o.status.amount() {
+            t.money = t.money.and_then(|m| m.checked_add(d));
+        }
+    }
+    totals
+}
+
+/// Totals per family (in [`Family::ALL`] order, only families with rules).
+pub fn family_totals(rules: &[RuleTotal]) -> Vec<RuleTotal> {
+    Family::ALL
+        .into_iter()
+        .filter_map(|f| {
+            let mut acc = RuleTotal {
+                rule: f.name().to_string(),
+                entity: String::new(),
+                family: f,
+                counts: [0; 5],
+                money: Some(Decimal::ZERO),
+            };
+            let mut any = false;
+            for r in rules.iter().filter(|r| r.family == f) {
+                any = true;
+                for (a, b) in acc.counts.iter_mut().zip(r.counts) {
+                    *a += b;
+                }
+                acc.money = match (acc.money, r.money) {
+                    (Some(a), Some(b)) => a.checked_add(b),
+                    _ => None,
+                };
+            }
+            any.then_some(acc)
+        })
+        .collect()
+}
+
+/// Whether a family produces money (`subsidy`, `reward`).
+pub fn is_amount_family(f: Family) -> bool {
+    matches!(f, Family::Subsidy | Family::Reward)
+}
+
+/// The policy line every human format starts with.
+pub fn title(program: &Program, as_of: NaiveDate) -> String {
+    let version = program
+        .info
+        .version
+        .as_deref()
+        .map_or_else(String::new, |v| format!(" version {v}"));
+    format!(
+        "{}{version}, as of {}",
+        program.info.name,
+        as_of.format("%Y-%m-%d")
+    )
+}

@@ -1,0 +1,395 @@
+//! Why an outcome changed: the rule's definition, the params and lets it reads, and the
+//! exception and failing `when` of the record.
+//!
+//! Consumes the two sides of a diff and a rule name (rule-level causes) or the two
+//! views of one outcome (record-level causes); produces [`Cause`]s. Definitions are
+//! compared as checked IR (equality ignores spans); a rule inherited unchanged by the
+//! revised policy is the same text by construction and is not compared (its IR could
+//! differ only by renumbered fields). Params are compared by the value in force at
+//! each side's as-of; texts shown are the source as written, whitespace-collapsed.
+
+use crate::ast::Family;
+use crate::program::{
+    Body, DatedExpr, Expr, ExprKind, LetDef, LetId, Member, MessagePart, Origin, OutcomeDef,
+    ParamDef, ParamId, Program, RuleDef,
+};
+use crate::report::OutcomeView;
+use crate::report::diff::Side;
+use crate::value::show;
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+/// One reason an outcome differs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cause {
+    /// The rule exists only in the revised policy.
+    RuleAdded,
+    /// The rule exists only in the base policy.
+    RuleRemoved,
+    /// The rule's definition differs (`overridden`: written with `override`).
+    RuleChanged {
+        overridden: bool,
+        cite: Option<String>,
+        changes: Vec<DefChange>,
+    },
+    /// A param the rule reads has a different value in force.
+    ParamChanged {
+        name: String,
+        base: Option<String>,
+        revised: Option<String>,
+    },
+    /// A `let` the rule reads is defined differently (`园区.配套比例`).
+    LetChanged {
+        name: String,
+        base: Option<String>,
+        revised: Option<String>,
+    },
+    /// A different exception replaced the base rule for this record.
+    ExceptionChanged {
+        base: Option<String>,
+        revised: Option<String>,
+    },
+    /// The first failing `when` of this record differs (`None`: none failed).
+    WhenChanged {
+        base: Option<String>,
+        revised: Option<String>,
+    },
+    /// A different `tier` row was chosen for this record (from the explanations).
+    TierRow {
+        base: Option<String>,
+        revised: Option<String>,
+    },
+}
+
+/// One difference between two definitions of a rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DefChange {
+    Family {
+        base: Family,
+        revised: Family,
+    },
+    Cite {
+        base: Option<String>,
+        revised: Option<String>,
+    },
+    WhenRemoved(String),
+    WhenAdded(String),
+    /// The `amount` or `require` changed (texts as written).
+    Outcome {
+        base: String,
+        revised: String,
+    },
+    ExceptionAdded(String),
+    ExceptionRemoved(String),
+    ExceptionChanged(String),
+}
+
+/// Causes common to every record of a rule.
+pub fn rule_causes(base: &Side, revised: &Side, name: &str) -> Vec<Cause> {
+    let b = base
+        .program
+        .rule_by_name(name)
+        .and_then(|i| base.program.rule(i));
+    let r = revised
+        .program
+        .rule_by_name(name)
+        .and_then(|i| revised.program.rule(i));
+    let (b, r) = match (b, r) {
+        (Some(b), Some(r)) => (b, r),
+        (None, _) => return vec![Cause::RuleAdded],
+        (_, None) => return vec![Cause::RuleRemoved],
+    };
+    let mut out = Vec::new();
+    if !matches!(r.origin, Origin::Inherited(_)) {
+        let changes = def_changes(base.program, b, revised.program, r);
+        if !changes.is_empty() {
+            out.push(Cause::RuleChanged {
+                overridden: r.origin == Origin::Overridden,
+                cite: r.body.cite.clone(),
+                changes,
+            });
+        }
+    }
+    out.extend(param_causes(base, revised, b, r));
+    out.extend(let_causes(base.program, b, revised.program, r));
+    out
+}
+
+/// Causes seen on one record: the exception and the failing `when`, before and after.
+pub fn record_causes(before: Option<&OutcomeView>, after: Option<&OutcomeView>) -> Vec<Cause> {
+    let exc = |v: Option<&OutcomeView>| v.and_then(|v| v.exception.clone());
+    let fw = |v: Option<&OutcomeView>| v.and_then(|v| v.failed_when.clone());
+    let mut out = Vec::new();
+    if before.is_some() && after.is_some() {
+        if exc(before) != exc(after) {
+            out.push(Cause::ExceptionChanged {
+                base: exc(before),
+                revised: exc(after),
+            });
+        }
+        if fw(before) != fw(after) {
+            out.push(Cause::WhenChanged {
+                base: fw(before),
+                revised: fw(after),
+            });
+        }
+    }
+    out
+}
+
+/// Whitespace-collapsed source text of a span.
+fn src(program: &Program, e: &Expr) -> String {
+    collapse(program.sources.snippet(e.span))
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn def_changes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<DefChange> {
+    let mut out = Vec::new();
+    if b.family != r.family {
+        out.push(DefChange::Family {
+            base: b.family,
+            revised: r.family,
+        });
+    }
+    out.extend(body_changes(bp, &b.body, rp, &r.body));
+    for e in &b.exceptions {
+        match r.exceptions.iter().find(|x| x.name == e.name) {
+            None => out.push(DefChange::ExceptionRemoved(e.name.clone())),
+            Some(x) if x.body != e.body => out.push(DefChange::ExceptionChanged(e.name.clone())),
+            Some(_) => {}
+        }
+    }
+    for x in &r.exceptions {
+        if !b.exceptions.iter().any(|e| e.name == x.name) {
+            out.push(DefChange::ExceptionAdded(x.name.clone()));
+        }
+    }
+    out
+}
+
+fn body_changes(bp: &Program, b: &Body, rp: &Program, r: &Body) -> Vec<DefChange> {
+    let mut out = Vec::new();
+    if b.cite != r.cite {
+        out.push(DefChange::Cite {
+            base: b.cite.clone(),
+            revised: r.cite.clone(),
+        });
+    }
+    for w in b.whens.iter().filter(|w| !r.whens.contains(w)) {
+        out.push(DefChange::WhenRemoved(w.text.clone()));
+    }
+    for w in r.whens.iter().filter(|w| !b.whens.contains(w)) {
+        out.push(DefChange::WhenAdded(w.text.clone()));
+    }
+    if b.outcome != r.outcome {
+        out.push(DefChange::Outcome {
+            base: outcome_text(bp, &b.outcome),
+            revised: outcome_text(rp, &r.outcome),
+        });
+    }
+    out
+}
+
+fn outcome_text(p: &Program, o: &OutcomeDef) -> String {
+    match o {
+        OutcomeDef::Amount(e) => format!("amount {}", src(p, e)),
+        OutcomeDef::Require { cond, message } => {
+            let msg = message
+                .as_ref()
+                .map(|m| format!(" else {}", collapse(p.sources.snippet(m.span))))
+                .unwrap_or_default();
+            format!("require {}{msg}", src(p, cond))
+        }
+    }
+}
+
+/// The params and lets a rule reads, directly or through lets and other params.
+#[derive(Default)]
+struct Uses {
+    params: BTreeSet<ParamId>,
+    lets: BTreeSet<LetId>,
+}
+
+fn uses(program: &Program, rule: &RuleDef) -> Uses {
+    let mut u = Uses::default();
+    let mut todo: Vec<&Expr> = Vec::new();
+    for body in std::iter::once(&rule.body).chain(rule.exceptions.iter().map(|e| &e.body)) {
+        body_exprs(body, &mut todo);
+    }
+    while let Some(e) = todo.pop() {
+        match &e.kind {
+            ExprKind::Param(id) if u.params.insert(*id) => {
+                if let Some(p) = program.param(*id) {
+                    todo.extend(p.values.iter().map(|v| &v.value));
+                }
+            }
+            ExprKind::Let(id)
+            | ExprKind::Member {
+                member: Member::Let(id),
+                ..
+            } if u.lets.insert(*id) => {
+                if let Some(l) = program.let_def(*id) {
+                    todo.push(&l.value);
+                }
+            }
+            _ => {}
+        }
+        children(e, &mut todo);
+    }
+    u
+}
+
+fn body_exprs<'a>(body: &'a Body, out: &mut Vec<&'a Expr>) {
+    out.extend(body.whens.iter().map(|w| &w.cond));
+    match &body.outcome {
+        OutcomeDef::Amount(e) => out.push(e),
+        OutcomeDef::Require { cond, message } => {
+            out.push(cond);
+            for part in message.iter().flat_map(|m| &m.parts) {
+                if let MessagePart::Expr(e) = part {
+                    out.push(e);
+                }
+            }
+        }
+    }
+}
+
+/// The direct sub-expressions of an expression.
+pub fn children<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match &e.kind {
+        ExprKind::Const(_)
+        | ExprKind::Field(_)
+        | ExprKind::Let(_)
+        | ExprKind::Param(_)
+        | ExprKind::AsOf => {}
+        ExprKind::Member { base, .. } | ExprKind::Unary(_, base) => out.push(base),
+        ExprKind::List(items) | ExprKind::Builtin(_, items) => out.extend(items),
+        ExprKind::Binary(_, a, b) => out.extend([&**a, &**b]),
+        ExprKind::If(a, b, c) => out.extend([&**a, &**b, &**c]),
+        ExprKind::Match {
+            scrutinee,
+            arms,
+            otherwise,
+        } => {
+            out.push(scrutinee);
+            out.extend(arms.iter().map(|a| &a.value));
+            out.extend(otherwise.as_deref());
+        }
+        ExprKind::Tier {
+            subject,
+            rows,
+            otherwise,
+        } => {
+            out.extend([&**subject, &**otherwise]);
+            out.extend(rows.iter().flat_map(|r| [&r.threshold, &r.value]));
+        }
+        ExprKind::Brackets {
+            subject,
+            rows,
+            above,
+        } => {
+            out.push(subject);
+            out.extend(rows.iter().flat_map(|r| [&r.up_to, &r.rate]));
+            out.extend(above.as_deref());
+        }
+        ExprKind::Aggregate { filter, value, .. } => {
+            out.extend(filter.as_deref());
+            out.extend(value.as_deref());
+        }
+    }
+}
+
+/// The dated value of a param in force at a date.
+pub fn in_force(p: &ParamDef, as_of: NaiveDate) -> Option<&DatedExpr> {
+    p.values.iter().rfind(|v| v.from.is_none_or(|d| d <= as_of))
+}
+
+fn param_text(program: &Program, p: &ParamDef, v: &DatedExpr) -> String {
+    match &v.value.kind {
+        ExprKind::Const(c) => show(c, &p.ty, program),
+        _ => src(program, &v.value),
+    }
+}
+
+fn param_causes(base: &Side, revised: &Side, b: &RuleDef, r: &RuleDef) -> Vec<Cause> {
+    let mut names = BTreeSet::new();
+    for (side, rule) in [(base, b), (revised, r)] {
+        for id in uses(side.program, rule).params {
+            if let Some(p) = side.program.param(id) {
+                names.insert(p.name.clone());
+            }
+        }
+    }
+    let value = |side: &Side, name: &str| {
+        let p = side
+            .program
+            .param_by_name(name)
+            .and_then(|i| side.program.param(i))?;
+        let v = in_force(p, side.as_of)?;
+        Some((v.value.clone(), param_text(side.program, p, v)))
+    };
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (bv, rv) = (value(base, &name), value(revised, &name));
+            let same = match (&bv, &rv) {
+                (Some(x), Some(y)) => x.0 == y.0,
+                (None, None) => true,
+                _ => false,
+            };
+            (!same).then(|| Cause::ParamChanged {
+                name,
+                base: bv.map(|v| v.1),
+                revised: rv.map(|v| v.1),
+            })
+        })
+        .collect()
+}
+
+/// A let with its full name (`园区.配套比例`).
+fn full(p: &Program, id: LetId) -> Option<(String, &LetDef)> {
+    let l = p.let_def(id)?;
+    let ent = p.entity(l.entity).map(|e| e.name.as_str()).unwrap_or("");
+    Some((format!("{ent}.{}", l.name), l))
+}
+
+/// A let by its full name.
+fn find_let<'p>(p: &'p Program, name: &str) -> Option<&'p LetDef> {
+    (0..p.lets.len())
+        .filter_map(|i| full(p, LetId(i)))
+        .find(|(n, _)| n == name)
+        .map(|(_, l)| l)
+}
+
+fn let_causes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<Cause> {
+    let mut names = BTreeSet::new();
+    for (p, rule) in [(bp, b), (rp, r)] {
+        names.extend(
+            uses(p, rule)
+                .lets
+                .into_iter()
+                .filter_map(|id| full(p, id).map(|x| x.0)),
+        );
+    }
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (bl, rl) = (find_let(bp, &name), find_let(rp, &name));
+            let same = match (bl, rl) {
+                (Some(x), Some(y)) => {
+                    x.value == y.value || matches!(y.origin, Origin::Inherited(_))
+                }
+                (None, None) => true,
+                _ => false,
+            };
+            (!same).then(|| Cause::LetChanged {
+                name,
+                base: bl.map(|l| src(bp, &l.value)),
+                revised: rl.map(|l| src(rp, &l.value)),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,200 @@
+//! Diff renderer: JSON, a stable shape for scripts.
+//!
+//! Consumes a [`Diff`]; produces one pretty-printed object with keys in this order:
+//! - `base`, `revised`: `{policy, version, as_of}`
+//! - `budget`: money of `subsidy` + `reward`
+//! - `families`: `[{family, base, revised, change, percent}]` for amount families,
+//!   `[{family, violations_base, violations_revised}]` for check families
+//! - `rules`: `[{rule, entity, family, presence (both|added|removed), cite, base,
+//!   revised, change, percent, counts_base, counts_revised, changed, causes}]`
+//! - `statuses`: `[{status, base, revised}]`
+//! - `breakdowns`: `[{field, rows: [{value, base, revised, change, percent, changed,
+//!   new_violations}]}]`
+//! - `changes`: `[{entity, key, rule, family, before, after, change, causes}]` where
+//!   `before`/`after` are the outcome objects of `eval --format json` without
+//!   `entity, key, rule, family` (null when the rule is absent on that side)
+//! - `new_violations`, `resolved_violations`: indices into `changes`.
+//!
+//! Money (`base`, `revised`, `change`) is an exact decimal string in 元; `percent` is
+//! the change in percent of the base rounded to 2 decimals, as a string, or null when
+//! the base is zero. A cause is `{cause: <kind>, …}` with kinds `rule_added`,
+//! `rule_removed`, `rule_changed {overridden, cite, changes: [{change, …}]}`,
+//! `param_changed {name, base, revised}`, `let_changed {name, base, revised}`,
+//! `exception_changed {base, revised}`, `when_changed {base, revised}`,
+//! `tier_row {base, revised}`.
+
+use crate::program::StatusKind;
+use crate::report::OutcomeView;
+use crate::report::diff::{Cause, DefChange, Diff, Money, PolicyRef, RecordChange, RuleDelta};
+use crate::report::json::outcome_object;
+use crate::value::plain_decimal;
+use serde_json::{Map, Value as Json, json};
+use std::io::{self, Write};
+
+/// Write the diff as JSON, ending with a newline.
+pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &to_json(d)).map_err(io::Error::other)?;
+    writeln!(w)
+}
+
+/// The diff as a JSON value (the shape documented above).
+pub fn to_json(d: &Diff) -> Json {
+    let mut m = Map::new();
+    m.insert("base".into(), policy(&d.base));
+    m.insert("revised".into(), policy(&d.revised));
+    m.insert("budget".into(), Json::Object(money(&d.budget)));
+    let families = d.families.iter().map(|f| {
+        let mut o = Map::new();
+        o.insert("family".into(), json!(f.family.name()));
+        match &f.money {
+            Some(mo) => o.extend(money(mo)),
+            None => {
+                o.insert("violations_base".into(), json!(f.violations.0));
+                o.insert("violations_revised".into(), json!(f.violations.1));
+            }
+        }
+        Json::Object(o)
+    });
+    m.insert("families".into(), Json::Array(families.collect()));
+    m.insert("rules".into(), d.rules.iter().map(rule).collect());
+    let statuses = d
+        .statuses
+        .iter()
+        .map(|s| json!({"status": s.status.name(), "base": s.base, "revised": s.revised}));
+    m.insert("statuses".into(), statuses.collect());
+    let breakdowns = d.breakdowns.iter().map(|b| {
+        let rows = b.rows.iter().map(|r| {
+            let mut o = Map::new();
+            o.insert("value".into(), json!(r.value));
+            o.extend(money(&r.money));
+            o.insert("changed".into(), json!(r.changed));
+            o.insert("new_violations".into(), json!(r.new_violations));
+            Json::Object(o)
+        });
+        json!({"field": b.field, "rows": rows.collect::<Vec<_>>()})
+    });
+    m.insert("breakdowns".into(), breakdowns.collect());
+    m.insert("changes".into(), d.changes.iter().map(change).collect());
+    m.insert("new_violations".into(), json!(d.new_violations));
+    m.insert("resolved_violations".into(), json!(d.resolved_violations));
+    Json::Object(m)
+}
+
+fn policy(p: &PolicyRef) -> Json {
+    json!({"policy": p.name, "version": p.version,
+           "as_of": p.as_of.format("%Y-%m-%d").to_string()})
+}
+
+fn money(m: &Money) -> Map<String, Json> {
+    let mut o = Map::new();
+    o.insert("base".into(), json!(plain_decimal(m.base)));
+    o.insert("revised".into(), json!(plain_decimal(m.revised)));
+    o.insert("change".into(), json!(m.change().map(plain_decimal)));
+    o.insert("percent".into(), json!(m.percent().map(plain_decimal)));
+    o
+}
+
+fn counts(c: &[usize; 5]) -> Json {
+    let mut o = Map::new();
+    for (k, n) in StatusKind::ALL.iter().zip(c) {
+        o.insert(k.name().into(), json!(n));
+    }
+    Json::Object(o)
+}
+
+fn rule(r: &RuleDelta) -> Json {
+    let mut o = Map::new();
+    o.insert("rule".into(), json!(r.name));
+    o.insert("entity".into(), json!(r.entity));
+    o.insert("family".into(), json!(r.family.name()));
+    o.insert("presence".into(), json!(r.presence.name()));
+    o.insert("cite".into(), json!(r.cite));
+    o.extend(money(&r.money));
+    o.insert("counts_base".into(), counts(&r.base_counts));
+    o.insert("counts_revised".into(), counts(&r.revised_counts));
+    o.insert("changed".into(), json!(r.changed));
+    o.insert("causes".into(), r.causes.iter().map(cause).collect());
+    Json::Object(o)
+}
+
+fn side(v: &Option<OutcomeView>) -> Json {
+    match v {
+        None => Json::Null,
+        Some(v) => {
+            let mut o = outcome_object(v);
+            for k in ["entity", "key", "rule", "family"] {
+                o.shift_remove(k);
+            }
+            Json::Object(o)
+        }
+    }
+}
+
+fn change(c: &RecordChange) -> Json {
+    let mut o = Map::new();
+    o.insert("entity".into(), json!(c.entity));
+    o.insert("key".into(), json!(c.key));
+    o.insert("rule".into(), json!(c.rule));
+    o.insert("family".into(), json!(c.family.name()));
+    o.insert("before".into(), side(&c.before));
+    o.insert("after".into(), side(&c.after));
+    o.insert("change".into(), json!(c.change.map(plain_decimal)));
+    o.insert("causes".into(), c.causes.iter().map(cause).collect());
+    Json::Object(o)
+}
+
+/// One cause as `{cause, …}`.
+pub fn cause(c: &Cause) -> Json {
+    match c {
+        Cause::RuleAdded => json!({"cause": "rule_added"}),
+        Cause::RuleRemoved => json!({"cause": "rule_removed"}),
+        Cause::RuleChanged {
+            overridden,
+            cite,
+            changes,
+        } => json!({"cause": "rule_changed", "overridden": overridden, "cite": cite,
+                    "changes": changes.iter().map(def_change).collect::<Vec<_>>()}),
+        Cause::ParamChanged {
+            name,
+            base,
+            revised,
+        } => json!({"cause": "param_changed", "name": name, "base": base, "revised": revised}),
+        Cause::LetChanged {
+            name,
+            base,
+            revised,
+        } => json!({"cause": "let_changed", "name": name, "base": base, "revised": revised}),
+        Cause::ExceptionChanged { base, revised } => {
+            json!({"cause": "exception_changed", "base": base, "revised": revised})
+        }
+        Cause::WhenChanged { base, revised } => {
+            json!({"cause": "when_changed", "base": base, "revised": revised})
+        }
+        Cause::TierRow { base, revised } => {
+            json!({"cause": "tier_row", "base": base, "revised": revised})
+        }
+    }
+}
+
+fn def_change(d: &DefChange) -> Json {
+    match d {
+        DefChange::Family { base, revised } => {
+            json!({"change": "family", "base": base.name(), "revised": revised.name()})
+        }
+        DefChange::Cite { base, revised } => {
+            json!({"change": "cite", "base": base, "revised": revised})
+        }
+        DefChange::WhenRemoved(t) => json!({"change": "when_removed", "when": t}),
+        DefChange::WhenAdded(t) => json!({"change": "when_added", "when": t}),
+        DefChange::Outcome { base, revised } => {
+            json!({"change": "outcome", "base": base, "revised": revised})
+        }
+        DefChange::ExceptionAdded(n) => json!({"change": "exception_added", "exception": n}),
+        DefChange::ExceptionRemoved(n) => {
+            json!({"change": "exception_removed", "exception": n})
+        }
+        DefChange::ExceptionChanged(n) => {
+            json!({"change": "exception_changed", "exception": n})
+        }
+    }
+}

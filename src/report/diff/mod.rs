@@ -1,0 +1,520 @@
+//! Diffs of two policies on the same records: who gains, who loses, what it costs,
+//! which records newly break a limit, and why.
+//!
+//! Consumes two [`Side`]s (program, dataset, outcomes, as-of) — the programs may differ
+//! in rules and even in entity fields, so outcomes are aligned by (entity name, record
+//! key, rule name) — and the `--by` field paths; produces a [`Diff`], plain data that
+//! the renderers ([`text`], [`markdown`], [`json`], [`html`]) turn into bytes.
+//!
+//! What counts as a changed record: the status differs, or the amount, the exception
+//! that applied, the violation message or the error differs. A rule absent on one side
+//! counts as `not_applicable` there, and a different failing `when` between two
+//! `not_applicable` outcomes is not a change (nothing is paid or violated either way).
+//!
+//! Causes ([`Cause`]) come from comparing the two rule definitions (the IR, whose
+//! equality ignores spans), the params and lets the rule reads (values in force at each
+//! side's as-of), and per record the exception and failing `when` before and after.
+
+pub mod by;
+pub mod causes;
+pub mod doc;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod render;
+pub mod text;
+
+use crate::ast::Family;
+use crate::data::Dataset;
+use crate::eval::Outcome;
+use crate::program::{Program, StatusKind};
+use crate::report::{OutcomeView, RuleTotal, is_amount_family, rule_totals, status_index};
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::HashMap;
+
+pub use causes::{Cause, DefChange};
+
+/// One side of a diff: a policy evaluated on the records.
+#[derive(Clone, Copy, Debug)]
+pub struct Side<'a> {
+    pub program: &'a Program,
+    pub dataset: &'a Dataset,
+    pub outcomes: &'a [Outcome],
+    pub as_of: NaiveDate,
+}
+
+/// The impact of the revised policy against the base on the same records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diff {
+    pub base: PolicyRef,
+    pub revised: PolicyRef,
+    /// Money of the amount families (`subsidy` + `reward`), in 元.
+    pub budget: Money,
+    pub families: Vec<FamilyDelta>,
+    /// Rules of the revised policy in its order, then the removed ones in base order.
+    pub rules: Vec<RuleDelta>,
+    /// Outcome counts per status, every status.
+    pub statuses: Vec<StatusDelta>,
+    /// One per `--by` field path, in the order given.
+    pub breakdowns: Vec<Breakdown>,
+    /// Changed outcomes, in report order of the revised policy (removed rules last).
+    pub changes: Vec<RecordChange>,
+    /// Indices into `changes` of outcomes that are a violation now and were not before.
+    pub new_violations: Vec<usize>,
+    /// Indices into `changes` of outcomes that were a violation and are not now.
+    pub resolved_violations: Vec<usize>,
+}
+
+/// A policy's name, version and the date it was evaluated at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyRef {
+    pub name: String,
+    pub version: Option<String>,
+    pub as_of: NaiveDate,
+}
+
+/// A sum of money before and after, in 元. `None` on a side means it overflowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Money {
+    pub base: Decimal,
+    pub revised: Decimal,
+}
+
+impl Money {
+    /// Revised minus base (`None` on overflow).
+    pub fn change(&self) -> Option<Decimal> {
+        self.revised.checked_sub(self.base)
+    }
+
+    /// The change as a percentage of the base, rounded half away from zero to 2
+    /// decimals; `None` when the base is zero (a new cost: shown as "new").
+    pub fn percent(&self) -> Option<Decimal> {
+        if self.base.is_zero() {
+            return None;
+        }
+        let pct = self
+            .change()?
+            .checked_mul(Decimal::ONE_HUNDRED)?
+            .checked_div(self.base)?;
+        Some(pct.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+    }
+
+    fn add(&mut self, base: Option<Decimal>, revised: Option<Decimal>) {
+        if let Some(b) = base {
+            self.base = self.base.checked_add(b).unwrap_or(self.base);
+        }
+        if let Some(r) = revised {
+            self.revised = self.revised.checked_add(r).unwrap_or(self.revised);
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FamilyDelta {
+    pub family: Family,
+    /// For amount families.
+    pub money: Option<Money>,
+    /// Violations before and after (check families; zero for amount families).
+    pub violations: (usize, usize),
+}
+
+/// Whether a rule is on both sides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Both,
+    Added,
+    Removed,
+}
+
+impl Presence {
+    pub fn name(self) -> &'static str {
+        match self {
+            Presence::Both => "both",
+            Presence::Added => "added",
+            Presence::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleDelta {
+    pub name: String,
+    pub entity: String,
+    pub family: Family,
+    pub presence: Presence,
+    /// The cite of the revised rule (the base's when removed).
+    pub cite: Option<String>,
+    /// Rule-level causes: definition changed, params and lets that differ, added/removed.
+    pub causes: Vec<Cause>,
+    pub money: Money,
+    /// Counts per status, indexed like [`StatusKind::ALL`].
+    pub base_counts: [usize; 5],
+    pub revised_counts: [usize; 5],
+    /// How many of its outcomes changed.
+    pub changed: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusDelta {
+    pub status: StatusKind,
+    pub base: usize,
+    pub revised: usize,
+}
+
+/// Money and changes grouped by the value of one field path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Breakdown {
+    /// The path as given (`镇街道`, `园区.镇街道`).
+    pub field: String,
+    /// Sorted by value.
+    pub rows: Vec<BreakdownRow>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BreakdownRow {
+    /// The field's value shown (`新埭镇`); `(none)` when a record has no such field.
+    pub value: String,
+    pub money: Money,
+    /// Changed outcomes of records in this group.
+    pub changed: usize,
+    pub new_violations: usize,
+}
+
+/// One outcome that differs between the sides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordChange {
+    pub entity: String,
+    pub key: String,
+    pub rule: String,
+    pub family: Family,
+    /// `None`: the rule does not exist on that side.
+    pub before: Option<OutcomeView>,
+    pub after: Option<OutcomeView>,
+    /// Money after minus before (amount families; a missing amount counts as 0).
+    pub change: Option<Decimal>,
+    /// Record-level causes first, then the rule's.
+    pub causes: Vec<Cause>,
+}
+
+/// Aligned outcomes of one (entity, key, rule).
+type Pair<'a> = [Option<&'a Outcome>; 2];
+
+/// Compare two evaluations. `by` holds field paths to break the money down by.
+pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
+    let pairs = align(base, revised);
+    let totals = [
+        rule_totals(base.program, base.outcomes),
+        rule_totals(revised.program, revised.outcomes),
+    ];
+    let mut rules = rule_deltas(base, revised, &totals);
+    let rule_pos: HashMap<String, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.clone(), i))
+        .collect();
+    let mut changes = Vec::new();
+    let mut flags = Vec::with_capacity(pairs.len());
+    for (_, pair) in &pairs {
+        let Some(c) = change_of(base, revised, pair, &rules, &rule_pos) else {
+            flags.push((false, false));
+            continue;
+        };
+        if let Some(r) = rule_pos.get(&c.rule).and_then(|i| rules.get_mut(*i)) {
+            r.changed += 1;
+        }
+        flags.push((true, !is_violation(&c.before) && is_violation(&c.after)));
+        changes.push(c);
+    }
+    let (new_violations, resolved_violations) = violation_moves(&changes);
+    let breakdowns = by
+        .iter()
+        .map(|path| by::breakdown(base, revised, path, &pairs, &flags))
+        .collect();
+    Diff {
+        base: policy_ref(base),
+        revised: policy_ref(revised),
+        budget: budget(&rules),
+        families: family_deltas(&rules),
+        statuses: status_deltas(&totals),
+        rules,
+        breakdowns,
+        changes,
+        new_violations,
+        resolved_violations,
+    }
+}
+
+fn policy_ref(side: &Side) -> PolicyRef {
+    PolicyRef {
+        name: side.program.info.name.clone(),
+        version: side.program.info.version.clone(),
+        as_of: side.as_of,
+    }
+}
+
+/// The sort key of an aligned outcome: (entity rank, record index, rule rank), ranks
+/// from the revised policy first, then base-only ones after.
+pub type OrderKey = (usize, usize, usize);
+
+fn rank(revised: Option<usize>, base: Option<usize>, revised_len: usize) -> usize {
+    revised.unwrap_or_else(|| revised_len + base.unwrap_or(0))
+}
+
+/// Pair up outcomes by (entity name, key, rule name), in report order (ties, possible
+/// only when the two datasets hold different records, broken by key).
+fn align<'a>(base: &Side<'a>, revised: &Side<'a>) -> Vec<(OrderKey, Pair<'a>)> {
+    let mut index: HashMap<(&str, &str, &str), (OrderKey, Pair<'a>)> = HashMap::new();
+    for (side_ix, side) in [base, revised].into_iter().enumerate() {
+        for o in side.outcomes {
+            let Some((ent, key, rule)) = names(side, o) else {
+                continue;
+            };
+            let order = order_key(base, revised, ent, rule, o.record);
+            let entry = index
+                .entry((ent, key, rule))
+                .or_insert((order, [None, None]));
+            if side_ix == 1 {
+                entry.0 = order;
+            }
+            if let Some(slot) = entry.1.get_mut(side_ix) {
+                *slot = Some(o);
+            }
+        }
+    }
+    let mut v: Vec<((OrderKey, &str), Pair<'a>)> = index
+        .into_iter()
+        .map(|((_, key, _), (order, pair))| ((order, key), pair))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.into_iter()
+        .map(|((order, _), pair)| (order, pair))
+        .collect()
+}
+
+fn names<'a>(side: &Side<'a>, o: &Outcome) -> Option<(&'a str, &'a str, &'a str)> {
+    let ent = side.program.entity(o.entity)?.name.as_str();
+    let key = &*side.dataset.table(o.entity)?.records.get(o.record)?.key;
+    let rule = side.program.rule(o.rule)?.name.as_str();
+    Some((ent, key, rule))
+}
+
+fn order_key(base: &Side, revised: &Side, ent: &str, rule: &str, record: usize) -> OrderKey {
+    let (rp, bp) = (revised.program, base.program);
+    let e = rank(
+        rp.entity_by_name(ent).map(|i| i.0),
+        bp.entity_by_name(ent).map(|i| i.0),
+        rp.entities.len(),
+    );
+    let r = rank(
+        rp.rule_by_name(rule).map(|i| i.0),
+        bp.rule_by_name(rule).map(|i| i.0),
+        rp.rules.len(),
+    );
+    (e, record, r)
+}
+
+/// Rule deltas: the revised rules in order, then the removed ones.
+fn rule_deltas(base: &Side, revised: &Side, totals: &[Vec<RuleTotal>; 2]) -> Vec<RuleDelta> {
+    let mut out = Vec::new();
+    for (i, r) in revised.program.rules.iter().enumerate() {
+        let b = base.program.rule_by_name(&r.name);
+        let bt = b.and_then(|b| totals[0].get(b.0));
+        let rt = totals[1].get(i);
+        out.push(rule_delta(base, revised, &r.name, bt, rt));
+    }
+    for (i, r) in base.program.rules.iter().enumerate() {
+        if revised.program.rule_by_name(&r.name).is_none() {
+            out.push(rule_delta(base, revised, &r.name, totals[0].get(i), None));
+        }
+    }
+    out
+}
+
+fn rule_delta(
+    base: &Side,
+    revised: &Side,
+    name: &str,
+    bt: Option<&RuleTotal>,
+    rt: Option<&RuleTotal>,
+) -> RuleDelta {
+    let bdef = base
+        .program
+        .rule_by_name(name)
+        .and_then(|i| base.program.rule(i));
+    let rdef = revised
+        .program
+        .rule_by_name(name)
+        .and_then(|i| revised.program.rule(i));
+    let presence = match (bdef.is_some(), rdef.is_some()) {
+        (true, false) => Presence::Removed,
+        (false, true) => Presence::Added,
+        _ => Presence::Both,
+    };
+    let any = rt.or(bt);
+    let mut money = Money::default();
+    money.add(bt.and_then(|t| t.money), rt.and_then(|t| t.money));
+    RuleDelta {
+        name: name.to_string(),
+        entity: any.map(|t| t.entity.clone()).unwrap_or_default(),
+        family: any.map_or(Family::Subsidy, |t| t.family),
+        presence,
+        cite: rdef.or(bdef).and_then(|r| r.body.cite.clone()),
+        causes: causes::rule_causes(base, revised, name),
+        money,
+        base_counts: bt.map(|t| t.counts).unwrap_or_default(),
+        revised_counts: rt.map(|t| t.counts).unwrap_or_default(),
+        changed: 0,
+    }
+}
+
+fn budget(rules: &[RuleDelta]) -> Money {
+    let mut m = Money::default();
+    for r in rules.iter().filter(|r| is_amount_family(r.family)) {
+        m.add(Some(r.money.base), Some(r.money.revised));
+    }
+    m
+}
+
+fn family_deltas(rules: &[RuleDelta]) -> Vec<FamilyDelta> {
+    let vi = status_index(StatusKind::Violation).unwrap_or(3);
+    Family::ALL
+        .into_iter()
+        .filter(|f| rules.iter().any(|r| r.family == *f))
+        .map(|f| {
+            let mut money = Money::default();
+            let mut violations = (0, 0);
+            for r in rules.iter().filter(|r| r.family == f) {
+                money.add(Some(r.money.base), Some(r.money.revised));
+                violations.0 += r.base_counts.get(vi).copied().unwrap_or(0);
+                violations.1 += r.revised_counts.get(vi).copied().unwrap_or(0);
+            }
+            FamilyDelta {
+                family: f,
+                money: is_amount_family(f).then_some(money),
+                violations,
+            }
+        })
+        .collect()
+}
+
+fn status_deltas(totals: &[Vec<RuleTotal>; 2]) -> Vec<StatusDelta> {
+    StatusKind::ALL
+        .into_iter()
+        .map(|k| StatusDelta {
+            status: k,
+            base: totals[0].iter().map(|t| t.count(k)).sum(),
+            revised: totals[1].iter().map(|t| t.count(k)).sum(),
+        })
+        .collect()
+}
+
+/// What decides whether an outcome changed (a missing rule reads as not applicable).
+fn signature(v: Option<&OutcomeView>) -> (StatusKind, Option<Decimal>, [Option<&str>; 3]) {
+    match v {
+        None => (StatusKind::NotApplicable, None, [None; 3]),
+        Some(v) => (
+            v.status,
+            v.amount,
+            [
+                v.exception.as_deref(),
+                v.message.as_deref(),
+                v.error.as_deref(),
+            ],
+        ),
+    }
+}
+
+fn change_of(
+    base: &Side,
+    revised: &Side,
+    pair: &Pair,
+    rules: &[RuleDelta],
+    rule_pos: &HashMap<String, usize>,
+) -> Option<RecordChange> {
+    let before = pair[0].map(|o| OutcomeView::new(base.program, base.dataset, o));
+    let after = pair[1].map(|o| OutcomeView::new(revised.program, revised.dataset, o));
+    if signature(before.as_ref()) == signature(after.as_ref()) {
+        return None;
+    }
+    let any = after.as_ref().or(before.as_ref())?;
+    let rule = rule_pos.get(&any.rule).and_then(|i| rules.get(*i));
+    let family = rule.map_or(Family::Subsidy, |r| r.family);
+    let change = is_amount_family(family).then(|| {
+        let a = after.as_ref().and_then(|v| v.amount).unwrap_or_default();
+        let b = before.as_ref().and_then(|v| v.amount).unwrap_or_default();
+        a.checked_sub(b)
+    });
+    let mut causes = causes::record_causes(before.as_ref(), after.as_ref());
+    causes.extend(rule.map(|r| r.causes.clone()).unwrap_or_default());
+    Some(RecordChange {
+        entity: any.entity.clone(),
+        key: any.key.clone(),
+        rule: any.rule.clone(),
+        family,
+        before,
+        after,
+        change: change.flatten(),
+        causes,
+    })
+}
+
+fn is_violation(v: &Option<OutcomeView>) -> bool {
+    v.as_ref()
+        .is_some_and(|v| v.status == StatusKind::Violation)
+}
+
+fn violation_moves(changes: &[RecordChange]) -> (Vec<usize>, Vec<usize>) {
+    let mut new = Vec::new();
+    let mut resolved = Vec::new();
+    for (i, c) in changes.iter().enumerate() {
+        match (is_violation(&c.before), is_violation(&c.after)) {
+            (false, true) => new.push(i),
+            (true, false) => resolved.push(i),
+            _ => {}
+        }
+    }
+    (new, resolved)
+}
+
+/// An output format of `parkrules diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
+    Html,
+}
+
+impl DiffFormat {
+    pub const ALL: [DiffFormat; 4] = [
+        DiffFormat::Text,
+        DiffFormat::Markdown,
+        DiffFormat::Json,
+        DiffFormat::Html,
+    ];
+
+    /// The name used on the command line (`--format markdown`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DiffFormat::Text => "text",
+            DiffFormat::Markdown => "markdown",
+            DiffFormat::Json => "json",
+            DiffFormat::Html => "html",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<DiffFormat> {
+        DiffFormat::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// Write a diff in one format.
+pub fn write_diff(w: &mut dyn std::io::Write, fmt: DiffFormat, d: &Diff) -> std::io::Result<()> {
+    match fmt {
+        DiffFormat::Text => text::write(w, d),
+        DiffFormat::Markdown => markdown::write(w, d),
+        DiffFormat::Json => json::write(w, d),
+        DiffFormat::Html => html::write(w, d),
+    }
+}

@@ -1,0 +1,131 @@
+//! Pieces shared by the diff renderers: money changes, percentages, causes in words.
+//!
+//! Consumes parts of a [`Diff`](super::Diff); produces short strings. Money is shown
+//! in 万元, exactly; percentages are the rounded figures of [`Money::percent`].
+
+use crate::program::StatusKind;
+use crate::report::diff::{Cause, DefChange, Money};
+use crate::report::{OutcomeView, wan};
+use crate::value::plain_decimal;
+use rust_decimal::Decimal;
+
+/// A signed change in 万元 (`+300万元`, `-50万元`, `0`).
+pub fn signed_wan(d: Option<Decimal>) -> String {
+    match d {
+        None => "overflow".to_string(),
+        Some(d) if d.is_zero() => "0".to_string(),
+        Some(d) if d.is_sign_positive() => format!("+{}", wan(d)),
+        Some(d) => wan(d),
+    }
+}
+
+/// The percentage change (`+12.5%`), `new` from a zero base, `0%` when nothing moved.
+pub fn percent(m: &Money) -> String {
+    match m.percent() {
+        None if m.revised.is_zero() => "0%".to_string(),
+        None => "new".to_string(),
+        Some(p) if p.is_sign_positive() && !p.is_zero() => format!("+{}%", plain_decimal(p)),
+        Some(p) => format!("{}%", plain_decimal(p)),
+    }
+}
+
+/// A signed count change (`+3`, `-1`, `0`).
+pub fn signed_count(base: usize, revised: usize) -> String {
+    if revised >= base {
+        if revised == base {
+            "0".to_string()
+        } else {
+            format!("+{}", revised - base)
+        }
+    } else {
+        format!("-{}", base - revised)
+    }
+}
+
+/// An outcome in a few words (`500万元 [薄弱镇园区]`, `violation: …`, `—` when absent).
+pub fn outcome(v: Option<&OutcomeView>) -> String {
+    let Some(v) = v else {
+        return "(no rule)".to_string();
+    };
+    let none = String::new();
+    let mut s = match v.status {
+        StatusKind::Amount => v.amount.map(wan).unwrap_or_default(),
+        StatusKind::Pass => "pass".to_string(),
+        StatusKind::Violation => format!("violation: {}", v.message.as_ref().unwrap_or(&none)),
+        StatusKind::NotApplicable => "not applicable".to_string(),
+        StatusKind::Error => format!("error: {}", v.error.as_ref().unwrap_or(&none)),
+    };
+    if let Some(e) = &v.exception {
+        s.push_str(&format!(" [exception {e}]"));
+    }
+    s
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_ref()
+        .map_or_else(|| "none".to_string(), |s| format!("`{s}`"))
+}
+
+fn or_none(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "none".to_string())
+}
+
+/// One cause in words, code in backticks (markdown-friendly, readable as text).
+pub fn cause(c: &Cause) -> String {
+    match c {
+        Cause::RuleAdded => "rule added in revised".to_string(),
+        Cause::RuleRemoved => "rule removed in revised".to_string(),
+        Cause::RuleChanged {
+            overridden, cite, ..
+        } => {
+            let how = if *overridden { "overridden" } else { "changed" };
+            match cite {
+                Some(c) => format!("rule {how} in revised ({c})"),
+                None => format!("rule {how} in revised"),
+            }
+        }
+        Cause::ParamChanged {
+            name,
+            base,
+            revised,
+        } => format!("param `{name}` {} → {}", or_none(base), or_none(revised)),
+        Cause::LetChanged {
+            name,
+            base,
+            revised,
+        } => format!("let `{name}` {} → {}", opt(base), opt(revised)),
+        Cause::ExceptionChanged { base, revised } => {
+            format!("exception {} → {}", or_none(base), or_none(revised))
+        }
+        Cause::WhenChanged { base, revised } => {
+            format!("failing when {} → {}", opt(base), opt(revised))
+        }
+        Cause::TierRow { base, revised } => {
+            format!("tier row {} → {}", opt(base), opt(revised))
+        }
+    }
+}
+
+/// All causes of a change joined (`—` when none could be named).
+pub fn causes(cs: &[Cause]) -> String {
+    if cs.is_empty() {
+        return "—".to_string();
+    }
+    cs.iter().map(cause).collect::<Vec<_>>().join("; ")
+}
+
+/// One definition change in words.
+pub fn def_change(d: &DefChange) -> String {
+    match d {
+        DefChange::Family { base, revised } => {
+            format!("family {} → {}", base.name(), revised.name())
+        }
+        DefChange::Cite { base, revised } => format!("cite {} → {}", opt(base), opt(revised)),
+        DefChange::WhenRemoved(w) => format!("when `{w}` removed"),
+        DefChange::WhenAdded(w) => format!("when `{w}` added"),
+        DefChange::Outcome { base, revised } => format!("`{base}` → `{revised}`"),
+        DefChange::ExceptionAdded(n) => format!("exception {n} added"),
+        DefChange::ExceptionRemoved(n) => format!("exception {n} removed"),
+        DefChange::ExceptionChanged(n) => format!("exception {n} changed"),
+    }
+}

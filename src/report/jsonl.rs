@@ -1,0 +1,47 @@
+//! `--format jsonl`: the outcome objects of SPEC §4, one compact JSON object per line.
+//!
+//! Consumes a [`ReportInput`] (or one outcome at a time, for a streaming caller);
+//! produces lines. There is **no header line**: every line is an outcome object whose
+//! first key is `"entity"`, exactly as in the `outcomes` array of `--format json`, so
+//! `jq -c` and line-by-line scripts need no special case. Skipped rows, when the loader
+//! skipped any, come after the last outcome as lines whose only key is `"skipped"`:
+//! `{"skipped":{"file":…,"row":…,"reason":…}}`; a script tells them apart by that key.
+
+use crate::data::Dataset;
+use crate::eval::Outcome;
+use crate::program::Program;
+use crate::report::json::{outcome_object, skipped_object};
+use crate::report::{OutcomeView, ReportInput, Skipped, ordered};
+use serde_json::{Map, Value as Json};
+use std::io::{self, Write};
+
+/// Write every outcome (in report order), then the skipped rows.
+pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
+    for o in ordered(ctx.outcomes) {
+        write_outcome(w, ctx.program, ctx.dataset, o)?;
+    }
+    write_skipped(w, ctx.skipped)
+}
+
+/// Write one outcome line (for callers that stream outcomes as they are evaluated).
+pub fn write_outcome(
+    w: &mut dyn Write,
+    program: &Program,
+    dataset: &Dataset,
+    o: &Outcome,
+) -> io::Result<()> {
+    let obj = Json::Object(outcome_object(&OutcomeView::new(program, dataset, o)));
+    serde_json::to_writer(&mut *w, &obj).map_err(io::Error::other)?;
+    writeln!(w)
+}
+
+/// Write the skipped-row lines.
+pub fn write_skipped(w: &mut dyn Write, skipped: &[Skipped]) -> io::Result<()> {
+    for s in skipped {
+        let mut m = Map::new();
+        m.insert("skipped".into(), skipped_object(s));
+        serde_json::to_writer(&mut *w, &Json::Object(m)).map_err(io::Error::other)?;
+        writeln!(w)?;
+    }
+    Ok(())
+}

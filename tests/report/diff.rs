@@ -1,0 +1,1 @@
+// Diff tests on hand-made revisions of the fixture policy.
