@@ -12,8 +12,8 @@
 
 use parkrules::ast::Family;
 use parkrules::data::{
-    DataError, Dataset, LoadErrors, LoadOptions, Loaded, RowRef, load_dir, render_errors,
-    render_notes, render_skipped,
+    DataError, Dataset, KeyIndex, LoadErrors, LoadOptions, Loaded, RowRef, load_dir, open_table,
+    render_errors, render_notes, render_skipped,
 };
 use parkrules::program::*;
 use parkrules::span::{SourceMap, Span};
@@ -22,73 +22,118 @@ use parkrules::value::Value;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 
-/// The test schema, one field per line: `name: type [in unit] [key]`, `?` for optional.
-const SCHEMA: &[(&str, &[&str])] = &[
-    (
-        "园区",
-        &[
-            "编号: text key",
-            "名称: text",
-            "建设模式: enum",
-            "规划面积: area in 亩",
-            "总建筑面积: area in m2",
-            "固定资产投资: money in 万元",
-            "入驻率: percent?",
-            "负债率: percent in fraction",
-            "星级: int?",
-            "建成日期: date?",
-            "省级: bool",
-        ],
-    ),
-    (
-        "企业",
-        &[
-            "代码: text key",
-            "园区: ref 0",
-            "年税收: money in 万元",
-            "规上: bool",
-            "亩均税收: money/area in 万元/亩?",
-        ],
-    ),
-    (
-        "转让申请",
-        &[
-            "编号: text key",
-            "园区: ref 0",
-            "买方企业: ref 1?",
-            "租金: money/area/duration in 元/m2/月?",
-        ],
-    ),
-];
+/// The test schema: the Pinghu shape, cut down.
+const SCHEMA: &str = "
+enum 建设模式 { 政府全资, 国企投资, 民间投资 }
+entity 园区 {
+  编号: text key
+  名称: text
+  建设模式: 建设模式
+  规划面积: area in 亩
+  总建筑面积: area in m2
+  固定资产投资: money in 万元
+  入驻率: percent?
+  负债率: percent in fraction
+  星级: int?
+  建成日期: date?
+  省级: bool
+}
+entity 企业 {
+  代码: text key
+  园区: 园区
+  年税收: money in 万元
+  规上: bool
+  亩均税收: money/area in 万元/亩?
+}
+entity 转让申请 {
+  编号: text key
+  园区: 园区
+  买方企业: 企业?
+  租金: money/area/duration in 元/m2/月?
+}
+";
 
-const 建设模式: &[&str] = &["政府全资", "国企投资", "民间投资"];
-
-fn field(spec: &str) -> FieldDef {
-    let (name, rest) = spec.split_once(": ").unwrap();
-    let optional = rest.ends_with('?');
-    let rest = rest.trim_end_matches('?');
-    let mut words = rest.split(' ');
-    let ty_word = words.next().unwrap();
-    let (ty, input) = match ty_word {
-        "text" => (Ty::Text, InputUnit::Plain),
-        "bool" => (Ty::Bool, InputUnit::Plain),
-        "date" => (Ty::Date, InputUnit::Plain),
-        "int" => (Ty::INT, InputUnit::Plain),
-        "enum" => (Ty::Enum(EnumId(0)), InputUnit::Plain),
-        "ref" => {
-            let id = words.next().unwrap().parse().unwrap();
-            (Ty::Entity(EntityId(id)), InputUnit::Plain)
+/// A program of the enums and entities of a `.rules` text (declarations only, one
+/// field per line), with one rule for the first entity so that its file is required.
+/// Stands in for the parser and checker, which are built in parallel.
+fn schema_program(text: &str) -> Program {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut enums = Vec::new();
+    let mut entity_names = Vec::new();
+    for l in &lines {
+        if let Some(rest) = l.strip_prefix("enum ") {
+            let (name, variants) = rest.split_once('{').unwrap();
+            enums.push(EnumDef {
+                name: name.trim().to_string(),
+                variants: variants
+                    .trim_end_matches('}')
+                    .split(',')
+                    .map(|v| v.trim().to_string())
+                    .collect(),
+                span: Span::default(),
+            });
+        } else if let Some(rest) = l.strip_prefix("entity ") {
+            entity_names.push(rest.trim_end_matches('{').trim().to_string());
         }
-        "percent" if rest.ends_with("in fraction") => (Ty::PERCENT, InputUnit::Fraction),
-        "percent" => (Ty::PERCENT, InputUnit::PercentPoints),
-        _ => {
-            assert_eq!(words.next(), Some("in"));
-            let unit = units::resolve(words.next().unwrap().split('/')).unwrap();
+    }
+    let mut entities: Vec<EntityDef> = Vec::new();
+    for l in &lines {
+        if let Some(rest) = l.strip_prefix("entity ") {
+            entities.push(EntityDef {
+                name: rest.trim_end_matches('{').trim().to_string(),
+                fields: Vec::new(),
+                key: FieldId(0),
+                span: Span::default(),
+            });
+        } else if l.contains(':') {
+            let e = entities.last_mut().unwrap();
+            if l.ends_with(" key") {
+                e.key = FieldId(e.fields.len());
+            }
+            e.fields
+                .push(field(l.trim_end_matches(" key"), &enums, &entity_names));
+        }
+    }
+    let first = EntityId(0);
+    program_of(enums, entities, first)
+}
+
+/// One field line: `name: type [in unit]`, `?` after the type or the unit.
+fn field(line: &str, enums: &[EnumDef], entities: &[String]) -> FieldDef {
+    let (name, rest) = line.split_once(':').unwrap();
+    let optional = rest.contains('?');
+    let rest = rest.replace('?', "");
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let unit = match words.as_slice() {
+        [_, "in", u] => Some(*u),
+        _ => None,
+    };
+    let (ty, input) = match (words[0], unit) {
+        ("text", _) => (Ty::Text, InputUnit::Plain),
+        ("bool", _) => (Ty::Bool, InputUnit::Plain),
+        ("date", _) => (Ty::Date, InputUnit::Plain),
+        ("int", _) => (Ty::INT, InputUnit::Plain),
+        ("number", _) => (Ty::NUMBER, InputUnit::Plain),
+        ("percent", Some("fraction")) => (Ty::PERCENT, InputUnit::Fraction),
+        ("percent", _) => (Ty::PERCENT, InputUnit::PercentPoints),
+        (_, Some(u)) => {
+            let unit = units::resolve(u.split('/')).unwrap();
             (Ty::Num(unit.dim, NumHint::Number), InputUnit::Unit(unit))
         }
+        (t, None) => match enums.iter().position(|e| e.name == t) {
+            Some(i) => (Ty::Enum(EnumId(i)), InputUnit::Plain),
+            None => {
+                let i = entities.iter().position(|e| e == t).unwrap();
+                (Ty::Entity(EntityId(i)), InputUnit::Plain)
+            }
+        },
     };
     FieldDef {
-        name: name.to_string(),
+        name: name.trim().to_string(),
         ty,
         input,
         optional,
@@ -96,22 +141,7 @@ fn field(spec: &str) -> FieldDef {
     }
 }
 
-fn entity(name: &str, fields: &[&str]) -> EntityDef {
-    let key = fields.iter().position(|f| f.ends_with(" key")).unwrap();
-    let fields = fields
-        .iter()
-        .map(|f| field(f.trim_end_matches(" key")))
-        .collect();
-    EntityDef {
-        name: name.to_string(),
-        fields,
-        key: FieldId(key),
-        span: Span::default(),
-    }
-}
-
-/// The schema above, with one rule for 园区 (so its file is required).
-fn program() -> Program {
+fn program_of(enums: Vec<EnumDef>, entities: Vec<EntityDef>, ruled: EntityId) -> Program {
     let truth = Expr {
         kind: ExprKind::Const(Value::Bool(true)),
         ty: Ty::Bool,
@@ -126,18 +156,14 @@ fn program() -> Program {
             span: Span::default(),
         },
         sources: SourceMap::new(),
-        enums: vec![EnumDef {
-            name: "建设模式".into(),
-            variants: 建设模式.iter().map(|v| v.to_string()).collect(),
-            span: Span::default(),
-        }],
-        entities: SCHEMA.iter().map(|(n, f)| entity(n, f)).collect(),
+        enums,
+        entities,
         params: Vec::new(),
         lets: Vec::new(),
         rules: vec![RuleDef {
             name: "配套用房比例".into(),
             family: Family::Ratio,
-            entity: EntityId(0),
+            entity: ruled,
             body: Body {
                 cite: None,
                 whens: Vec::new(),
@@ -152,6 +178,10 @@ fn program() -> Program {
         }],
         tests: Vec::new(),
     }
+}
+
+fn program() -> Program {
+    schema_program(SCHEMA)
 }
 
 fn case_dir(case: &str) -> PathBuf {
@@ -487,4 +517,98 @@ fn skip_bad_records_lists_skipped_rows_and_what_refers_to_them() {
     // Without the option the same folder fails with the rows' own errors only.
     let errs = errors("skip");
     assert_eq!(codes(&errs), vec!["bad_cell", "bad_cell"]);
+}
+
+#[test]
+fn the_shipped_pinghu_example_loads_with_the_shipped_schema() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let schema = std::fs::read_to_string(root.join("policies/pinghu-current/数据.rules")).unwrap();
+    let program = schema_program(&schema);
+    let l = match load_dir(
+        &program,
+        &root.join("examples/pinghu"),
+        &LoadOptions::default(),
+    ) {
+        Ok(l) => l,
+        Err(e) => panic!("{}", render_errors(&e)),
+    };
+    let ds = &l.dataset;
+    let counts: Vec<usize> = ds.tables.iter().map(|t| t.records.len()).collect();
+    assert_eq!(counts, vec![34, 600, 40]);
+    assert!(l.notes.is_empty() && l.skipped.is_empty());
+    let park = &ds.table(EntityId(0)).unwrap().records[0];
+    let field = |e: usize, name: &str| program.entities[e].field_by_name(name).unwrap().0;
+    // PH-001: 规划面积 104.08 亩, 总建筑面积 130068 m2, 固定资产投资 6244.8 万元, 入驻率 92.2.
+    assert_eq!(park.key.as_ref(), "PH-001");
+    assert_eq!(park.values[field(0, "规划面积")], d("104.08"));
+    assert_eq!(park.values[field(0, "总建筑面积")], d("195.102"));
+    assert_eq!(park.values[field(0, "固定资产投资")], d("62448000"));
+    assert_eq!(park.values[field(0, "入驻率")], d("0.922"));
+    let firm = &ds.table(EntityId(1)).unwrap().records[0];
+    // 占用面积 658 m2, 亩均税收 15.9 万元/亩, 规上 否, 升规日期 blank.
+    assert_eq!(firm.values[field(1, "园区")], Value::Ref(0));
+    assert_eq!(firm.values[field(1, "占用面积")], d("0.987"));
+    assert_eq!(firm.values[field(1, "亩均税收")], d("159000"));
+    assert_eq!(firm.values[field(1, "规上")], Value::Bool(false));
+    assert_eq!(firm.values[field(1, "升规日期")], Value::Blank);
+}
+
+#[test]
+fn tables_can_be_read_row_by_row() {
+    let program = program();
+    let dir = case_dir("good_csv");
+    let mut refs = vec![
+        KeyIndex::empty(false),
+        KeyIndex::empty(false),
+        KeyIndex::empty(true),
+    ];
+    let mut parks = open_table(&program, EntityId(0), &dir.join("园区.csv"), &refs).unwrap();
+    let keys: Vec<String> = parks.by_ref().map(|r| r.unwrap().key.to_string()).collect();
+    assert_eq!(keys, vec!["PH-001", "PH-002", "PH-003"]);
+    let (index, file_errors) = parks.finish();
+    assert!(file_errors.is_empty());
+    refs[0] = index;
+    let firms = open_table(&program, EntityId(1), &dir.join("企业.csv"), &refs).unwrap();
+    let parks_of: Vec<Value> = firms.map(|r| r.unwrap().values[1].clone()).collect();
+    assert_eq!(parks_of, vec![Value::Ref(1), Value::Ref(0), Value::Ref(1)]);
+}
+
+const CYCLE: &str = "
+entity 园区 {
+  编号: text key
+  上级: 园区?
+  龙头企业: 企业?
+}
+entity 企业 {
+  代码: text key
+  园区: 园区
+}
+";
+
+#[test]
+fn entities_referring_to_each_other_resolve_after_reading() {
+    let program = schema_program(CYCLE);
+    let opts = LoadOptions {
+        skip_bad_records: true,
+    };
+    let l = match load_dir(&program, &case_dir("cycle"), &opts) {
+        Ok(l) => l,
+        Err(e) => panic!("{}", render_errors(&e)),
+    };
+    let ds = &l.dataset;
+    assert_eq!(keys(ds, 0), vec!["P1", "P2"]);
+    assert_eq!(keys(ds, 1), vec!["E1", "E2", "E4"]);
+    assert_eq!(
+        rows(ds, 0),
+        vec![
+            vec![text("P1"), Value::Blank, Value::Ref(1)],
+            vec![text("P2"), Value::Ref(0), Value::Ref(0)],
+        ]
+    );
+    let parks: Vec<Value> = rows(ds, 1).into_iter().map(|r| r[1].clone()).collect();
+    assert_eq!(parks, vec![Value::Ref(1), Value::Ref(0), Value::Ref(1)]);
+    insta::assert_snapshot!("cycle_skipped", render_skipped(&l.skipped));
+    // Without skipping, only the root cause is an error.
+    let errs = load_dir(&program, &case_dir("cycle"), &LoadOptions::default()).unwrap_err();
+    insta::assert_snapshot!("cycle", render_errors(&errs));
 }

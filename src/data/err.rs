@@ -209,9 +209,6 @@ pub enum DataError {
         help("save it as CSV (UTF-8)")
     )]
     UnsupportedFormat { file: Arc<str>, format: String },
-    #[error("entities refer to each other in a cycle ({cycle}); the loader cannot order them")]
-    #[diagnostic(code(parkrules::data::reference_cycle))]
-    ReferenceCycle { cycle: String },
 }
 
 impl DataError {
@@ -239,7 +236,6 @@ impl DataError {
             | InvalidUtf8 { file, .. }
             | UnsupportedFormat { file, .. } => (file, None, 0),
             MissingFile { entity, .. } | TwoFiles { entity, .. } => (entity, None, 0),
-            ReferenceCycle { .. } => ("", None, 0),
         }
     }
 

@@ -4,7 +4,8 @@
 //! per entity, `<实体>.csv`, `<实体>.jsonl` or `<实体>.json`; produces the [`Dataset`],
 //! or every problem found in every file. Tables are read in reference order (a table
 //! after the tables it refers to), each row by row through [`TableReader`], so only key
-//! maps stay in memory besides the records themselves.
+//! maps stay in memory besides the records themselves. Entities that refer to each
+//! other (or to themselves) are read last, together, see [`deferred`].
 //!
 //! - A missing file is an error when a rule is for that entity, an aggregate reads it,
 //!   or a field of an entity that is needed or has a file refers to it; otherwise its
@@ -16,7 +17,7 @@
 
 use super::err::{At, DataError, DataNote, LoadErrors, sort_errors};
 use super::read::{BadRow, Format, KeyIndex, TableReader};
-use super::{Dataset, Table};
+use super::{Dataset, Table, deferred};
 use crate::program::{EntityId, Expr, ExprKind, MessagePart, OutcomeDef, Program, Ty};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,46 +82,88 @@ pub fn load_dir(program: &Program, dir: &Path, opts: &LoadOptions) -> Result<Loa
         }
     };
     let needed = needed_entities(program, &found);
-    let (order, cyclic) = reference_order(program);
-    if !cyclic.is_empty() {
-        let names: Vec<&str> = cyclic
-            .iter()
-            .filter_map(|e| program.entity(*e))
-            .map(|e| e.name.as_str())
-            .collect();
-        errors.push(DataError::ReferenceCycle {
-            cycle: names.join(", "),
-        });
-    }
+    let (order, group) = reference_order(program);
     let n = program.entities.len();
-    let mut keys: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
-    let mut tables: Vec<Table> = vec![Table::default(); n];
-    let mut bad_rows: Vec<(EntityId, BadRow)> = Vec::new();
+    let mut st = State {
+        program,
+        found: &found,
+        needed: &needed,
+        keys: (0..n).map(|_| KeyIndex::empty(false)).collect(),
+        tables: vec![Table::default(); n],
+        bad_rows: Vec::new(),
+        errors,
+    };
     for entity in order {
-        let Some(file) = found.get(entity.0).and_then(Option::as_ref) else {
-            match needed.get(entity.0).and_then(Option::as_ref) {
-                Some(reason) => errors.push(DataError::MissingFile {
-                    entity: program
-                        .entity(entity)
-                        .map(|e| e.name.clone())
-                        .unwrap_or_default(),
-                    reason: reason.clone(),
-                }),
-                None => set(&mut keys, entity, KeyIndex::empty(true)),
-            }
-            continue;
+        let index = st.load_one(entity);
+        set(&mut st.keys, entity, index);
+    }
+    if !group.is_empty() {
+        // Entities referring to each other: read all with deferred references first.
+        for &entity in &group {
+            set(&mut st.keys, entity, KeyIndex::deferred());
+        }
+        let indices: Vec<KeyIndex> = group.iter().map(|&e| st.load_one(e)).collect();
+        for (&entity, index) in group.iter().zip(indices) {
+            set(&mut st.keys, entity, index);
+        }
+        deferred::resolve(
+            program,
+            &group,
+            &mut st.tables,
+            &mut st.keys,
+            &mut st.bad_rows,
+        );
+    }
+    let State {
+        tables,
+        bad_rows,
+        errors,
+        ..
+    } = st;
+    finish(tables, bad_rows, errors, notes, opts)
+}
+
+/// The tables read so far, and what was found.
+struct State<'a> {
+    program: &'a Program,
+    found: &'a [Option<Found>],
+    needed: &'a [Option<String>],
+    keys: Vec<KeyIndex>,
+    tables: Vec<Table>,
+    bad_rows: Vec<(EntityId, BadRow)>,
+    errors: Vec<DataError>,
+}
+
+impl State<'_> {
+    /// Read one entity's file into its table; its key map.
+    fn load_one(&mut self, entity: EntityId) -> KeyIndex {
+        let program = self.program;
+        let Some(file) = self.found.get(entity.0).and_then(Option::as_ref) else {
+            return match self.needed.get(entity.0).and_then(Option::as_ref) {
+                Some(reason) => {
+                    let name = program.entity(entity).map(|e| e.name.clone());
+                    self.errors.push(DataError::MissingFile {
+                        entity: name.unwrap_or_default(),
+                        reason: reason.clone(),
+                    });
+                    KeyIndex::empty(false)
+                }
+                None => KeyIndex::empty(true),
+            };
         };
-        match load_table(program, entity, file, &keys) {
+        match load_table(program, entity, file, &self.keys) {
             Ok((table, index, bad, file_errors)) => {
-                set(&mut tables, entity, table);
-                set(&mut keys, entity, index);
-                bad_rows.extend(bad.into_iter().map(|b| (entity, b)));
-                errors.extend(file_errors);
+                set(&mut self.tables, entity, table);
+                self.bad_rows.extend(bad.into_iter().map(|b| (entity, b)));
+                self.errors.extend(file_errors);
+                index
             }
-            Err(e) => errors.push(e),
+            Err(e) => {
+                self.errors.push(e);
+                KeyIndex::empty(false)
+            }
         }
     }
-    finish(tables, bad_rows, errors, notes, opts)
 }
 
 fn set<T>(v: &mut [T], entity: EntityId, value: T) {
@@ -453,7 +496,8 @@ fn aggregates(expr: &Expr, out: &mut Vec<EntityId>) {
 }
 
 /// Entities ordered so each comes after those its fields refer to (declaration order
-/// otherwise), and the entities left out because they are in or behind a cycle.
+/// otherwise), and the rest, in declaration order: those in or behind a cycle of
+/// references, read together with deferred references.
 fn reference_order(program: &Program) -> (Vec<EntityId>, Vec<EntityId>) {
     let deps: Vec<Vec<EntityId>> = program
         .entities

@@ -5,6 +5,7 @@
 
 pub mod cell;
 pub mod csv;
+mod deferred;
 pub mod err;
 pub mod json;
 pub mod load;

@@ -62,6 +62,15 @@ pub enum KeyEntry {
     Skipped(RowRef),
 }
 
+impl KeyEntry {
+    /// The row of the file the key is on.
+    pub fn row(self) -> RowRef {
+        match self {
+            KeyEntry::Kept(_, r) | KeyEntry::Skipped(r) => r,
+        }
+    }
+}
+
 /// Key → record of one table: what references to it resolve against.
 #[derive(Clone, Debug, Default)]
 pub struct KeyIndex {
@@ -71,6 +80,9 @@ pub struct KeyIndex {
     /// False when the table could not be read in full (a missing or broken file):
     /// unknown keys are then not reported, the table's own errors say why.
     pub complete: bool,
+    /// The table is not read yet (entities referring to each other): a reference to
+    /// it reads as `Value::Text(key)`, to be resolved once all are read.
+    pub deferred: bool,
 }
 
 impl KeyIndex {
@@ -82,8 +94,71 @@ impl KeyIndex {
         }
     }
 
+    /// A placeholder for a table read later: references to it keep their key text.
+    pub fn deferred() -> KeyIndex {
+        KeyIndex {
+            deferred: true,
+            ..KeyIndex::default()
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<KeyEntry> {
         self.map.get(key).copied()
+    }
+
+    /// Number the kept records again after some were removed (`removed` are now skipped).
+    pub(crate) fn renumber<'k>(
+        &mut self,
+        kept: impl Iterator<Item = &'k Arc<str>>,
+        removed: &[Arc<str>],
+    ) {
+        for key in removed {
+            if let Some(entry) = self.map.get_mut(key) {
+                *entry = KeyEntry::Skipped(entry.row());
+            }
+        }
+        for (i, key) in kept.enumerate() {
+            if let Some(entry) = self.map.get_mut(key) {
+                *entry = KeyEntry::Kept(i, entry.row());
+            }
+        }
+    }
+
+    /// Resolve a reference cell's key: the value, or the error (`None`: reported
+    /// elsewhere, the table could not be read).
+    pub(crate) fn resolve(
+        &self,
+        key: &str,
+        at: impl Fn() -> At,
+        column: (&Arc<str>, usize),
+        entity: impl Fn() -> Arc<str>,
+    ) -> Result<Value, Option<DataError>> {
+        if self.deferred {
+            return Ok(Value::Text(Arc::from(key)));
+        }
+        let (column, col) = (column.0.clone(), column.1);
+        match self.get(key) {
+            Some(KeyEntry::Kept(i, _)) => Ok(Value::Ref(i)),
+            Some(KeyEntry::Skipped(target_row)) => Err(Some(DataError::SkippedReference {
+                at: at(),
+                column,
+                col,
+                key: Arc::from(key),
+                entity: entity(),
+                target: At {
+                    file: self.file.clone().unwrap_or_else(|| Arc::from("")),
+                    row: target_row,
+                },
+            })),
+            None if self.complete => Err(Some(DataError::UnknownReference {
+                at: at(),
+                column,
+                col,
+                key: Arc::from(key),
+                entity: entity(),
+            })),
+            None => Err(None),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -452,35 +527,17 @@ impl<'a> Converter<'a> {
                 }]);
             }
         };
-        let index = self.refs.get(target.0);
+        let Some(index) = self.refs.get(target.0) else {
+            return Err(Vec::new());
+        };
         let entity = || -> Arc<str> {
             let name = self.program.entity(target).map_or("", |e| e.name.as_str());
             Arc::from(name)
         };
-        match index.and_then(|ix| ix.get(key)) {
-            Some(KeyEntry::Kept(i, _)) => Ok(Value::Ref(i)),
-            Some(KeyEntry::Skipped(target_row)) => Err(vec![DataError::SkippedReference {
-                at: self.at(row),
-                column: col.name.clone(),
-                col: col.col,
-                key: Arc::from(key),
-                entity: entity(),
-                target: At {
-                    file: index
-                        .and_then(|ix| ix.file.clone())
-                        .unwrap_or_else(|| Arc::from("")),
-                    row: target_row,
-                },
-            }]),
-            None if index.is_some_and(|ix| ix.complete) => Err(vec![DataError::UnknownReference {
-                at: self.at(row),
-                column: col.name.clone(),
-                col: col.col,
-                key: Arc::from(key),
-                entity: entity(),
-            }]),
-            None => Err(Vec::new()),
-        }
+        let at = || self.at(row);
+        index
+            .resolve(key, at, (&col.name, col.col), entity)
+            .map_err(|e| e.into_iter().collect())
     }
 
     /// JSON keys that are no field: reported once per file, at the first object having it.
