@@ -388,6 +388,17 @@ fn json_and_jsonl_read_numbers_exactly() {
 }
 
 #[test]
+fn a_percent_column_of_fractions_is_read_as_points_with_a_note() {
+    let l = loaded("fraction_like");
+    let occupancy: Vec<Value> = rows(&l.dataset, 0)
+        .into_iter()
+        .map(|r| r[6].clone())
+        .collect();
+    assert_eq!(occupancy, vec![d("0.0085"), Value::Blank, d("0")]);
+    insta::assert_snapshot!("fraction_like_notes", render_notes(&l.notes));
+}
+
+#[test]
 fn every_bad_cell_in_a_file_is_reported() {
     let errs = errors("bad_cells");
     assert_eq!(codes(&errs), vec!["bad_cell"; 15]);
@@ -565,8 +576,8 @@ fn tables_can_be_read_row_by_row() {
     let mut parks = open_table(&program, EntityId(0), &dir.join("园区.csv"), &refs).unwrap();
     let keys: Vec<String> = parks.by_ref().map(|r| r.unwrap().key.to_string()).collect();
     assert_eq!(keys, vec!["PH-001", "PH-002", "PH-003"]);
-    let (index, file_errors) = parks.finish();
-    assert!(file_errors.is_empty());
+    let (index, file_errors, notes) = parks.finish();
+    assert!(file_errors.is_empty() && notes.is_empty());
     refs[0] = index;
     let firms = open_table(&program, EntityId(1), &dir.join("企业.csv"), &refs).unwrap();
     let parks_of: Vec<Value> = firms.map(|r| r.unwrap().values[1].clone()).collect();

@@ -12,7 +12,8 @@
 //!   No exponents in CSV cells; JSON numbers may have one (read exactly).
 //! - A unit after the number must be the column's own unit, in any spelling of it
 //!   (`m2`, `㎡`, `平方米` are one unit); another unit is an error even when convertible.
-//! - Text is kept as written; every other kind is read from the trimmed cell.
+//! - Text is kept as written; every other kind is read from the trimmed cell, numbers,
+//!   dates and bools with full-width forms (`１２０`, `８５％`) read as ASCII.
 
 use super::err::CellProblem;
 use crate::program::{FieldDef, InputUnit, NumHint, Program, Ty};
@@ -20,6 +21,7 @@ use crate::units::{self, Dim};
 use crate::value::Value;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A cell as read from a file.
@@ -160,8 +162,10 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
         (_, Cell::Other(k)) => Err(CellProblem::JsonKind(k)),
         (Kind::Text, Cell::Text(s) | Cell::Number(s)) => Ok(Value::Text(Arc::from(s))),
         (Kind::Bool, Cell::Bool(b)) => Ok(Value::Bool(b)),
-        (Kind::Bool, Cell::Text(s) | Cell::Number(s)) => parse_bool(s.trim()).map(Value::Bool),
-        (Kind::Date, Cell::Text(s)) => parse_date(s.trim()).map(Value::Date),
+        (Kind::Bool, Cell::Text(s) | Cell::Number(s)) => {
+            parse_bool(half_width(s).trim()).map(Value::Bool)
+        }
+        (Kind::Date, Cell::Text(s)) => parse_date(half_width(s).trim()).map(Value::Date),
         (Kind::Enum { name, variants }, Cell::Text(s)) => {
             let s = s.trim();
             match variants.iter().position(|v| v == s) {
@@ -171,7 +175,9 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
                 }),
             }
         }
-        (Kind::Num { mode, int }, Cell::Text(s)) => num_text(s.trim(), mode, *int).map(Value::Num),
+        (Kind::Num { mode, int }, Cell::Text(s)) => {
+            num_text(half_width(s).trim(), mode, *int).map(Value::Num)
+        }
         (Kind::Num { mode, int }, Cell::Number(s)) => num_json(s, mode, *int).map(Value::Num),
         (Kind::Unsupported, _) => Err(CellProblem::Unsupported),
         (_, Cell::Bool(_)) => Err(CellProblem::JsonKind("bool")),
@@ -180,6 +186,23 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
             Err(CellProblem::Unsupported)
         }
     }
+}
+
+/// Full-width forms (`１２０`, `８５％`, `２０２４／１／１`), as typed with a Chinese input
+/// method, read as their ASCII forms.
+pub fn half_width(s: &str) -> Cow<'_, str> {
+    const FULL: std::ops::RangeInclusive<char> = '\u{FF01}'..='\u{FF5E}';
+    if s.is_ascii() || !s.chars().any(|c| FULL.contains(&c)) {
+        return Cow::Borrowed(s);
+    }
+    let ascii = |c: char| {
+        if FULL.contains(&c) {
+            char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
+        } else {
+            c
+        }
+    };
+    Cow::Owned(s.chars().map(ascii).collect())
 }
 
 /// `true false 是 否 1 0`; true/false in any case.
@@ -401,6 +424,25 @@ mod tests {
             num_json("2.5", &NumMode::Plain, true),
             Err(CellProblem::NotWhole)
         );
+    }
+
+    #[test]
+    fn full_width_forms_read_as_ascii() {
+        let cell = |s| {
+            convert(
+                &Kind::Num {
+                    mode: NumMode::PercentPoints,
+                    int: false,
+                },
+                Cell::Text(s),
+            )
+        };
+        assert_eq!(cell("８５％"), Ok(Value::Num(d("0.85"))));
+        assert_eq!(
+            convert(&Kind::Date, Cell::Text("２０２４／１／１")),
+            Ok(Value::Date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()))
+        );
+        assert_eq!(half_width("1500㎡"), "1500㎡");
     }
 
     #[test]

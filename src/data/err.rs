@@ -256,6 +256,12 @@ pub enum DataNote {
     #[error("{file}: ignored: its name matches no entity ({entities})")]
     #[diagnostic(code(parkrules::data::ignored_file), severity(Warning))]
     IgnoredFile { file: String, entities: String },
+    /// A `percent` column (85 means 85%) whose values are all between 0 and 1.
+    #[error(
+        "{file}: column {column}: every value is at most 1, read as at most 1%; if the column holds fractions like 0.85, declare the field `percent in fraction`"
+    )]
+    #[diagnostic(code(parkrules::data::percent_looks_like_fraction), severity(Warning))]
+    PercentLooksLikeFraction { file: Arc<str>, column: Arc<str> },
 }
 
 /// Why a folder of records could not be loaded: every problem found, sorted.

@@ -92,6 +92,7 @@ pub fn load_dir(program: &Program, dir: &Path, opts: &LoadOptions) -> Result<Loa
         tables: vec![Table::default(); n],
         bad_rows: Vec::new(),
         errors,
+        notes,
     };
     for entity in order {
         let index = st.load_one(entity);
@@ -118,6 +119,7 @@ pub fn load_dir(program: &Program, dir: &Path, opts: &LoadOptions) -> Result<Loa
         tables,
         bad_rows,
         errors,
+        notes,
         ..
     } = st;
     finish(tables, bad_rows, errors, notes, opts)
@@ -132,6 +134,7 @@ struct State<'a> {
     tables: Vec<Table>,
     bad_rows: Vec<(EntityId, BadRow)>,
     errors: Vec<DataError>,
+    notes: Vec<DataNote>,
 }
 
 impl State<'_> {
@@ -152,8 +155,9 @@ impl State<'_> {
             };
         };
         match load_table(program, entity, file, &self.keys) {
-            Ok((table, index, bad, file_errors)) => {
+            Ok((table, index, bad, file_errors, notes)) => {
                 set(&mut self.tables, entity, table);
+                self.notes.extend(notes);
                 self.bad_rows.extend(bad.into_iter().map(|b| (entity, b)));
                 self.errors.extend(file_errors);
                 index
@@ -239,7 +243,7 @@ pub fn open_table<'a>(
     TableReader::open(program, entity, Box::new(input), format, name, refs)
 }
 
-type TableResult = (Table, KeyIndex, Vec<BadRow>, Vec<DataError>);
+type TableResult = (Table, KeyIndex, Vec<BadRow>, Vec<DataError>, Vec<DataNote>);
 
 fn load_table(
     program: &Program,
@@ -270,8 +274,8 @@ fn load_table(
             Err(b) => bad.push(b),
         }
     }
-    let (index, file_errors) = reader.finish();
-    Ok((table, index, bad, file_errors))
+    let (index, file_errors, notes) = reader.finish();
+    Ok((table, index, bad, file_errors, notes))
 }
 
 fn file_name(path: &Path) -> String {

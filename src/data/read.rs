@@ -8,12 +8,14 @@
 //! referenced table *as kept*: with `--skip-bad-records` skipped rows take no index.
 
 use super::Record;
+use super::cell::NumMode;
 use super::cell::{self, Cell, Kind};
 use super::csv::CsvSource;
-use super::err::{At, DataError, HeaderProblem, RowProblem, RowRef};
+use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
 use crate::program::{EntityDef, EntityId, Program};
 use crate::value::Value;
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -259,6 +261,8 @@ struct Converter<'a> {
     /// File-level errors: header problems, fatal read errors, unknown JSON keys.
     file_errors: Vec<DataError>,
     unknown_keys: Vec<String>,
+    /// Per column: (a value above 1 seen, a value in (0, 1] seen), for percent points.
+    percent_seen: Vec<(bool, bool)>,
 }
 
 impl<'a> TableReader<'a> {
@@ -293,12 +297,14 @@ impl<'a> TableReader<'a> {
         Ok(TableReader { source, conv })
     }
 
-    /// The table's key map (for the tables that refer to it) and the file-level errors.
+    /// The table's key map (for the tables that refer to it), the file-level errors
+    /// and notes (a `percent` column that looks like fractions).
     /// Call after the last row.
-    pub fn finish(mut self) -> (KeyIndex, Vec<DataError>) {
+    pub fn finish(mut self) -> (KeyIndex, Vec<DataError>, Vec<DataNote>) {
         self.conv.keys.complete = self.conv.file_errors.is_empty();
         self.conv.keys.file = Some(self.conv.file.clone());
-        (self.conv.keys, self.conv.file_errors)
+        let notes = self.conv.notes();
+        (self.conv.keys, self.conv.file_errors, notes)
     }
 }
 
@@ -357,6 +363,7 @@ impl<'a> Converter<'a> {
             data_rows: 0,
             file_errors: Vec::new(),
             unknown_keys: Vec::new(),
+            percent_seen: vec![(false, false); entity.fields.len()],
         }
     }
 
@@ -462,6 +469,20 @@ impl<'a> Converter<'a> {
             };
             if i == self.key_col {
                 key = key_text(&value, cell);
+            }
+            if let (
+                Kind::Num {
+                    mode: NumMode::PercentPoints,
+                    ..
+                },
+                Value::Num(v),
+            ) = (&col.kind, &value)
+                && let Some(seen) = self.percent_seen.get_mut(i)
+            {
+                // Values are already fractions here: the cell `1` is 0.01.
+                let above = v.abs() > Decimal::new(1, 2);
+                seen.0 |= above;
+                seen.1 |= !above && !v.is_zero();
             }
             values.push(value);
         }
@@ -588,6 +609,18 @@ impl<'a> Converter<'a> {
         index
             .resolve(key, at, (&col.name, col.col), entity)
             .map_err(|e| e.into_iter().collect())
+    }
+
+    /// A note for each percent-points column whose values were all in [0, 1].
+    fn notes(&self) -> Vec<DataNote> {
+        let columns = self.columns.iter().zip(&self.percent_seen);
+        columns
+            .filter(|(_, (above, small))| *small && !*above)
+            .map(|(c, _)| DataNote::PercentLooksLikeFraction {
+                file: self.file.clone(),
+                column: c.name.clone(),
+            })
+            .collect()
     }
 
     /// JSON keys that are no field: reported once per file, at the first object having it.
