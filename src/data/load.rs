@@ -5,7 +5,7 @@
 //! or every problem found in every file. Tables are read in reference order (a table
 //! after the tables it refers to), each row by row through [`TableReader`], so only key
 //! maps stay in memory besides the records themselves. Entities that refer to each
-//! other (or to themselves) are read last, together, see [`deferred`].
+//! other (or to themselves) are read last, together (module `deferred`).
 //!
 //! - A missing file is an error when a rule is for that entity, an aggregate reads it,
 //!   or a field of an entity that is needed or has a file refers to it; otherwise its
