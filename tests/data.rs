@@ -406,6 +406,32 @@ fn every_bad_cell_in_a_file_is_reported() {
 }
 
 #[test]
+fn json_values_of_the_wrong_kind_are_bad_cells() {
+    let errs = errors("json_bad");
+    assert_eq!(
+        codes(&errs),
+        vec![
+            "bad_cell",
+            "bad_cell",
+            "bad_cell",
+            "blank_cell",
+            "bad_cell",
+            "bad_cell"
+        ]
+    );
+    insta::assert_snapshot!("json_bad", render_errors(&errs));
+}
+
+#[test]
+fn rows_are_numbered_by_the_line_they_start_on() {
+    let errs = errors("multiline");
+    assert!(matches!(
+        errs.errors.as_slice(),
+        [DataError::BadCell { at, .. }] if at.row == RowRef::Line(4)
+    ));
+}
+
+#[test]
 fn blank_required_cells_are_errors_and_optional_ones_are_not() {
     let errs = errors("blank_cells");
     assert_eq!(codes(&errs), vec!["blank_cell"; 5]);

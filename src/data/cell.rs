@@ -59,7 +59,8 @@ impl Cell<'_> {
             Cell::Bool(b) => b.to_string(),
             Cell::Null => "null".to_string(),
             Cell::Absent | Cell::NoColumn => String::new(),
-            Cell::Other(k) => format!("({k})"),
+            Cell::Other("array") => "[…]".to_string(),
+            Cell::Other(_) => "{…}".to_string(),
         }
     }
 }

@@ -143,6 +143,34 @@ mod tests {
         assert_eq!(run(b"ab\xE5\x9B").1, Some(2));
     }
 
+    /// Hands out one byte per read, to split every character.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), out.first_mut()) {
+                (Some((b, rest)), Some(dst)) => {
+                    *dst = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn one_byte_at_a_time() {
+        let text = "\u{feff}园区,规划面积\n";
+        let (mut r, bad) = Utf8Reader::new(Trickle(text.as_bytes()));
+        let mut out = String::new();
+        assert!(r.read_to_string(&mut out).is_ok());
+        assert_eq!((out.as_str(), bad.get()), ("园区,规划面积\n", None));
+        let (mut r, bad) = Utf8Reader::new(Trickle(b"\xEF\xBB\xBFab\xE5\x9B"));
+        assert!(r.read_to_end(&mut Vec::new()).is_err());
+        assert_eq!(bad.get(), Some(5));
+    }
+
     #[test]
     fn characters_split_across_reads_are_fine() {
         let text = "园".repeat(CAP);
