@@ -69,6 +69,52 @@ struct Found {
     format: Format,
 }
 
+/// The data files of a folder, for reading tables one at a time with [`open_table`]
+/// (streaming) instead of [`load_dir`].
+#[derive(Clone, Debug, Default)]
+pub struct DataFiles {
+    /// Per entity (by `EntityId`): its file, if there is one.
+    pub files: Vec<Option<PathBuf>>,
+    /// Entities ordered so that each comes after those its fields refer to: read in
+    /// this order, the key maps each table needs are ready.
+    pub order: Vec<EntityId>,
+    /// Entities referring to each other (or behind such): only [`load_dir`] reads them.
+    pub cyclic: Vec<EntityId>,
+    /// Files ignored.
+    pub notes: Vec<DataNote>,
+}
+
+/// Find each entity's file in `dir`; errors for two files of one entity, unsupported
+/// formats, and missing files that are needed (see the module doc).
+pub fn find_data_files(program: &Program, dir: &Path) -> Result<DataFiles, LoadErrors> {
+    let mut errors = Vec::new();
+    let (found, notes) = discover(program, dir, &mut errors).map_err(|e| LoadErrors {
+        errors: vec![e],
+        notes: Vec::new(),
+    })?;
+    let needed = needed_entities(program, &found);
+    for (i, (file, reason)) in found.iter().zip(&needed).enumerate() {
+        if let (None, Some(reason)) = (file, reason) {
+            let name = program.entity(EntityId(i)).map(|e| e.name.clone());
+            errors.push(DataError::MissingFile {
+                entity: name.unwrap_or_default(),
+                reason: reason.clone(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        sort_errors(&mut errors);
+        return Err(LoadErrors { errors, notes });
+    }
+    let (order, cyclic) = reference_order(program);
+    Ok(DataFiles {
+        files: found.into_iter().map(|f| f.map(|f| f.path)).collect(),
+        order,
+        cyclic,
+        notes,
+    })
+}
+
 /// Load every entity's file from `dir`; see the module doc.
 pub fn load_dir(program: &Program, dir: &Path, opts: &LoadOptions) -> Result<Loaded, LoadErrors> {
     let mut errors = Vec::new();

@@ -5,8 +5,9 @@
 //!
 //! Entry points: [`load_dir`] reads a whole folder (every problem of every file, or
 //! the [`Dataset`]; with [`LoadOptions::skip_bad_records`] bad rows are left out and
-//! listed); [`open_table`] reads one entity's file row by row for streaming, given
-//! the key maps of the tables it refers to; [`render_errors`] prints the problems one
+//! listed); for streaming, [`find_data_files`] finds the files and a reading order and
+//! [`open_table`] reads one entity's file row by row, given the key maps
+//! ([`KeyIndex`], from [`TableReader::finish`]) of the tables it refers to; [`render_errors`] prints the problems one
 //! per line (`园区.csv:5: column 规划面积: `abc` is not a number (expected area in 亩)`).
 //! Stages: [`cell`] (one cell → one value), [`csv`] / [`json`] (files → cells),
 //! [`read`] (cells → records, keys, references), [`load`] (the folder), [`err`].
@@ -21,7 +22,10 @@ pub mod read;
 mod utf8;
 
 pub use err::{At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_notes};
-pub use load::{LoadOptions, Loaded, SkippedRow, load_dir, open_table, render_skipped};
+pub use load::{
+    DataFiles, LoadOptions, Loaded, SkippedRow, find_data_files, load_dir, open_table,
+    render_skipped,
+};
 pub use read::{BadRow, KeyIndex, TableReader};
 
 use crate::program::EntityId;
