@@ -675,3 +675,13 @@ fn load_a_million_firms() {
     eprintln!("loaded {counts:?} in {:?}", start.elapsed());
     assert_eq!(counts, vec![10_000, 1_000_000, 100_000]);
 }
+
+#[test]
+fn a_blank_key_is_an_error_even_when_the_field_is_optional() {
+    let program = schema_program("entity 园区 {\n 编号: text? key\n 名称: text\n}");
+    let errs = load_dir(&program, &case_dir("optional_key"), &LoadOptions::default()).unwrap_err();
+    assert_eq!(codes(&errs), vec!["blank_cell"]);
+    assert!(
+        matches!(&errs.errors[0], DataError::BlankCell { at, .. } if at.row == RowRef::Line(3))
+    );
+}

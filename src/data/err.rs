@@ -182,7 +182,7 @@ pub enum DataError {
     #[error("{at}: malformed row: {problem}")]
     #[diagnostic(code(parkrules::data::malformed_row))]
     MalformedRow { at: At, problem: RowProblem },
-    #[error("{file}: cannot read the file: {message}")]
+    #[error("{file}: cannot read: {message}")]
     #[diagnostic(code(parkrules::data::unreadable))]
     Unreadable { file: Arc<str>, message: String },
     #[error(

@@ -500,6 +500,16 @@ impl<'a> Converter<'a> {
     ) -> Result<Record, BadRow> {
         let ok = !failed && errors.is_empty();
         let Some(k) = key else {
+            if ok && let Some(col) = self.columns.get(self.key_col) {
+                // An optional key field left blank: a record needs its key all the same.
+                errors.push(DataError::BlankCell {
+                    at: self.at(row),
+                    column: col.name.clone(),
+                    col: col.col,
+                    expected: col.expected.clone(),
+                    absent: false,
+                });
+            }
             let at = self.at(row);
             return Err(BadRow { at, key, errors });
         };
