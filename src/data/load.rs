@@ -343,7 +343,7 @@ fn discover(
     let mut paths: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
-        if entry.file_type().map_err(unreadable)?.is_file() {
+        if entry.path().is_file() {
             paths.push(entry.path());
         }
     }
