@@ -472,6 +472,7 @@ fn header_problems_are_reported_with_the_cells() {
             "bad_header",
             "missing_column",
             "unknown_column",
+            "unknown_column",
         ]
     );
 }

@@ -152,7 +152,10 @@ pub enum DataError {
         column: Arc<str>,
         entity: String,
     },
-    #[error("{file}: unknown column `{column}` ({entity} has no such field)")]
+    #[error(
+        "{file}: unknown column `{column}` ({entity} has no such field{})",
+        suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default()
+    )]
     #[diagnostic(
         code(parkrules::data::unknown_column),
         help("the fields of {entity} are: {fields}")
@@ -163,6 +166,8 @@ pub enum DataError {
         col: usize,
         entity: String,
         fields: String,
+        /// The field the column was probably meant to be.
+        suggestion: Option<Arc<str>>,
     },
     #[error("{file}: bad header: {problem}")]
     #[diagnostic(code(parkrules::data::bad_header))]

@@ -408,12 +408,14 @@ impl<'a> Converter<'a> {
 
     fn unknown_column(&mut self, name: &str, col: usize) {
         let fields: Vec<&str> = self.entity.fields.iter().map(|f| f.name.as_str()).collect();
+        let suggestion = closest(name, &fields).map(Arc::from);
         self.file_errors.push(DataError::UnknownColumn {
             file: self.file.clone(),
             column: Arc::from(name),
             col,
             entity: self.entity.name.clone(),
             fields: fields.join(", "),
+            suggestion,
         });
     }
 
@@ -649,6 +651,45 @@ impl<'a> Converter<'a> {
     }
 }
 
+/// The field a column name was probably meant to be: one the name contains
+/// (`规划面积（亩）`), else the nearest by edit distance within a third of its length.
+fn closest<'f>(name: &str, fields: &[&'f str]) -> Option<&'f str> {
+    if let Some(f) = fields
+        .iter()
+        .filter(|f| name.contains(**f))
+        .max_by_key(|f| f.len())
+    {
+        return Some(f);
+    }
+    let n = name.chars().count();
+    fields
+        .iter()
+        .map(|f| (edit_distance(name, f), *f))
+        .filter(|(d, f)| *d <= (n.max(f.chars().count()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, f)| f)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev
+                .get(j)
+                .map_or(usize::MAX, |p| p + usize::from(ca != *cb));
+            let del = prev.get(j + 1).map_or(usize::MAX, |p| p + 1);
+            let ins = cur.last().map_or(usize::MAX, |c| c + 1);
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
 /// The cell of a column in a row.
 fn get_cell<'c>(cells: &Cells<'c>, col: &Column) -> Cell<'c> {
     match cells {
@@ -691,5 +732,20 @@ fn key_text(value: &Value, cell: Cell<'_>) -> Option<Arc<str>> {
         (Value::Blank, _) => None,
         (_, Cell::Text(s) | Cell::Number(s)) => Some(Arc::from(s.trim())),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_field_a_column_meant() {
+        let fields = ["规划面积", "总建筑面积", "名称"];
+        assert_eq!(closest("规划面积（亩）", &fields), Some("规划面积"));
+        assert_eq!(closest("总建筑面积m2", &fields), Some("总建筑面积"));
+        assert_eq!(closest("规划面基", &fields), Some("规划面积"));
+        assert_eq!(closest("备注", &fields), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
