@@ -202,10 +202,10 @@ pub enum DataError {
         first: String,
         second: String,
     },
-    #[error("{file}: invalid UTF-8 at byte {offset}")]
+    #[error("{file}: invalid UTF-8 at byte {offset}; is this file GBK?")]
     #[diagnostic(
         code(parkrules::data::invalid_utf8),
-        help("is this file GBK? save it as UTF-8 (Excel: 另存为 → CSV UTF-8)")
+        help("save it as UTF-8 (Excel: 另存为 → CSV UTF-8)")
     )]
     InvalidUtf8 { file: Arc<str>, offset: u64 },
     #[error("{file}: {format} files are not supported yet")]
