@@ -184,6 +184,15 @@ fn program() -> Program {
     schema_program(SCHEMA)
 }
 
+/// Snapshot under `tests/snapshots/data/<name>.snap`, whichever test target runs it
+/// (Cargo also builds this file on its own, outside `tests/main.rs`).
+fn snap(name: &str, value: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/data");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, value));
+}
+
 fn case_dir(case: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cases/data")
@@ -326,7 +335,7 @@ fn csv_with_bom_crlf_and_spaced_headers_reads_exact_values() {
     let data_rows: Vec<usize> = table.records.iter().map(|r| r.row).collect();
     assert_eq!(data_rows, vec![1, 2, 3]);
     assert_eq!(ds.table(EntityId(2)).map(|t| t.records.len()), Some(0));
-    insta::assert_snapshot!("good_csv_notes", render_notes(&l.notes));
+    snap("good_csv_notes", render_notes(&l.notes));
 }
 
 #[test]
@@ -395,14 +404,14 @@ fn a_percent_column_of_fractions_is_read_as_points_with_a_note() {
         .map(|r| r[6].clone())
         .collect();
     assert_eq!(occupancy, vec![d("0.0085"), Value::Blank, d("0")]);
-    insta::assert_snapshot!("fraction_like_notes", render_notes(&l.notes));
+    snap("fraction_like_notes", render_notes(&l.notes));
 }
 
 #[test]
 fn every_bad_cell_in_a_file_is_reported() {
     let errs = errors("bad_cells");
     assert_eq!(codes(&errs), vec!["bad_cell"; 15]);
-    insta::assert_snapshot!("bad_cells", render_errors(&errs));
+    snap("bad_cells", render_errors(&errs));
 }
 
 #[test]
@@ -419,7 +428,7 @@ fn json_values_of_the_wrong_kind_are_bad_cells() {
             "bad_cell"
         ]
     );
-    insta::assert_snapshot!("json_bad", render_errors(&errs));
+    snap("json_bad", render_errors(&errs));
 }
 
 #[test]
@@ -435,7 +444,7 @@ fn rows_are_numbered_by_the_line_they_start_on() {
 fn blank_required_cells_are_errors_and_optional_ones_are_not() {
     let errs = errors("blank_cells");
     assert_eq!(codes(&errs), vec!["blank_cell"; 5]);
-    insta::assert_snapshot!("blank_cells", render_errors(&errs));
+    snap("blank_cells", render_errors(&errs));
 }
 
 #[test]
@@ -450,13 +459,13 @@ fn unknown_references_and_duplicate_keys_are_reported() {
             "duplicate_key"
         ]
     );
-    insta::assert_snapshot!("references", render_errors(&errs));
+    snap("references", render_errors(&errs));
 }
 
 #[test]
 fn header_problems_are_reported_with_the_cells() {
     let errs = errors("header");
-    insta::assert_snapshot!("header", render_errors(&errs));
+    snap("header", render_errors(&errs));
     let mut sorted = errs.errors.clone();
     parkrules::data::err::sort_errors(&mut sorted);
     assert!(matches!(
@@ -489,7 +498,7 @@ fn malformed_rows_and_files_are_reported() {
             "malformed"
         ]
     );
-    insta::assert_snapshot!("malformed", render_errors(&errs));
+    snap("malformed", render_errors(&errs));
 }
 
 #[test]
@@ -499,7 +508,7 @@ fn file_problems_are_reported() {
         codes(&errs),
         vec!["two_files", "missing_file", "unsupported_format"]
     );
-    insta::assert_snapshot!("files", render_errors(&errs));
+    snap("files", render_errors(&errs));
 }
 
 #[test]
@@ -514,7 +523,7 @@ fn gbk_file_is_invalid_utf8_with_its_offset() {
         [DataError::InvalidUtf8 { offset, .. }] => assert_eq!(*offset, expected),
         other => panic!("{other:?}"),
     }
-    insta::assert_snapshot!("gbk", render_errors(&errs));
+    snap("gbk", render_errors(&errs));
 }
 
 #[test]
@@ -551,7 +560,7 @@ fn skip_bad_records_lists_skipped_rows_and_what_refers_to_them() {
             ("转让申请.jsonl".to_string(), RowRef::Line(1)),
         ]
     );
-    insta::assert_snapshot!("skip", render_skipped(&l.skipped));
+    snap("skip", render_skipped(&l.skipped));
     // Without the option the same folder fails with the rows' own errors only.
     let errs = errors("skip");
     assert_eq!(codes(&errs), vec!["bad_cell", "bad_cell"]);
@@ -649,10 +658,10 @@ fn entities_referring_to_each_other_resolve_after_reading() {
     );
     let parks: Vec<Value> = rows(ds, 1).into_iter().map(|r| r[1].clone()).collect();
     assert_eq!(parks, vec![Value::Ref(1), Value::Ref(0), Value::Ref(1)]);
-    insta::assert_snapshot!("cycle_skipped", render_skipped(&l.skipped));
+    snap("cycle_skipped", render_skipped(&l.skipped));
     // Without skipping, only the root cause is an error.
     let errs = load_dir(&program, &case_dir("cycle"), &LoadOptions::default()).unwrap_err();
-    insta::assert_snapshot!("cycle", render_errors(&errs));
+    snap("cycle", render_errors(&errs));
 }
 
 /// Timing of a generated 10k-park, 1M-firm folder (run with `--release --ignored`).
