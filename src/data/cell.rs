@@ -334,7 +334,14 @@ fn percent(d: Decimal, mode: &NumMode) -> Result<Decimal, CellProblem> {
 /// `6000万元`, `1500 ㎡`: the column's unit in any spelling; any other unit is an error.
 fn with_unit(d: Decimal, suffix: &str, mode: &NumMode) -> Result<Decimal, CellProblem> {
     let Ok(found) = units::resolve(suffix.split('/').map(str::trim)) else {
-        return Err(CellProblem::NotANumber);
+        let exponent = suffix
+            .strip_prefix(['e', 'E'])
+            .is_some_and(|e| e.parse::<i32>().is_ok());
+        return Err(if exponent {
+            CellProblem::NotANumber
+        } else {
+            CellProblem::UnknownUnit(suffix.to_string())
+        });
     };
     match mode {
         NumMode::Unit(u) if u.dim == found.dim && u.factor == found.factor => apply(d, mode),
@@ -382,7 +389,10 @@ mod tests {
     #[test]
     fn another_unit_is_an_error_even_when_convertible() {
         assert_eq!(num("1500 m2", &unit("亩")), Err(other_unit("m2", "亩")));
-        assert_eq!(num("12斤", &unit("亩")), Err(CellProblem::NotANumber));
+        assert_eq!(
+            num("6000万", &unit("万元")),
+            Err(CellProblem::UnknownUnit("万".into()))
+        );
     }
 
     #[test]

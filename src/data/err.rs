@@ -48,6 +48,9 @@ pub enum CellProblem {
     /// A unit other than the column's, even a convertible one: cells are never converted.
     #[error("is in {found}, but the column is in {declared} and cells are not converted")]
     OtherUnit { found: String, declared: String },
+    /// A number followed by something that is not a unit (`6000万`).
+    #[error("ends in `{0}`, which is not a unit")]
+    UnknownUnit(String),
     #[error("is not a whole number")]
     NotWhole,
     #[error("is too large")]
