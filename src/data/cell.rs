@@ -1,0 +1,472 @@
+//! One cell to one [`Value`], by the field's declared type and input unit (SPEC §5).
+//!
+//! Consumes a cell as read from CSV (text) or JSON (string, number, bool, null) and a
+//! [`Kind`] computed once per column from the field's [`FieldDef`]; produces a value in
+//! base units, or a [`CellProblem`]. References are resolved by the row reader, which
+//! holds the key maps; here a reference cell only yields its trimmed key.
+//!
+//! Decisions (documented for users in the error messages):
+//! - Numbers are plain decimals (`-12.5`); thousands separators are accepted only in
+//!   well-formed groups of three (`1,000`, `12,345.5`), since spreadsheets export them
+//!   and a comma is never a decimal mark in Chinese data; `1,00` is not a number.
+//!   No exponents in CSV cells; JSON numbers may have one (read exactly).
+//! - A unit after the number must be the column's own unit, in any spelling of it
+//!   (`m2`, `㎡`, `平方米` are one unit); another unit is an error even when convertible.
+//! - Text is kept as written; every other kind is read from the trimmed cell, numbers,
+//!   dates and bools with full-width forms (`１２０`, `８５％`) read as ASCII.
+
+use super::err::CellProblem;
+use crate::program::{FieldDef, InputUnit, NumHint, Program, Ty};
+use crate::units::{self, Dim};
+use crate::value::Value;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A cell as read from a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell<'a> {
+    /// A CSV cell or a JSON string.
+    Text(&'a str),
+    /// A JSON number, as written.
+    Number(&'a str),
+    Bool(bool),
+    /// A JSON `null`.
+    Null,
+    /// A JSON object without the key.
+    Absent,
+    /// A CSV column that is not in the header (reported once, for the file).
+    NoColumn,
+    /// A JSON array or object.
+    Other(&'static str),
+}
+
+impl Cell<'_> {
+    /// Empty after trimming, `null`, or absent.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Null | Cell::Absent | Cell::NoColumn => true,
+            _ => false,
+        }
+    }
+
+    /// The cell as shown in messages.
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Text(s) | Cell::Number(s) => (*s).to_string(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Null => "null".to_string(),
+            Cell::Absent | Cell::NoColumn => String::new(),
+            Cell::Other("array") => "[…]".to_string(),
+            Cell::Other(_) => "{…}".to_string(),
+        }
+    }
+}
+
+/// How a number cell maps to its value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NumMode {
+    /// `int` / `number`: no unit allowed.
+    Plain,
+    /// A quantity in this unit: value = cell × factor.
+    Unit(units::Unit),
+    /// `85` and `85%` mean 0.85.
+    PercentPoints,
+    /// `0.85` and `85%` mean 0.85.
+    Fraction,
+}
+
+/// What a column holds, computed once per column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Bool,
+    Num {
+        mode: NumMode,
+        int: bool,
+    },
+    Date,
+    Text,
+    /// The enum's name and variants.
+    Enum {
+        name: String,
+        variants: Vec<String>,
+    },
+    /// A reference: the cell holds a key of this entity.
+    Ref(crate::program::EntityId),
+    Unsupported,
+}
+
+impl Kind {
+    /// The kind of a field's cells.
+    pub fn of(program: &Program, field: &FieldDef) -> Kind {
+        match &field.ty {
+            Ty::Bool => Kind::Bool,
+            Ty::Date => Kind::Date,
+            Ty::Text => Kind::Text,
+            Ty::Enum(id) => match program.enum_def(*id) {
+                Some(def) => Kind::Enum {
+                    name: def.name.clone(),
+                    variants: def.variants.clone(),
+                },
+                None => Kind::Unsupported,
+            },
+            Ty::Entity(id) => Kind::Ref(*id),
+            Ty::Num(dim, hint) => Kind::Num {
+                mode: num_mode(&field.input, *dim, *hint),
+                int: *hint == NumHint::Int,
+            },
+            Ty::List(_) => Kind::Unsupported,
+        }
+    }
+}
+
+fn num_mode(input: &InputUnit, dim: Dim, hint: NumHint) -> NumMode {
+    match input {
+        InputUnit::Unit(u) => NumMode::Unit(u.clone()),
+        InputUnit::PercentPoints => NumMode::PercentPoints,
+        InputUnit::Fraction => NumMode::Fraction,
+        InputUnit::Plain if hint == NumHint::Percent && dim.is_none() => NumMode::PercentPoints,
+        InputUnit::Plain => NumMode::Plain,
+    }
+}
+
+/// What a cell of this field should look like, for messages (`area in 亩`).
+pub fn expected(program: &Program, field: &FieldDef, kind: &Kind) -> String {
+    match kind {
+        Kind::Bool => "true, false, 是, 否, 1 or 0".to_string(),
+        Kind::Date => "a date like 2024-01-01 or 2024/1/1".to_string(),
+        Kind::Text => "text".to_string(),
+        Kind::Enum { name, variants } => format!("{name}: one of {}", variants.join(", ")),
+        Kind::Ref(id) => match program.entity(*id) {
+            Some(e) => format!("the key of a {} record", e.name),
+            None => "a key".to_string(),
+        },
+        Kind::Num { int: true, .. } => "a whole number".to_string(),
+        Kind::Num { mode, .. } => match mode {
+            NumMode::Plain => "a number".to_string(),
+            NumMode::Unit(u) => {
+                let dim = field.ty.dim().unwrap_or(u.dim);
+                format!("{} in {}", dim.type_name(), u.name)
+            }
+            NumMode::PercentPoints => "a percent like 85 or 85%".to_string(),
+            NumMode::Fraction => "a fraction like 0.85 (or 85%)".to_string(),
+        },
+        Kind::Unsupported => format!("a field type data files cannot hold ({})", field.name),
+    }
+}
+
+/// Read one non-blank, non-reference cell.
+pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
+    match (kind, cell) {
+        (_, Cell::Other(k)) => Err(CellProblem::JsonKind(k)),
+        (Kind::Text, Cell::Text(s) | Cell::Number(s)) => Ok(Value::Text(Arc::from(s))),
+        (Kind::Bool, Cell::Bool(b)) => Ok(Value::Bool(b)),
+        (Kind::Bool, Cell::Text(s) | Cell::Number(s)) => {
+            parse_bool(half_width(s).trim()).map(Value::Bool)
+        }
+        (Kind::Date, Cell::Text(s)) => parse_date(half_width(s).trim()).map(Value::Date),
+        (Kind::Enum { name, variants }, Cell::Text(s)) => {
+            let s = s.trim();
+            match variants.iter().position(|v| v == s) {
+                Some(i) => Ok(Value::Enum(i)),
+                None => Err(CellProblem::UnknownVariant {
+                    enum_name: name.clone(),
+                }),
+            }
+        }
+        (Kind::Num { mode, int }, Cell::Text(s)) => {
+            num_text(half_width(s).trim(), mode, *int).map(Value::Num)
+        }
+        (Kind::Num { mode, int }, Cell::Number(s)) => num_json(s, mode, *int).map(Value::Num),
+        (Kind::Unsupported, _) => Err(CellProblem::Unsupported),
+        (_, Cell::Bool(_)) => Err(CellProblem::JsonKind("bool")),
+        (_, Cell::Number(_)) => Err(CellProblem::JsonKind("number")),
+        (_, Cell::Text(_) | Cell::Null | Cell::Absent | Cell::NoColumn) => {
+            Err(CellProblem::Unsupported)
+        }
+    }
+}
+
+/// Full-width forms (`１２０`, `８５％`, `２０２４／１／１`), as typed with a Chinese input
+/// method, read as their ASCII forms.
+pub fn half_width(s: &str) -> Cow<'_, str> {
+    const FULL: std::ops::RangeInclusive<char> = '\u{FF01}'..='\u{FF5E}';
+    if s.is_ascii() || !s.chars().any(|c| FULL.contains(&c)) {
+        return Cow::Borrowed(s);
+    }
+    let ascii = |c: char| {
+        if FULL.contains(&c) {
+            char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
+        } else {
+            c
+        }
+    };
+    Cow::Owned(s.chars().map(ascii).collect())
+}
+
+/// `true false 是 否 1 0`; true/false in any case.
+pub fn parse_bool(s: &str) -> Result<bool, CellProblem> {
+    match s {
+        "是" | "1" => Ok(true),
+        "否" | "0" => Ok(false),
+        _ if s.eq_ignore_ascii_case("true") => Ok(true),
+        _ if s.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(CellProblem::NotBool),
+    }
+}
+
+/// `2024-01-01`, `2024-1-1`, `2024/1/1`: a four-digit year, one separator kind.
+pub fn parse_date(s: &str) -> Result<NaiveDate, CellProblem> {
+    let sep = if s.contains('/') { '/' } else { '-' };
+    let mut parts = s.split(sep);
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(CellProblem::NotDate);
+    };
+    let digits = |p: &str, lo: usize, hi: usize| {
+        (lo..=hi).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(y, 4, 4) && digits(m, 1, 2) && digits(d, 1, 2)) {
+        return Err(CellProblem::NotDate);
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return Err(CellProblem::NotDate);
+    };
+    NaiveDate::from_ymd_opt(y, m, d).ok_or(CellProblem::NoSuchDate)
+}
+
+/// A number cell of CSV (or a JSON string): number, then optionally `%` or a unit.
+fn num_text(s: &str, mode: &NumMode, int: bool) -> Result<Decimal, CellProblem> {
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
+        .unwrap_or(s.len());
+    let (num, suffix) = s.split_at(split);
+    let d = parse_plain(num)?;
+    let suffix = suffix.trim();
+    let v = if suffix.is_empty() {
+        apply(d, mode)?
+    } else if suffix == "%" {
+        percent(d, mode)?
+    } else {
+        with_unit(d, suffix, mode)?
+    };
+    whole(v, int)
+}
+
+/// A JSON number: exactly as written, exponent allowed, never through f64.
+fn num_json(s: &str, mode: &NumMode, int: bool) -> Result<Decimal, CellProblem> {
+    let d = if s.contains(['e', 'E']) {
+        Decimal::from_scientific(s).map_err(|_| CellProblem::TooLarge)?
+    } else {
+        parse_plain(s)?
+    };
+    whole(apply(d, mode)?, int)
+}
+
+fn whole(v: Decimal, int: bool) -> Result<Decimal, CellProblem> {
+    if int && !v.fract().is_zero() {
+        return Err(CellProblem::NotWhole);
+    }
+    Ok(v)
+}
+
+/// A plain decimal: sign, digits (groups of three with `,` allowed), `.` and digits.
+pub fn parse_plain(s: &str) -> Result<Decimal, CellProblem> {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int_part, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let frac_ok = frac.is_none_or(|f| !f.is_empty() && all_digits(f));
+    let int_ok = if int_part.contains(',') {
+        grouped(int_part)
+    } else {
+        all_digits(int_part) && (!int_part.is_empty() || frac.is_some())
+    };
+    if !int_ok || !frac_ok {
+        return Err(CellProblem::NotANumber);
+    }
+    let parsed = if s.contains([',', '+']) {
+        let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | '+')).collect();
+        Decimal::from_str_exact(&cleaned)
+    } else {
+        Decimal::from_str_exact(s)
+    };
+    parsed.map_err(|_| CellProblem::TooLarge)
+}
+
+/// `1,000` / `12,345,678`: a first group of 1–3 digits, then groups of exactly 3.
+fn grouped(s: &str) -> bool {
+    let mut groups = s.split(',');
+    let first_ok = groups
+        .next()
+        .is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    first_ok && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A number with no unit written: in the column's unit.
+fn apply(d: Decimal, mode: &NumMode) -> Result<Decimal, CellProblem> {
+    match mode {
+        NumMode::Plain | NumMode::Fraction => Ok(d),
+        NumMode::Unit(u) => d.checked_mul(u.factor).ok_or(CellProblem::TooLarge),
+        NumMode::PercentPoints => hundredth(d),
+    }
+}
+
+fn hundredth(d: Decimal) -> Result<Decimal, CellProblem> {
+    d.checked_div(Decimal::ONE_HUNDRED)
+        .ok_or(CellProblem::TooLarge)
+}
+
+/// `85%`: allowed in percent columns only.
+fn percent(d: Decimal, mode: &NumMode) -> Result<Decimal, CellProblem> {
+    match mode {
+        NumMode::PercentPoints | NumMode::Fraction => hundredth(d),
+        NumMode::Plain => Err(other_unit("%", "no unit")),
+        NumMode::Unit(u) => Err(other_unit("%", &u.name)),
+    }
+}
+
+/// `6000万元`, `1500 ㎡`: the column's unit in any spelling; any other unit is an error.
+fn with_unit(d: Decimal, suffix: &str, mode: &NumMode) -> Result<Decimal, CellProblem> {
+    let Ok(found) = units::resolve(suffix.split('/').map(str::trim)) else {
+        let exponent = suffix
+            .strip_prefix(['e', 'E'])
+            .is_some_and(|e| e.parse::<i32>().is_ok());
+        return Err(if exponent {
+            CellProblem::NotANumber
+        } else {
+            CellProblem::UnknownUnit(suffix.to_string())
+        });
+    };
+    match mode {
+        NumMode::Unit(u) if u.dim == found.dim && u.factor == found.factor => apply(d, mode),
+        NumMode::Unit(u) => Err(other_unit(suffix, &u.name)),
+        NumMode::Plain => Err(other_unit(suffix, "no unit")),
+        NumMode::PercentPoints | NumMode::Fraction => Err(other_unit(suffix, "%")),
+    }
+}
+
+fn other_unit(found: &str, declared: &str) -> CellProblem {
+    CellProblem::OtherUnit {
+        found: found.to_string(),
+        declared: declared.to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+    fn unit(name: &str) -> NumMode {
+        NumMode::Unit(units::resolve(name.split('/')).unwrap())
+    }
+    fn num(s: &str, mode: &NumMode) -> Result<Decimal, CellProblem> {
+        num_text(s, mode, false)
+    }
+
+    #[test]
+    fn quantities_take_the_column_unit() {
+        assert_eq!(num("6000", &unit("万元")), Ok(d("60000000")));
+        assert_eq!(num("6000万元", &unit("万元")), Ok(d("60000000")));
+        assert_eq!(num("6000 万元", &unit("万元")), Ok(d("60000000")));
+        assert_eq!(num("1500", &unit("m2")), Ok(d("2.25")));
+        assert_eq!(num("1500㎡", &unit("m2")), Ok(d("2.25")));
+        assert_eq!(
+            num("25元/m2/月", &unit("元/m2/月")),
+            num("25", &unit("元/m2/月"))
+        );
+    }
+
+    #[test]
+    fn another_unit_is_an_error_even_when_convertible() {
+        assert_eq!(num("1500 m2", &unit("亩")), Err(other_unit("m2", "亩")));
+        assert_eq!(
+            num("6000万", &unit("万元")),
+            Err(CellProblem::UnknownUnit("万".into()))
+        );
+    }
+
+    #[test]
+    fn percents_and_fractions() {
+        assert_eq!(num("85", &NumMode::PercentPoints), Ok(d("0.85")));
+        assert_eq!(num("85%", &NumMode::PercentPoints), Ok(d("0.85")));
+        assert_eq!(num("0.85", &NumMode::Fraction), Ok(d("0.85")));
+        assert_eq!(num("85 %", &NumMode::Fraction), Ok(d("0.85")));
+        assert_eq!(num("85%", &NumMode::Plain), Err(other_unit("%", "no unit")));
+    }
+
+    #[test]
+    fn plain_decimals_and_thousands_groups() {
+        assert_eq!(parse_plain("-12.50"), Ok(d("-12.5")));
+        assert_eq!(parse_plain("1,234,567.5"), Ok(d("1234567.5")));
+        for bad in [
+            "1,00",
+            ",100",
+            "1.",
+            "1_000",
+            "1e5",
+            "",
+            "-",
+            "1.2.3",
+            "1,000.0,0",
+        ] {
+            assert_eq!(parse_plain(bad), Err(CellProblem::NotANumber), "{bad}");
+        }
+        assert_eq!(
+            parse_plain("99999999999999999999999999999999"),
+            Err(CellProblem::TooLarge)
+        );
+    }
+
+    #[test]
+    fn json_numbers_are_exact() {
+        assert_eq!(num_json("0.1", &NumMode::Plain, false), Ok(d("0.1")));
+        assert_eq!(num_json("1.5e3", &unit("m2"), false), Ok(d("2.25")));
+        assert_eq!(
+            num_json("2.5", &NumMode::Plain, true),
+            Err(CellProblem::NotWhole)
+        );
+    }
+
+    #[test]
+    fn full_width_forms_read_as_ascii() {
+        let cell = |s| {
+            convert(
+                &Kind::Num {
+                    mode: NumMode::PercentPoints,
+                    int: false,
+                },
+                Cell::Text(s),
+            )
+        };
+        assert_eq!(cell("８５％"), Ok(Value::Num(d("0.85"))));
+        assert_eq!(
+            convert(&Kind::Date, Cell::Text("２０２４／１／１")),
+            Ok(Value::Date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()))
+        );
+        assert_eq!(half_width("1500㎡"), "1500㎡");
+    }
+
+    #[test]
+    fn bools_and_dates() {
+        assert_eq!(parse_bool("是"), Ok(true));
+        assert_eq!(parse_bool("FALSE"), Ok(false));
+        assert_eq!(parse_bool("yes"), Err(CellProblem::NotBool));
+        assert_eq!(
+            parse_date("2024/1/1"),
+            NaiveDate::from_ymd_opt(2024, 1, 1).ok_or(CellProblem::NotDate)
+        );
+        assert_eq!(parse_date("2024-02-30"), Err(CellProblem::NoSuchDate));
+        assert_eq!(parse_date("2024-1/1"), Err(CellProblem::NotDate));
+        assert_eq!(parse_date("24-01-01"), Err(CellProblem::NotDate));
+    }
+}

@@ -1,0 +1,305 @@
+//! Errors and notes of data loading, and their one-line rendering.
+//!
+//! Produced by the cell parser, the CSV/JSON readers and [`super::load`]; consumed by
+//! the CLI, which prints [`render_errors`] (one line per problem, sorted by file, then
+//! row, then column). These are errors about data files, not policy source, so they
+//! carry a file name and a row instead of a source span.
+//!
+//! Row numbers (see [`RowRef`]): for CSV and JSONL the line number in the file, the
+//! header being line 1 of a CSV (what a spreadsheet shows to the left of the row);
+//! for a JSON array the 0-based index of the object in the array (`园区.json[3]`).
+
+use miette::Diagnostic;
+use std::fmt;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Where a row is in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RowRef {
+    /// A line number, 1-based; a CSV header is line 1, its first record line 2.
+    Line(usize),
+    /// The 0-based index of an object in a JSON array.
+    Index(usize),
+}
+
+/// A row of a data file: `园区.csv:5`, `园区.json[3]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct At {
+    /// The file's name (without its folder).
+    pub file: Arc<str>,
+    pub row: RowRef,
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.row {
+            RowRef::Line(n) => write!(f, "{}:{n}", self.file),
+            RowRef::Index(i) => write!(f, "{}[{i}]", self.file),
+        }
+    }
+}
+
+/// Why a cell could not be read as its field's type.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CellProblem {
+    #[error("is not a number")]
+    NotANumber,
+    /// A unit other than the column's, even a convertible one: cells are never converted.
+    #[error("is in {found}, but the column is in {declared} and cells are not converted")]
+    OtherUnit { found: String, declared: String },
+    /// A number followed by something that is not a unit (`6000万`).
+    #[error("ends in `{0}`, which is not a unit")]
+    UnknownUnit(String),
+    #[error("is not a whole number")]
+    NotWhole,
+    #[error("is too large")]
+    TooLarge,
+    #[error("is not a yes/no value")]
+    NotBool,
+    #[error("is not a date")]
+    NotDate,
+    #[error("is not a day of the calendar")]
+    NoSuchDate,
+    #[error("is not a variant of {enum_name}")]
+    UnknownVariant { enum_name: String },
+    /// A JSON value of the wrong kind (an object, an array, a bool for a number).
+    #[error("is a JSON {0}")]
+    JsonKind(&'static str),
+    #[error("cannot be read from a data file")]
+    Unsupported,
+}
+
+/// Why a whole row could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum RowProblem {
+    #[error("{found} cells, but the header has {expected}")]
+    CellCount { found: usize, expected: usize },
+    #[error("not a JSON object")]
+    NotAnObject,
+    /// A CSV or JSON syntax error in this row.
+    #[error("{0}")]
+    Syntax(String),
+}
+
+/// Why a header cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum HeaderProblem {
+    #[error("column {0} has no name")]
+    Empty(usize),
+    #[error("column `{0}` appears twice")]
+    Duplicate(String),
+    #[error("the file has no header line")]
+    NoHeader,
+}
+
+/// One problem with the data. `col` fields are for sorting only: the column's position
+/// (header position for CSV, field position for JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Error, Diagnostic)]
+pub enum DataError {
+    #[error("{at}: column {column}: `{cell}` {problem} (expected {expected})")]
+    #[diagnostic(code(parkrules::data::bad_cell))]
+    BadCell {
+        at: At,
+        column: Arc<str>,
+        col: usize,
+        cell: Box<str>,
+        problem: Box<CellProblem>,
+        expected: Arc<str>,
+    },
+    #[error("{at}: column {column}: {}, but the field is not optional (expected {expected})", if *absent { "missing" } else { "blank" })]
+    #[diagnostic(
+        code(parkrules::data::blank_cell),
+        help("write a value, or declare the field optional (`{column}: T?`)")
+    )]
+    BlankCell {
+        at: At,
+        column: Arc<str>,
+        col: usize,
+        expected: Arc<str>,
+        /// A JSON object without the key (rather than an empty cell or `null`).
+        absent: bool,
+    },
+    #[error("{at}: column {column}: no {entity} has key `{key}`")]
+    #[diagnostic(code(parkrules::data::unknown_reference))]
+    UnknownReference {
+        at: At,
+        column: Arc<str>,
+        col: usize,
+        key: Arc<str>,
+        entity: Arc<str>,
+    },
+    #[error("{at}: column {column}: {entity} `{key}` ({target}) was skipped, so this row is too")]
+    #[diagnostic(code(parkrules::data::skipped_reference))]
+    SkippedReference {
+        at: At,
+        column: Arc<str>,
+        col: usize,
+        key: Arc<str>,
+        entity: Arc<str>,
+        target: At,
+    },
+    #[error("{at}: column {column}: duplicate key `{key}` (first at {first})")]
+    #[diagnostic(code(parkrules::data::duplicate_key))]
+    DuplicateKey {
+        at: At,
+        column: Arc<str>,
+        col: usize,
+        key: Arc<str>,
+        first: At,
+    },
+    #[error("{file}: missing column {column} (a required field of {entity})")]
+    #[diagnostic(code(parkrules::data::missing_column))]
+    MissingColumn {
+        file: Arc<str>,
+        column: Arc<str>,
+        entity: String,
+    },
+    #[error(
+        "{file}: unknown column `{column}` ({entity} has no such field{})",
+        suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default()
+    )]
+    #[diagnostic(
+        code(parkrules::data::unknown_column),
+        help("the fields of {entity} are: {fields}")
+    )]
+    UnknownColumn {
+        file: Arc<str>,
+        column: Arc<str>,
+        col: usize,
+        entity: String,
+        fields: String,
+        /// The field the column was probably meant to be.
+        suggestion: Option<Arc<str>>,
+    },
+    #[error("{file}: bad header: {problem}")]
+    #[diagnostic(code(parkrules::data::bad_header))]
+    BadHeader {
+        file: Arc<str>,
+        problem: HeaderProblem,
+    },
+    #[error("{file}:{line}:{column}: malformed {format}: {message}")]
+    #[diagnostic(code(parkrules::data::malformed))]
+    MalformedFile {
+        file: Arc<str>,
+        line: usize,
+        column: usize,
+        format: &'static str,
+        message: String,
+    },
+    #[error("{at}: malformed row: {problem}")]
+    #[diagnostic(code(parkrules::data::malformed_row))]
+    MalformedRow { at: At, problem: RowProblem },
+    #[error("{file}: cannot read: {message}")]
+    #[diagnostic(code(parkrules::data::unreadable))]
+    Unreadable { file: Arc<str>, message: String },
+    #[error(
+        "no data file for {entity}, needed because {reason} (expected {entity}.csv, {entity}.jsonl or {entity}.json)"
+    )]
+    #[diagnostic(code(parkrules::data::missing_file))]
+    MissingFile { entity: String, reason: String },
+    #[error("two data files for {entity}: {first} and {second}")]
+    #[diagnostic(code(parkrules::data::two_files), help("keep one of them"))]
+    TwoFiles {
+        entity: String,
+        first: String,
+        second: String,
+    },
+    #[error("{file}: invalid UTF-8 at byte {offset}; is this file GBK?")]
+    #[diagnostic(
+        code(parkrules::data::invalid_utf8),
+        help("save it as UTF-8 (Excel: 另存为 → CSV UTF-8)")
+    )]
+    InvalidUtf8 { file: Arc<str>, offset: u64 },
+    #[error("{file}: {format} files are not supported yet")]
+    #[diagnostic(
+        code(parkrules::data::unsupported_format),
+        help("save it as CSV (UTF-8)")
+    )]
+    UnsupportedFormat { file: Arc<str>, format: String },
+}
+
+impl DataError {
+    /// The error's code (`parkrules::data::bad_cell`), for tests and reports.
+    pub fn code_str(&self) -> String {
+        self.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    /// (file, row, column) for the stable order of error lists. File-level errors
+    /// come before the rows of their file.
+    pub fn sort_key(&self) -> (&str, Option<RowRef>, usize) {
+        use DataError::*;
+        match self {
+            BadCell { at, col, .. }
+            | BlankCell { at, col, .. }
+            | UnknownReference { at, col, .. }
+            | SkippedReference { at, col, .. }
+            | DuplicateKey { at, col, .. } => (&at.file, Some(at.row), *col),
+            MalformedRow { at, .. } => (&at.file, Some(at.row), 0),
+            UnknownColumn { file, col, .. } => (file, None, *col),
+            MissingColumn { file, .. }
+            | BadHeader { file, .. }
+            | MalformedFile { file, .. }
+            | Unreadable { file, .. }
+            | InvalidUtf8 { file, .. }
+            | UnsupportedFormat { file, .. } => (file, None, 0),
+            MissingFile { entity, .. } | TwoFiles { entity, .. } => (entity, None, 0),
+        }
+    }
+
+    /// Only a consequence of another row's error (not reported unless rows are skipped).
+    pub fn is_consequence(&self) -> bool {
+        matches!(self, DataError::SkippedReference { .. })
+    }
+}
+
+/// Sort errors by file, then row, then column (stable: equal keys keep their order).
+pub fn sort_errors(errors: &mut [DataError]) {
+    errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Something worth telling that is not an error.
+#[derive(Clone, Debug, PartialEq, Eq, Error, Diagnostic)]
+pub enum DataNote {
+    #[error("{file}: ignored: its name matches no entity ({entities})")]
+    #[diagnostic(code(parkrules::data::ignored_file), severity(Warning))]
+    IgnoredFile { file: String, entities: String },
+    /// A `percent` column (85 means 85%) whose values are all between 0 and 1.
+    #[error(
+        "{file}: column {column}: every value is at most 1, read as at most 1%; if the column holds fractions like 0.85, declare the field `percent in fraction`"
+    )]
+    #[diagnostic(code(parkrules::data::percent_looks_like_fraction), severity(Warning))]
+    PercentLooksLikeFraction { file: Arc<str>, column: Arc<str> },
+}
+
+/// Why a folder of records could not be loaded: every problem found, sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadErrors {
+    pub errors: Vec<DataError>,
+    pub notes: Vec<DataNote>,
+}
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&render_errors(self))
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+/// One line per error, in the stable order (file, row, column).
+pub fn render_errors(errs: &LoadErrors) -> String {
+    let mut sorted: Vec<&DataError> = errs.errors.iter().collect();
+    sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut out = String::new();
+    for e in sorted {
+        out.push_str(&e.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// One line per note (`note: 说明.txt: ignored: …`).
+pub fn render_notes(notes: &[DataNote]) -> String {
+    notes.iter().map(|n| format!("note: {n}\n")).collect()
+}

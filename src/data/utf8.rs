@@ -1,0 +1,180 @@
+//! A reader that passes bytes through only once they are checked to be UTF-8.
+//!
+//! Consumes any [`Read`] (a data file); produces the same bytes without a leading BOM,
+//! and stops with an error at the first invalid byte, whose offset in the file is
+//! kept in a shared [`BadByte`] cell so the caller can report it ("is this file GBK?")
+//! however the parser on top wraps the I/O error.
+
+use std::cell::Cell;
+use std::io::{self, Read};
+use std::rc::Rc;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+const CAP: usize = 64 * 1024;
+
+/// The offset of the first invalid byte, once one is found.
+pub type BadByte = Rc<Cell<Option<u64>>>;
+
+/// See the module doc.
+pub struct Utf8Reader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// `buf[start..valid]` is checked and not yet handed out; `buf[valid..end]` is an
+    /// incomplete character waiting for more bytes (or invalid, see `pending_bad`).
+    start: usize,
+    valid: usize,
+    end: usize,
+    /// File offset of `buf[start]`.
+    offset: u64,
+    first: bool,
+    pending_bad: Option<u64>,
+    bad: BadByte,
+}
+
+impl<R: Read> Utf8Reader<R> {
+    pub fn new(inner: R) -> (Self, BadByte) {
+        let bad: BadByte = Rc::new(Cell::new(None));
+        let reader = Utf8Reader {
+            inner,
+            buf: vec![0; CAP],
+            start: 0,
+            valid: 0,
+            end: 0,
+            offset: 0,
+            first: true,
+            pending_bad: None,
+            bad: Rc::clone(&bad),
+        };
+        (reader, bad)
+    }
+
+    /// Read more bytes and check them; `Ok(false)` at the end of the file.
+    fn fill(&mut self) -> io::Result<bool> {
+        self.buf.copy_within(self.valid..self.end, 0);
+        self.end -= self.valid;
+        self.start = 0;
+        self.valid = 0;
+        let Some(space) = self.buf.get_mut(self.end..) else {
+            return Ok(false);
+        };
+        let n = self.inner.read(space)?;
+        self.end += n;
+        let eof = n == 0;
+        if self.first {
+            if self.end < BOM.len() && !eof {
+                return Ok(true);
+            }
+            self.first = false;
+            if self.buf.starts_with(BOM) {
+                self.start = BOM.len();
+                self.valid = BOM.len();
+                self.offset += BOM.len() as u64;
+            }
+        }
+        self.check(eof);
+        Ok(!eof || self.valid > self.start)
+    }
+
+    fn check(&mut self, eof: bool) {
+        let bytes = self.buf.get(self.start..self.end).unwrap_or_default();
+        match std::str::from_utf8(bytes) {
+            Ok(_) => self.valid = self.end,
+            Err(e) => {
+                self.valid = self.start + e.valid_up_to();
+                if e.error_len().is_some() || eof {
+                    self.pending_bad = Some(self.offset + e.valid_up_to() as u64);
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for Utf8Reader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.valid > self.start {
+                let n = out.len().min(self.valid - self.start);
+                let src = self.buf.get(self.start..self.start + n).unwrap_or_default();
+                if let Some(dst) = out.get_mut(..n) {
+                    dst.copy_from_slice(src);
+                }
+                self.start += n;
+                self.offset += n as u64;
+                return Ok(n);
+            }
+            if let Some(at) = self.pending_bad {
+                self.bad.set(Some(at));
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "invalid UTF-8"));
+            }
+            if !self.fill()? && self.pending_bad.is_none() {
+                return Ok(0);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn run(bytes: &[u8]) -> (Vec<u8>, Option<u64>) {
+        let (mut r, bad) = Utf8Reader::new(bytes);
+        let mut out = Vec::new();
+        let _ = r.read_to_end(&mut out);
+        (out, bad.get())
+    }
+
+    #[test]
+    fn strips_bom_and_passes_text() {
+        assert_eq!(
+            run("\u{feff}编号,名称".as_bytes()),
+            ("编号,名称".as_bytes().to_vec(), None)
+        );
+        assert_eq!(run(b"ab"), (b"ab".to_vec(), None));
+        assert_eq!(run(b""), (Vec::new(), None));
+    }
+
+    #[test]
+    fn finds_the_offset_of_a_gbk_byte() {
+        // "ab" then GBK 湖 (0xBA 0xFE): 0xBA cannot start a UTF-8 character.
+        assert_eq!(run(b"ab\xBA\xFEcd"), (b"ab".to_vec(), Some(2)));
+        assert_eq!(run(b"\xEF\xBB\xBFab\xFF").1, Some(5));
+        assert_eq!(run(b"ab\xE5\x9B").1, Some(2));
+    }
+
+    /// Hands out one byte per read, to split every character.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), out.first_mut()) {
+                (Some((b, rest)), Some(dst)) => {
+                    *dst = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn one_byte_at_a_time() {
+        let text = "\u{feff}园区,规划面积\n";
+        let (mut r, bad) = Utf8Reader::new(Trickle(text.as_bytes()));
+        let mut out = String::new();
+        assert!(r.read_to_string(&mut out).is_ok());
+        assert_eq!((out.as_str(), bad.get()), ("园区,规划面积\n", None));
+        let (mut r, bad) = Utf8Reader::new(Trickle(b"\xEF\xBB\xBFab\xE5\x9B"));
+        assert!(r.read_to_end(&mut Vec::new()).is_err());
+        assert_eq!(bad.get(), Some(5));
+    }
+
+    #[test]
+    fn characters_split_across_reads_are_fine() {
+        let text = "园".repeat(CAP);
+        let (out, bad) = run(text.as_bytes());
+        assert_eq!((out.len(), bad), (text.len(), None));
+    }
+}
