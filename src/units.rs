@@ -69,9 +69,18 @@ impl Dim {
 
     /// The unit a value of this dimension is best shown in (`万元`, `m2`, `万元/亩`).
     pub fn display_unit(self) -> String {
+        // A price per area per unit of time is a rent, quoted in 元/m2/月 (元/m2/日).
+        let rent = self.money > 0 && self.area < 0 && (self.months < 0 || self.days < 0);
         let parts = [
-            (self.money, "万元"),
-            (self.area, if self.money != 0 { "亩" } else { "m2" }),
+            (self.money, if rent { "元" } else { "万元" }),
+            (
+                self.area,
+                if self.money != 0 && !rent {
+                    "亩"
+                } else {
+                    "m2"
+                },
+            ),
             (self.months, "月"),
             (self.days, "日"),
         ];
@@ -234,6 +243,24 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// A value in base units expressed in this unit. Converts atom by atom (÷ the
+    /// numerator's factor, × each denominator's), so a unit whose overall factor does
+    /// not terminate (`元/m2` is 1/0.0015 元/亩) still converts exactly where the
+    /// atoms do: 25 元/m2/月 in base units shows as `25`, not `24.99…`.
+    pub fn from_base(&self, d: Decimal) -> Option<Decimal> {
+        let mut atoms = self.name.split('/').map(atom);
+        match atoms.next() {
+            Some(Some(first)) => {
+                let mut v = d.checked_div(first.factor())?;
+                for a in atoms {
+                    v = v.checked_mul(a?.factor())?;
+                }
+                Some(v)
+            }
+            _ => d.checked_div(self.factor),
+        }
+    }
+
     pub fn dimensionless() -> Unit {
         Unit {
             name: String::new(),
@@ -323,6 +350,20 @@ mod tests {
     #[test]
     fn unknown_atom_is_named() {
         assert_eq!(resolve(["斤"]), Err(UnitError::Unknown("斤".to_string())));
+    }
+
+    #[test]
+    fn rents_show_per_m2_exactly() {
+        let rent = Dim::MONEY
+            .per(Dim::AREA)
+            .and_then(|d| d.per(Dim::MONTHS))
+            .unwrap_or_default();
+        let unit = display_unit(rent);
+        assert_eq!(unit.name, "元/m2/月");
+        let base = resolve(["元", "m2", "月"])
+            .map(|u| u.factor * d("25"))
+            .unwrap_or_default();
+        assert_eq!(unit.from_base(base).map(|v| v.normalize()), Some(d("25")));
     }
 
     #[test]

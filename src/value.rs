@@ -67,11 +67,16 @@ pub fn show_num(d: Decimal, dim: Dim, hint: NumHint) -> String {
             _ => plain_decimal(d),
         };
     }
+    let twelve = Decimal::from(12);
+    if dim == Dim::MONTHS && !d.is_zero() && (d % twelve).is_zero() {
+        // Whole years read better as years: `5年`, not `60月`.
+        return format!("{}年", plain_decimal(d / twelve));
+    }
     let unit = units::display_unit(dim);
     if unit.name.is_empty() {
         return format!("{} {}", plain_decimal(d), dim.type_name());
     }
-    match d.checked_div(unit.factor) {
+    match unit.from_base(d) {
         Some(v) => format!("{}{}", plain_decimal(v), unit.name),
         None => format!("{} {}", plain_decimal(d), dim.type_name()),
     }
@@ -126,6 +131,13 @@ mod tests {
     #[test]
     fn percent_shows_with_sign() {
         assert_eq!(show_num(d("0.085"), Dim::NONE, NumHint::Percent), "8.5%");
+    }
+
+    #[test]
+    fn whole_years_show_as_years() {
+        assert_eq!(show_num(d("60"), Dim::MONTHS, NumHint::Number), "5年");
+        assert_eq!(show_num(d("18"), Dim::MONTHS, NumHint::Number), "18月");
+        assert_eq!(show_num(d("0"), Dim::MONTHS, NumHint::Number), "0月");
     }
 
     #[test]

@@ -154,6 +154,7 @@ pub struct AggRecord {
     /// Whether it passed the `where` filter.
     pub included: bool,
     /// The aggregated value (for included records of `sum`/`min`/`max`/`avg`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 

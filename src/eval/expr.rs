@@ -13,9 +13,9 @@ use crate::eval::err::EvalError;
 use crate::eval::explain::Note;
 use crate::eval::trace::{Step, Tracer};
 use crate::eval::{Evaluator, Frame, Memo, Rec};
-use crate::program::{EntityId, Expr, ExprKind, FieldId, LetId, Member, Ty};
+use crate::program::{EntityId, Expr, ExprKind, FieldId, InputUnit, LetId, Member, Ty};
 use crate::span::Span;
-use crate::units::Dim;
+use crate::units::{Dim, Unit};
 use crate::value::Value;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -29,8 +29,31 @@ impl<'a> Evaluator<'a> {
         }
         t.start();
         let r = self.eval_kind(e, f, t);
-        t.finish(self, Step::expr(e), &r);
+        let unit = if T::ON {
+            self.field_unit(e, f.rec)
+        } else {
+            None
+        };
+        t.finish(self, Step::expr(e, unit), &r);
         r
+    }
+
+    /// The unit a field is written in (`规划面积: area in 亩`) when `e` reads one, so
+    /// its value is shown as written (`60亩`, not `40000m2`).
+    pub(crate) fn field_unit(&self, e: &Expr, rec: Option<Rec<'_>>) -> Option<&'a Unit> {
+        let (entity, field) = match &e.kind {
+            ExprKind::Field(id) => (rec?.entity, *id),
+            ExprKind::Member {
+                entity,
+                member: Member::Field(id),
+                ..
+            } => (*entity, *id),
+            _ => return None,
+        };
+        match &self.program.entity(entity)?.field(field)?.input {
+            InputUnit::Unit(u) if !u.name.is_empty() => Some(u),
+            _ => None,
+        }
     }
 
     fn eval_kind<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<Value> {

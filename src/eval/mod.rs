@@ -33,6 +33,7 @@ pub use testrun::{TestResult, run_tests};
 
 use crate::data::{Dataset, Record};
 use crate::program::{EntityId, Expr, LetId, Program, RuleId, Ty};
+use crate::units::Unit;
 use crate::value::{self, Value};
 use aggregate::AggIndex;
 use arith::R;
@@ -225,6 +226,18 @@ impl<'a> Evaluator<'a> {
                 .unwrap_or_else(|| value::show(v, ty, self.program)),
             _ => value::show(v, ty, self.program),
         }
+    }
+
+    /// A value shown in a given unit when it is a number (a field's own unit), else as
+    /// [`Evaluator::show`] shows it.
+    pub fn show_in(&self, v: &Value, ty: &Ty, unit: Option<&Unit>) -> String {
+        let shown = match (v, unit) {
+            (Value::Num(d), Some(u)) => u
+                .from_base(*d)
+                .map(|x| format!("{}{}", value::plain_decimal(x), u.name)),
+            _ => None,
+        };
+        shown.unwrap_or_else(|| self.show(v, ty))
     }
 
     fn record_at(&self, entity: EntityId, index: usize) -> Option<&'a Record> {

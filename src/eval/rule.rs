@@ -91,6 +91,7 @@ impl Evaluator<'_> {
             span: exc.span,
             text: Some(&exc.name),
             ty: Some(&crate::program::Ty::Bool),
+            unit: None,
         };
         t.finish(self, step, &shown);
         r
@@ -118,6 +119,7 @@ impl Evaluator<'_> {
                 span: when.cond.span,
                 text: Some(&when.text),
                 ty: Some(&crate::program::Ty::Bool),
+                unit: None,
             };
             t.finish(self, step, &shown);
             if !r? {
@@ -166,6 +168,7 @@ impl Evaluator<'_> {
             span: message.span,
             text: None,
             ty: Some(&crate::program::Ty::Text),
+            unit: None,
         };
         t.finish(self, step, &shown);
         r
@@ -183,7 +186,8 @@ impl Evaluator<'_> {
                 MessagePart::Text(s) => out.push_str(s),
                 MessagePart::Expr(e) => {
                     let v = self.eval(e, f, t)?;
-                    out.push_str(&self.show(&v, &e.ty));
+                    let unit = self.field_unit(e, f.rec);
+                    out.push_str(&self.show_in(&v, &e.ty, unit));
                 }
             }
         }

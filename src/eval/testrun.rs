@@ -165,6 +165,19 @@ fn setup_failure(problem: TestProblem) -> ExpectFailure {
     }
 }
 
+/// A test's records as a dataset (as the runner builds it), with the problems met
+/// building it (unknown reference keys, values that do not evaluate). For `explain`
+/// on test records.
+pub fn test_dataset(
+    program: &Program,
+    test: &TestDef,
+    as_of: NaiveDate,
+) -> (Dataset, Vec<ExpectFailure>) {
+    let mut failures = Vec::new();
+    let data = build_dataset(program, test, as_of, &mut failures);
+    (data, failures)
+}
+
 /// The test's records as a dataset, in the order the test gives them.
 fn build_dataset(
     program: &Program,

@@ -10,6 +10,7 @@ use crate::eval::arith::R;
 use crate::eval::explain::{Node, NodeKind, Note};
 use crate::program::{Expr, Ty};
 use crate::span::Span;
+use crate::units::Unit;
 use crate::value::Value;
 
 /// What a finished node was.
@@ -19,15 +20,18 @@ pub(crate) struct Step<'x> {
     /// The node's text; `None` takes the source text of `span`.
     pub text: Option<&'x str>,
     pub ty: Option<&'x Ty>,
+    /// The unit to show a number in (a field's own input unit), else its type's.
+    pub unit: Option<&'x Unit>,
 }
 
 impl<'x> Step<'x> {
-    pub fn expr(e: &'x Expr) -> Step<'x> {
+    pub fn expr(e: &'x Expr, unit: Option<&'x Unit>) -> Step<'x> {
         Step {
             kind: NodeKind::Expr,
             span: e.span,
             text: None,
             ty: Some(&e.ty),
+            unit,
         }
     }
 }
@@ -90,16 +94,22 @@ impl Tracer for TreeTracer {
     }
 
     fn finish(&mut self, ev: &Evaluator<'_>, step: Step<'_>, result: &R<Value>) {
-        let open = self.open.pop().unwrap_or_default();
+        let mut open = self.open.pop().unwrap_or_default();
         let sources = &ev.program.sources;
         let text = match step.text {
             Some(t) => t.to_string(),
-            None => sources.snippet(step.span).to_string(),
+            // Block expressions span lines: one line reads better in a tree.
+            None => collapse(sources.snippet(step.span)),
         };
         let (value, raw, error) = match result {
-            Ok(v) => (step.ty.map(|ty| ev.show(v, ty)), Some(v.clone()), None),
+            Ok(v) => (
+                step.ty.map(|ty| ev.show_in(v, ty, step.unit)),
+                Some(v.clone()),
+                None,
+            ),
             Err(e) => (None, None, Some(e.to_string())),
         };
+        absorb_same_text(&mut open, step.kind, &text);
         let node = Node {
             kind: step.kind,
             text,
@@ -117,4 +127,22 @@ impl Tracer for TreeTracer {
             None => self.roots.push(node),
         }
     }
+}
+
+/// A `when` (or message) node whose one child is its own condition, with the same
+/// text, takes that child's children and notes instead of repeating it.
+fn absorb_same_text(open: &mut Open, kind: NodeKind, text: &str) {
+    let same = open.children.len() == 1 && open.children.first().is_some_and(|c| c.text == text);
+    if kind == NodeKind::Expr || !same {
+        return;
+    }
+    if let Some(child) = open.children.pop() {
+        open.notes.extend(child.notes);
+        open.children = child.children;
+    }
+}
+
+/// Text with every run of whitespace made one space.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
