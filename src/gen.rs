@@ -322,7 +322,12 @@ fn make_park(rng: &mut fastrand::Rng, i: usize, width: usize) -> Park {
     let amenity_floor = floor * amenity_share(rng) / 1000;
     // 配套用地 3.0%–9.5% of the land, in m2 (land is in 0.01 亩, the share in 0.1%).
     let amenity_land = land * 2000 / 3 / 100 * between(rng, 30, 95) / 1000;
-    let green = between(rng, 350, 2000);
+    // 绿地率: most within 5%–15%, a few below or above.
+    let green = match rng.u32(0..10) {
+        0 => between(rng, 350, 499),
+        9 => between(rng, 1501, 2000),
+        _ => between(rng, 600, 1500),
+    };
     let investment = planned * between(rng, 40, 85);
     let built = is_built(i);
     let ops = built.then(|| make_ops(rng, &sc));
@@ -485,6 +490,11 @@ impl Scenario {
             9 => old(2017, 5, 12, Some(3), "B"),
             21 => old(2016, 9, 1, Some(2), "D"),
             24 => old(2016, 5, 10, Some(0), "A"),
+            // A graded park with a safety accident.
+            5 => Scenario {
+                accidents: Some(1),
+                ..old(2017, 2, 12, Some(3), "B")
+            },
             _ => Scenario::default(),
         }
     }
