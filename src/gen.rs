@@ -1300,6 +1300,33 @@ mod tests {
     }
 
     #[test]
+    fn tiny_configs_work_and_keep_the_pro_rata_totals() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = GenConfig {
+            seed: 3,
+            parks: 1,
+            firms: 6,
+            transfers: 3,
+        };
+        generate(&cfg, dir.path()).unwrap();
+        let firms = read(dir.path(), "企业.csv");
+        assert_eq!(firms.len(), 6);
+        assert!(firms.iter().all(|f| f["园区"] == "PH-001"));
+        // 519700 × 6 / 600 and 16000 × 6 / 600.
+        assert_eq!(sum(&firms, "年产值"), Decimal::new(5197, 0));
+        assert_eq!(sum(&firms, "年税收"), Decimal::new(160, 0));
+        assert_eq!(read(dir.path(), "转让申请.csv").len(), 3);
+        let empty = GenConfig {
+            seed: 3,
+            parks: 2,
+            firms: 0,
+            transfers: 0,
+        };
+        generate(&empty, dir.path()).unwrap();
+        assert_eq!(read(dir.path(), "企业.csv").len(), 0);
+    }
+
+    #[test]
     fn no_parks_and_firms_is_an_input_error() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = GenConfig {
