@@ -322,7 +322,12 @@ fn make_park(rng: &mut fastrand::Rng, i: usize, width: usize) -> Park {
     let amenity_floor = floor * amenity_share(rng) / 1000;
     // 配套用地 3.0%–9.5% of the land, in m2 (land is in 0.01 亩, the share in 0.1%).
     let amenity_land = land * 2000 / 3 / 100 * between(rng, 30, 95) / 1000;
-    let green = between(rng, 350, 2000);
+    // 绿地率: most within 5%–15%, a few below or above.
+    let green = match rng.u32(0..10) {
+        0 => between(rng, 350, 499),
+        9 => between(rng, 1501, 2000),
+        _ => between(rng, 600, 1500),
+    };
     let investment = planned * between(rng, 40, 85);
     let built = is_built(i);
     let ops = built.then(|| make_ops(rng, &sc));
@@ -485,6 +490,11 @@ impl Scenario {
             9 => old(2017, 5, 12, Some(3), "B"),
             21 => old(2016, 9, 1, Some(2), "D"),
             24 => old(2016, 5, 10, Some(0), "A"),
+            // A graded park with a safety accident.
+            5 => Scenario {
+                accidents: Some(1),
+                ..old(2017, 2, 12, Some(3), "B")
+            },
             _ => Scenario::default(),
         }
     }
@@ -1287,6 +1297,33 @@ mod tests {
             sum(&firms, "年税收"),
             Decimal::new(16_000 * 1_000_000 / 600, 0) + Decimal::new(66, 2)
         );
+    }
+
+    #[test]
+    fn tiny_configs_work_and_keep_the_pro_rata_totals() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = GenConfig {
+            seed: 3,
+            parks: 1,
+            firms: 6,
+            transfers: 3,
+        };
+        generate(&cfg, dir.path()).unwrap();
+        let firms = read(dir.path(), "企业.csv");
+        assert_eq!(firms.len(), 6);
+        assert!(firms.iter().all(|f| f["园区"] == "PH-001"));
+        // 519700 × 6 / 600 and 16000 × 6 / 600.
+        assert_eq!(sum(&firms, "年产值"), Decimal::new(5197, 0));
+        assert_eq!(sum(&firms, "年税收"), Decimal::new(160, 0));
+        assert_eq!(read(dir.path(), "转让申请.csv").len(), 3);
+        let empty = GenConfig {
+            seed: 3,
+            parks: 2,
+            firms: 0,
+            transfers: 0,
+        };
+        generate(&empty, dir.path()).unwrap();
+        assert_eq!(read(dir.path(), "企业.csv").len(), 0);
     }
 
     #[test]
