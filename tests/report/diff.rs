@@ -1,1 +1,312 @@
-// Diff tests on hand-made revisions of the fixture policy.
+// Diff tests on hand-made revisions of the fixture policy (included by tests/report.rs).
+// Each case says what changed and the outcomes the revision gives, computed by hand.
+
+use super::fixture::*;
+use super::{as_of, snap};
+use parkrules::ast::{BinaryOp, Family};
+use parkrules::eval::{Outcome, Status};
+use parkrules::program::*;
+use parkrules::report::diff::{
+    Cause, DefChange, Diff, DiffFormat, Money, Presence, Side, compute_diff, write_diff,
+};
+use parkrules::value::Value;
+
+fn run(revised: &Program, outcomes: &[Outcome], by: &[&str]) -> Diff {
+    let (bp, data) = (base_program(), dataset());
+    let bo = base_outcomes();
+    let base = Side {
+        program: &bp,
+        dataset: &data,
+        outcomes: &bo,
+        as_of: as_of(),
+    };
+    let rev = Side {
+        program: revised,
+        dataset: &data,
+        outcomes,
+        as_of: as_of(),
+    };
+    let by: Vec<String> = by.iter().map(|s| s.to_string()).collect();
+    compute_diff(&base, &rev, &by)
+}
+
+fn money_of(base: &str, revised: &str) -> Money {
+    Money {
+        base: d(base),
+        revised: d(revised),
+    }
+}
+
+/// `override param 上限 = 800 万元`.
+fn with_cap_800(p: &mut Program) {
+    let mut v = money("8000000");
+    v.span = revised_span("800 万元", "override param");
+    p.params[1] = param_def("上限", v, Ty::MONEY, Origin::Overridden);
+}
+
+/// `override rule 运营奖励`: when 入驻率 >= 60%, tier >= 80% 50万, >= 60% 30万, else 10万.
+fn with_reward_override(p: &mut Program) {
+    let text = "tier(入驻率) { >= 80% => 50 万元  >= 60% => 30 万元  else => 10 万元 }";
+    let amount = tier(
+        &[("0.8", "500000", ">= 80%"), ("0.6", "300000", ">= 60%")],
+        "100000",
+        revised_span(text, "override rule 运营奖励"),
+    );
+    let mut r = rule(
+        "运营奖励",
+        Family::Reward,
+        body(
+            Some("第十二条"),
+            vec![occ_at_least("0.6", "入驻率 >= 60%")],
+            OutcomeDef::Amount(amount),
+        ),
+        vec![],
+    );
+    r.origin = Origin::Overridden;
+    p.rules[2] = r;
+}
+
+/// `override rule 建设补助` with a new exception 新埭镇园区 (镇街道 == "新埭镇", 100 万元).
+fn with_new_exception(p: &mut Program) {
+    let mut r = base_program().rules[0].clone();
+    r.origin = Origin::Overridden;
+    let cond = bin(
+        BinaryOp::Eq,
+        field(F_TOWN, Ty::Text),
+        {
+            let mut c = money("0");
+            c.kind = ExprKind::Const(Value::Text("新埭镇".into()));
+            c.ty = Ty::Text;
+            c
+        },
+        Ty::Bool,
+    );
+    r.exceptions.push(ExceptionDef {
+        name: "新埭镇园区".to_string(),
+        body: body(
+            None,
+            vec![when("镇街道 == \"新埭镇\"", cond)],
+            OutcomeDef::Amount(money("1000000")),
+        ),
+        span: Default::default(),
+    });
+    p.rules[0] = r;
+}
+
+#[test]
+fn a_param_change_names_the_param_and_its_values() {
+    let mut p = revised_program();
+    with_cap_800(&mut p);
+    // PH-001: min(6000万 × 10%, 800万) = 600万; PH-002's exception min(300万, 800万) stays.
+    let mut o = base_outcomes();
+    o[0] = out(0, 0, amount("6000000"), None);
+    let diff = run(&p, &o, &["镇街道"]);
+    let cap = Cause::ParamChanged {
+        name: "上限".into(),
+        base: Some("500万元".into()),
+        revised: Some("800万元".into()),
+    };
+    assert_eq!(diff.changes.len(), 1);
+    let c = &diff.changes[0];
+    assert_eq!((c.key.as_str(), c.rule.as_str()), ("PH-001", "建设补助"));
+    assert_eq!(c.change, Some(d("1000000")));
+    assert_eq!(c.causes, vec![cap.clone()]);
+    assert_eq!(diff.rules[0].causes, vec![cap]);
+    assert!(diff.rules[1].causes.is_empty() && diff.rules[2].causes.is_empty());
+    // 880万 → 980万: +100万, 100/880 = 11.3636…% → 11.36%.
+    assert_eq!(diff.budget, money_of("8800000", "9800000"));
+    assert_eq!(diff.budget.percent(), Some(d("11.36")));
+    let rows: Vec<(&str, Money, usize)> = diff.breakdowns[0]
+        .rows
+        .iter()
+        .map(|r| (r.value.as_str(), r.money, r.changed))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("广陈镇", money_of("3500000", "3500000"), 0),
+            ("当湖街道", money_of("5300000", "6300000"), 1),
+            ("新埭镇", money_of("0", "0"), 0),
+        ]
+    );
+}
+
+#[test]
+fn a_rule_override_lists_what_changed_in_the_definition() {
+    let mut p = revised_program();
+    with_reward_override(&mut p);
+    // PH-001 85%: >= 80% → 50万 (was 30万); PH-002 96% stays 50万; PH-003 40% still n/a.
+    let mut o = base_outcomes();
+    o[2] = out(0, 2, amount("500000"), None);
+    let diff = run(&p, &o, &[]);
+    assert_eq!(diff.changes.len(), 1);
+    let c = &diff.changes[0];
+    assert_eq!((c.key.as_str(), c.rule.as_str()), ("PH-001", "运营奖励"));
+    assert_eq!(c.change, Some(d("200000")));
+    let expected = Cause::RuleChanged {
+        overridden: true,
+        cite: Some("第十二条".into()),
+        changes: vec![
+            DefChange::Cite {
+                base: Some("第七条".into()),
+                revised: Some("第十二条".into()),
+            },
+            DefChange::WhenRemoved("入驻率 >= 70%".into()),
+            DefChange::WhenAdded("入驻率 >= 60%".into()),
+            DefChange::Outcome {
+                base: "amount tier(入驻率) { >= 90% => 50 万元 >= 80% => 30 万元 else => 10 万元 }"
+                    .into(),
+                revised: "amount tier(入驻率) { >= 80% => 50 万元 >= 60% => 30 万元 else => 10 万元 }"
+                    .into(),
+            },
+        ],
+    };
+    assert_eq!(c.causes, vec![expected]);
+    assert_eq!(diff.rules[2].money, money_of("800000", "1000000"));
+    assert_eq!(diff.rules[2].changed, 1);
+}
+
+#[test]
+fn a_removed_rule_resolves_its_violations() {
+    let mut p = revised_program();
+    p.rules.remove(1);
+    // Revised rule ids: 建设补助 0, 运营奖励 1.
+    let o: Vec<Outcome> = base_outcomes()
+        .into_iter()
+        .filter(|o| o.rule.0 != 1)
+        .map(|mut o| {
+            if o.rule.0 == 2 {
+                o.rule = RuleId(1);
+            }
+            o
+        })
+        .collect();
+    let diff = run(&p, &o, &[]);
+    let names: Vec<(&str, Presence)> = diff
+        .rules
+        .iter()
+        .map(|r| (r.name.as_str(), r.presence))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("建设补助", Presence::Both),
+            ("运营奖励", Presence::Both),
+            ("配套用房比例", Presence::Removed),
+        ]
+    );
+    let changed: Vec<(&str, Option<Status>)> = diff
+        .changes
+        .iter()
+        .map(|c| (c.key.as_str(), c.after.as_ref().map(|_| Status::Pass)))
+        .collect();
+    assert_eq!(
+        changed,
+        [("PH-001", None), ("PH-002", None), ("PH-003", None)]
+    );
+    assert!(diff.changes.iter().all(|c| c.causes == [Cause::RuleRemoved]));
+    assert_eq!(diff.resolved_violations, [1]);
+    assert!(diff.new_violations.is_empty());
+    assert_eq!(diff.budget, money_of("8800000", "8800000"));
+    let pass = diff.statuses.iter().find(|s| s.status == StatusKind::Pass).unwrap();
+    assert_eq!((pass.base, pass.revised), (2, 0));
+}
+
+#[test]
+fn an_added_exception_shows_before_and_after() {
+    let mut p = revised_program();
+    with_new_exception(&mut p);
+    // PH-003 (新埭镇, 40%): the new exception replaces the base rule: 100万.
+    let mut o = base_outcomes();
+    o[6] = out(2, 0, amount("1000000"), Some(1));
+    let diff = run(&p, &o, &[]);
+    assert_eq!(diff.changes.len(), 1);
+    let c = &diff.changes[0];
+    assert_eq!((c.key.as_str(), c.change), ("PH-003", Some(d("1000000"))));
+    assert_eq!(
+        c.causes,
+        vec![
+            Cause::ExceptionChanged {
+                base: None,
+                revised: Some("新埭镇园区".into()),
+            },
+            Cause::WhenChanged {
+                base: Some("入驻率 >= 50%".into()),
+                revised: None,
+            },
+            Cause::RuleChanged {
+                overridden: true,
+                cite: Some("第三条".into()),
+                changes: vec![DefChange::ExceptionAdded("新埭镇园区".into())],
+            },
+        ]
+    );
+}
+
+#[test]
+fn an_added_rule_that_violates_is_a_new_violation() {
+    let mut p = revised_program();
+    let mut r = p.rules[1].clone();
+    r.name = "入驻率下限".into();
+    r.origin = Origin::Own;
+    p.rules.push(r);
+    let mut o = base_outcomes();
+    o.push(out(2, 3, violation("入驻率过低"), None));
+    o.push(out(0, 3, Status::Pass, None));
+    o.push(out(1, 3, Status::Pass, None));
+    let diff = run(&p, &o, &[]);
+    assert_eq!(diff.rules[3].presence, Presence::Added);
+    assert_eq!(diff.rules[3].causes, [Cause::RuleAdded]);
+    let keys: Vec<&str> = diff.changes.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys, ["PH-001", "PH-002", "PH-003"]);
+    assert_eq!(diff.new_violations, [2]);
+}
+
+/// Everything at once: the cap raised, 运营奖励 overridden, an exception added.
+fn combined() -> Diff {
+    let mut p = revised_program();
+    with_cap_800(&mut p);
+    with_reward_override(&mut p);
+    with_new_exception(&mut p);
+    let mut o = base_outcomes();
+    o[0] = out(0, 0, amount("6000000"), None);
+    o[2] = out(0, 2, amount("500000"), None);
+    o[6] = out(2, 0, amount("1000000"), Some(1));
+    run(&p, &o, &["镇街道"])
+}
+
+fn render(fmt: DiffFormat) -> String {
+    let mut buf = Vec::new();
+    write_diff(&mut buf, fmt, &combined()).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn combined_markdown() {
+    snap("diff_markdown", &render(DiffFormat::Markdown));
+}
+
+#[test]
+fn combined_text() {
+    snap("diff_text", &render(DiffFormat::Text));
+}
+
+#[test]
+fn combined_html() {
+    snap("diff_html", &render(DiffFormat::Html));
+}
+
+#[test]
+fn combined_json() {
+    let s = render(DiffFormat::Json);
+    let doc: serde_json::Value = serde_json::from_str(&s).unwrap();
+    // 880万 → 600+50+300+50+100 = 1100万.
+    assert_eq!(doc["budget"]["base"], "8800000");
+    assert_eq!(doc["budget"]["revised"], "11000000");
+    assert_eq!(doc["budget"]["change"], "2200000");
+    assert_eq!(doc["budget"]["percent"], "25");
+    assert_eq!(doc["changes"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["changes"][0]["before"]["amount"], "5000000");
+    assert_eq!(doc["changes"][0]["causes"][0]["cause"], "param_changed");
+    snap("diff_json", &s);
+}

@@ -137,6 +137,46 @@ pub fn record_causes(before: Option<&OutcomeView>, after: Option<&OutcomeView>) 
     out
 }
 
+/// The rule-level causes that bear on one record: changes to an exception that applied
+/// neither before nor after are left out (and a definition change left with nothing).
+pub fn for_record(
+    rule: &[Cause],
+    before: Option<&OutcomeView>,
+    after: Option<&OutcomeView>,
+) -> Vec<Cause> {
+    let applied = |name: &str| {
+        [before, after]
+            .iter()
+            .any(|v| v.and_then(|v| v.exception.as_deref()) == Some(name))
+    };
+    rule.iter()
+        .filter_map(|c| match c {
+            Cause::RuleChanged {
+                overridden,
+                cite,
+                changes,
+            } => {
+                let kept: Vec<DefChange> = changes
+                    .iter()
+                    .filter(|d| match d {
+                        DefChange::ExceptionAdded(n)
+                        | DefChange::ExceptionRemoved(n)
+                        | DefChange::ExceptionChanged(n) => applied(n),
+                        _ => true,
+                    })
+                    .cloned()
+                    .collect();
+                (!kept.is_empty()).then(|| Cause::RuleChanged {
+                    overridden: *overridden,
+                    cite: cite.clone(),
+                    changes: kept,
+                })
+            }
+            c => Some(c.clone()),
+        })
+        .collect()
+}
+
 /// Whitespace-collapsed source text of a span.
 fn src(program: &Program, e: &Expr) -> String {
     collapse(program.sources.snippet(e.span))

@@ -98,8 +98,8 @@ fn families(d: &Diff, out: &mut Vec<Block>) {
         match &f.money {
             Some(m) => row.extend(money_cells(m)),
             None => row.extend([
-                format!("{} violations", f.violations.0),
-                format!("{} violations", f.violations.1),
+                violations_text(f.violations.0),
+                violations_text(f.violations.1),
                 signed_count(f.violations.0, f.violations.1),
                 String::new(),
             ]),
@@ -107,6 +107,14 @@ fn families(d: &Diff, out: &mut Vec<Block>) {
         t.rows.push(row);
     }
     out.push(Block::Table(t));
+}
+
+fn violations_text(n: usize) -> String {
+    if n == 1 {
+        "1 violation".to_string()
+    } else {
+        format!("{n} violations")
+    }
 }
 
 fn presence(r: &RuleDelta) -> &'static str {
@@ -148,8 +156,8 @@ fn rules(d: &Diff, out: &mut Vec<Block>) {
             let b = r.base_counts.get(vi).copied().unwrap_or(0);
             let v = r.revised_counts.get(vi).copied().unwrap_or(0);
             row.extend([
-                format!("{b} violations"),
-                format!("{v} violations"),
+                violations_text(b),
+                violations_text(v),
                 signed_count(b, v),
                 String::new(),
             ]);

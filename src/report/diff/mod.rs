@@ -446,7 +446,12 @@ fn change_of(
         a.checked_sub(b)
     });
     let mut causes = causes::record_causes(before.as_ref(), after.as_ref());
-    causes.extend(rule.map(|r| r.causes.clone()).unwrap_or_default());
+    let rule_causes = rule.map(|r| r.causes.as_slice()).unwrap_or_default();
+    causes.extend(causes::for_record(
+        rule_causes,
+        before.as_ref(),
+        after.as_ref(),
+    ));
     Some(RecordChange {
         entity: any.entity.clone(),
         key: any.key.clone(),
