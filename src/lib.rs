@@ -12,6 +12,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
+pub mod r#gen;
 pub mod program;
 pub mod report;
 pub mod span;

@@ -1,11 +1,314 @@
-//! Evaluation: a checked [`Program`](crate::program::Program) on loaded records.
+//! Evaluation: a checked [`Program`] on loaded records.
 //!
-//! Consumes a program, a [`Dataset`](crate::data::Dataset) and an as-of date; produces
-//! one [`Outcome`] per rule per record, in output order (entities in declaration order,
-//! records in input order, rules in declaration order).
+//! Consumes a program, a [`Dataset`] and an as-of date; produces one [`Outcome`] per
+//! rule per record, in output order (entities in declaration order, records in input
+//! order, rules in declaration order). An [`Evaluator`] is built once per (program,
+//! data, as-of): it resolves the params in force, indexes the child records of every
+//! aggregate and then evaluates records one at a time, so a caller can stream records
+//! that are not in the dataset. The same evaluator, with a recording tracer, builds
+//! the explanation trees of [`explain`]; [`testrun`] runs a policy's `test` blocks.
+//!
+//! Semantics (SPEC §3): exact decimals with checked operations, an error on one
+//! record and rule never stops the others; `let`s are evaluated lazily, once per
+//! record; `and`/`or` short-circuit.
 
+mod aggregate;
+mod arith;
 pub mod err;
+pub mod explain;
+mod expr;
+mod feed;
+mod forms;
 pub mod outcome;
+mod params;
+mod rule;
+pub mod testrun;
+mod trace;
+mod visit;
 
 pub use err::EvalError;
+pub use explain::{Explanation, explain};
 pub use outcome::{Outcome, Status};
+pub use testrun::{TestResult, run_tests};
+
+use crate::data::{Dataset, Record};
+use crate::program::{EntityId, Expr, LetId, Program, RuleId, Ty};
+use crate::value::{self, Value};
+use aggregate::AggIndex;
+use arith::R;
+use chrono::NaiveDate;
+use params::ParamSlot;
+use std::sync::OnceLock;
+use trace::{NoTrace, Tracer};
+
+/// Evaluate every rule on every record of `data`, at `as_of`.
+pub fn evaluate(program: &Program, data: &Dataset, as_of: NaiveDate) -> Vec<Outcome> {
+    let ev = Evaluator::new(program, data, as_of);
+    let total = (0..program.entities.len())
+        .map(|i| {
+            let records = data.table(EntityId(i)).map_or(0, |t| t.records.len());
+            records.saturating_mul(ev.rules_of(EntityId(i)).len())
+        })
+        .fold(0usize, usize::saturating_add);
+    let mut out = Vec::with_capacity(total);
+    let mut scratch = Scratch::default();
+    for (i, _) in program.entities.iter().enumerate() {
+        let entity = EntityId(i);
+        for (index, record) in data
+            .table(entity)
+            .iter()
+            .flat_map(|t| t.records.iter())
+            .enumerate()
+        {
+            ev.record_outcomes_in(&mut scratch, entity, index, record, &mut out);
+        }
+    }
+    out
+}
+
+/// A program ready to evaluate records at one as-of date.
+///
+/// Records are read from the dataset when followed by reference or aggregated; the
+/// records evaluated may come from it or be streamed by the caller (then `index` must
+/// be the record's position in its entity's input, which aggregates over it rely on).
+pub struct Evaluator<'a> {
+    program: &'a Program,
+    data: &'a Dataset,
+    as_of: NaiveDate,
+    /// Each param's value in force, resolved on first read.
+    params: Vec<OnceLock<ParamSlot>>,
+    aggs: AggIndex,
+    /// Every aggregate expression of the program.
+    agg_exprs: Vec<&'a Expr>,
+    /// Aggregates over entities whose records were fed rather than kept.
+    fed: Vec<feed::FedAgg<'a>>,
+    /// For `let`s read through a reference (`园区.规上企业数` from an 企业), one cell
+    /// per record of the let's entity, so a park's value is computed once.
+    shared: Vec<Option<Vec<OnceLock<R<Value>>>>>,
+    rules_by_entity: Vec<Vec<RuleId>>,
+}
+
+/// Reusable per-record working memory (the `let` values of the current record).
+#[derive(Default)]
+pub struct Scratch {
+    memo: Memo,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(program: &'a Program, data: &'a Dataset, as_of: NaiveDate) -> Self {
+        let mut rules_by_entity = vec![Vec::new(); program.entities.len()];
+        for (i, r) in program.rules.iter().enumerate() {
+            if let Some(list) = rules_by_entity.get_mut(r.entity.0) {
+                list.push(RuleId(i));
+            }
+        }
+        Evaluator {
+            program,
+            data,
+            as_of,
+            params: program.params.iter().map(|_| OnceLock::new()).collect(),
+            aggs: AggIndex::build(program, data),
+            agg_exprs: feed::aggregates(program),
+            fed: Vec::new(),
+            shared: shared_lets(program, data),
+            rules_by_entity,
+        }
+    }
+
+    pub fn program(&self) -> &'a Program {
+        self.program
+    }
+
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// The rules evaluated on records of `entity`, in declaration order.
+    pub fn rules_of(&self, entity: EntityId) -> &[RuleId] {
+        self.rules_by_entity
+            .get(entity.0)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Append the outcomes of every rule of `entity` on one record.
+    pub fn record_outcomes(
+        &self,
+        entity: EntityId,
+        index: usize,
+        record: &Record,
+        out: &mut Vec<Outcome>,
+    ) {
+        self.record_outcomes_in(&mut Scratch::default(), entity, index, record, out);
+    }
+
+    /// [`Evaluator::record_outcomes`] reusing the caller's scratch memory.
+    pub fn record_outcomes_in(
+        &self,
+        scratch: &mut Scratch,
+        entity: EntityId,
+        index: usize,
+        record: &Record,
+        out: &mut Vec<Outcome>,
+    ) {
+        scratch.memo.clear();
+        let mut frame = Frame {
+            rec: Some(Rec {
+                entity,
+                index,
+                record,
+            }),
+            memo: &mut scratch.memo,
+        };
+        for &rule in self.rules_of(entity) {
+            if let Some(def) = self.program.rule(rule) {
+                let (status, exception) = self.rule_status(def, &mut frame, &mut NoTrace);
+                out.push(Outcome {
+                    entity,
+                    record: index,
+                    rule,
+                    status,
+                    exception,
+                });
+            }
+        }
+    }
+
+    /// One rule on one record (`None` when the rule does not exist).
+    pub fn rule_outcome(
+        &self,
+        scratch: &mut Scratch,
+        entity: EntityId,
+        index: usize,
+        record: &Record,
+        rule: RuleId,
+    ) -> Option<Outcome> {
+        self.traced_outcome(scratch, entity, index, record, rule, &mut NoTrace)
+    }
+
+    /// One rule on one record, recording the evaluation with `tracer`.
+    fn traced_outcome<T: Tracer>(
+        &self,
+        scratch: &mut Scratch,
+        entity: EntityId,
+        index: usize,
+        record: &Record,
+        rule: RuleId,
+        tracer: &mut T,
+    ) -> Option<Outcome> {
+        let def = self.program.rule(rule)?;
+        scratch.memo.clear();
+        let mut frame = Frame {
+            rec: Some(Rec {
+                entity,
+                index,
+                record,
+            }),
+            memo: &mut scratch.memo,
+        };
+        let (status, exception) = self.rule_status(def, &mut frame, tracer);
+        Some(Outcome {
+            entity,
+            record: index,
+            rule,
+            status,
+            exception,
+        })
+    }
+
+    /// A value shown for a person; references show the key of the record they name.
+    pub fn show(&self, v: &Value, ty: &Ty) -> String {
+        match (v, ty) {
+            (Value::Ref(i), Ty::Entity(e)) => self
+                .record_at(*e, *i)
+                .map(|r| r.key.to_string())
+                .unwrap_or_else(|| value::show(v, ty, self.program)),
+            _ => value::show(v, ty, self.program),
+        }
+    }
+
+    fn record_at(&self, entity: EntityId, index: usize) -> Option<&'a Record> {
+        self.data.table(entity)?.records.get(index)
+    }
+}
+
+/// Which lets are read through a reference, and one cache cell per record for them.
+fn shared_lets(program: &Program, data: &Dataset) -> Vec<Option<Vec<OnceLock<R<Value>>>>> {
+    let mut read_remotely = vec![false; program.lets.len()];
+    visit::each_expr(program, &mut |e| {
+        if let crate::program::ExprKind::Member {
+            member: crate::program::Member::Let(id),
+            ..
+        } = &e.kind
+            && let Some(flag) = read_remotely.get_mut(id.0)
+        {
+            *flag = true;
+        }
+    });
+    program
+        .lets
+        .iter()
+        .zip(read_remotely)
+        .map(|(def, remote)| {
+            let n = data.table(def.entity).map_or(0, |t| t.records.len());
+            remote.then(|| (0..n).map(|_| OnceLock::new()).collect())
+        })
+        .collect()
+}
+
+/// The record being evaluated.
+#[derive(Clone, Copy)]
+pub(crate) struct Rec<'r> {
+    pub entity: EntityId,
+    pub index: usize,
+    pub record: &'r Record,
+}
+
+/// The context of an evaluation: the current record (none for params) and the memo
+/// of its `let`s.
+pub(crate) struct Frame<'r, 'm> {
+    pub rec: Option<Rec<'r>>,
+    pub memo: &'m mut Memo,
+}
+
+/// The `let` values computed so far for one record, by [`LetId`].
+#[derive(Default)]
+pub(crate) struct Memo {
+    slots: Vec<Option<R<Value>>>,
+}
+
+impl Memo {
+    fn clear(&mut self) {
+        self.slots.clear();
+    }
+
+    fn get(&self, id: LetId) -> Option<&R<Value>> {
+        self.slots.get(id.0).and_then(Option::as_ref)
+    }
+
+    fn set(&mut self, id: LetId, value: R<Value>) {
+        if self.slots.len() <= id.0 {
+            self.slots.resize_with(id.0 + 1, || None);
+        }
+        if let Some(slot) = self.slots.get_mut(id.0) {
+            *slot = Some(value);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::expect_used
+)]
+mod fixture;
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::expect_used
+)]
+mod tests;

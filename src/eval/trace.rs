@@ -1,0 +1,120 @@
+//! The tracing hook of the evaluator: one evaluator, traced or not.
+//!
+//! The evaluator is generic over a [`Tracer`]. [`NoTrace`] does nothing and compiles
+//! away (the fast path of `eval`); [`TreeTracer`] builds the [`Node`] tree that
+//! `explain` returns: one node per evaluated expression, `when`, exception and message,
+//! with the decisions taken ([`Note`]s) attached to the node that took them.
+
+use crate::eval::Evaluator;
+use crate::eval::arith::R;
+use crate::eval::explain::{Node, NodeKind, Note};
+use crate::program::{Expr, Ty};
+use crate::span::Span;
+use crate::value::Value;
+
+/// What a finished node was.
+pub(crate) struct Step<'x> {
+    pub kind: NodeKind,
+    pub span: Span,
+    /// The node's text; `None` takes the source text of `span`.
+    pub text: Option<&'x str>,
+    pub ty: Option<&'x Ty>,
+}
+
+impl<'x> Step<'x> {
+    pub fn expr(e: &'x Expr) -> Step<'x> {
+        Step {
+            kind: NodeKind::Expr,
+            span: e.span,
+            text: None,
+            ty: Some(&e.ty),
+        }
+    }
+}
+
+/// Receives the evaluation as it happens. Nodes nest: every `start` is closed by one
+/// `finish`, and nodes finished in between are its children.
+pub(crate) trait Tracer {
+    /// Whether anything is recorded; callers skip building notes when false.
+    const ON: bool;
+    fn start(&mut self);
+    /// A decision taken by the node being built.
+    fn note(&mut self, note: Note);
+    fn finish(&mut self, ev: &Evaluator<'_>, step: Step<'_>, result: &R<Value>);
+}
+
+/// The fast path: records nothing.
+pub(crate) struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ON: bool = false;
+    #[inline(always)]
+    fn start(&mut self) {}
+    #[inline(always)]
+    fn note(&mut self, _note: Note) {}
+    #[inline(always)]
+    fn finish(&mut self, _ev: &Evaluator<'_>, _step: Step<'_>, _result: &R<Value>) {}
+}
+
+/// Builds the explanation tree.
+#[derive(Default)]
+pub(crate) struct TreeTracer {
+    open: Vec<Open>,
+    roots: Vec<Node>,
+}
+
+#[derive(Default)]
+struct Open {
+    notes: Vec<Note>,
+    children: Vec<Node>,
+}
+
+impl TreeTracer {
+    /// The finished top-level nodes.
+    pub fn into_roots(self) -> Vec<Node> {
+        self.roots
+    }
+}
+
+impl Tracer for TreeTracer {
+    const ON: bool = true;
+
+    fn start(&mut self) {
+        self.open.push(Open::default());
+    }
+
+    fn note(&mut self, note: Note) {
+        if let Some(top) = self.open.last_mut() {
+            top.notes.push(note);
+        }
+    }
+
+    fn finish(&mut self, ev: &Evaluator<'_>, step: Step<'_>, result: &R<Value>) {
+        let open = self.open.pop().unwrap_or_default();
+        let sources = &ev.program.sources;
+        let text = match step.text {
+            Some(t) => t.to_string(),
+            None => sources.snippet(step.span).to_string(),
+        };
+        let (value, raw, error) = match result {
+            Ok(v) => (step.ty.map(|ty| ev.show(v, ty)), Some(v.clone()), None),
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        let node = Node {
+            kind: step.kind,
+            text,
+            location: sources.location(step.span),
+            value,
+            error,
+            notes: open.notes,
+            children: open.children,
+            raw,
+            ty: step.ty.cloned(),
+            span: step.span,
+        };
+        match self.open.last_mut() {
+            Some(parent) => parent.children.push(node),
+            None => self.roots.push(node),
+        }
+    }
+}
