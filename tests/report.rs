@@ -184,3 +184,12 @@ fn csv_parses_with_fixed_columns() {
     assert_eq!(&rows[3][5], "3000000");
     assert_eq!(&rows[9][4], "skipped");
 }
+
+#[test]
+fn the_hand_made_outcomes_are_what_the_evaluator_gives() {
+    let (p, data) = (base_program(), dataset());
+    assert_eq!(
+        parkrules::eval::evaluate(&p, &data, as_of()),
+        base_outcomes()
+    );
+}

@@ -26,6 +26,10 @@ fn run(revised: &Program, outcomes: &[Outcome], by: &[&str]) -> Diff {
         outcomes,
         as_of: as_of(),
     };
+    // The hand-computed outcomes are what the evaluator gives.
+    let mut given = outcomes.to_vec();
+    given.sort_by_key(|o| (o.entity, o.record, o.rule));
+    assert_eq!(parkrules::eval::evaluate(revised, &data, as_of()), given);
     let by: Vec<String> = by.iter().map(|s| s.to_string()).collect();
     compute_diff(&base, &rev, &by)
 }
@@ -143,6 +147,10 @@ fn a_rule_override_lists_what_changed_in_the_definition() {
     let c = &diff.changes[0];
     assert_eq!((c.key.as_str(), c.rule.as_str()), ("PH-001", "运营奖励"));
     assert_eq!(c.change, Some(d("200000")));
+    let tier = Cause::TierRow {
+        base: Some(">= 80% => 30万元".into()),
+        revised: Some(">= 80% => 50万元".into()),
+    };
     let expected = Cause::RuleChanged {
         overridden: true,
         cite: Some("第十二条".into()),
@@ -161,9 +169,49 @@ fn a_rule_override_lists_what_changed_in_the_definition() {
             },
         ],
     };
-    assert_eq!(c.causes, vec![expected]);
+    assert_eq!(c.causes, vec![tier, expected]);
     assert_eq!(diff.rules[2].money, money_of("800000", "1000000"));
     assert_eq!(diff.rules[2].changed, 1);
+}
+
+#[test]
+fn a_moved_tier_row_is_named_with_its_value() {
+    // override rule 运营奖励 with the top row lowered from >= 90% to >= 85%.
+    let text = "tier(入驻率) { >= 85% => 50 万元  >= 80% => 30 万元  else => 10 万元 }";
+    let mut p = revised_program();
+    let file = p.sources.add("policies/测试/tier.rules", text);
+    let mut r = p.rules[2].clone();
+    r.origin = Origin::Overridden;
+    r.body.outcome = OutcomeDef::Amount(tier(
+        &[("0.85", "500000", ">= 85%"), ("0.8", "300000", ">= 80%")],
+        "100000",
+        parkrules::span::Span::new(file, 0, text.len()),
+    ));
+    p.rules[2] = r;
+    // PH-001 85%: row >= 85% → 50万 (was >= 80% → 30万); PH-002 96%: 50万 either way.
+    let mut o = base_outcomes();
+    o[2] = out(0, 2, amount("500000"), None);
+    let diff = run(&p, &o, &[]);
+    assert_eq!(diff.changes.len(), 1);
+    assert_eq!(
+        diff.changes[0].causes,
+        vec![
+            Cause::TierRow {
+                base: Some(">= 80% => 30万元".into()),
+                revised: Some(">= 85% => 50万元".into()),
+            },
+            Cause::RuleChanged {
+                overridden: true,
+                cite: Some("第七条".into()),
+                changes: vec![DefChange::Outcome {
+                    base: "amount tier(入驻率) { >= 90% => 50 万元 >= 80% => 30 万元 else => 10 万元 }"
+                        .into(),
+                    revised: "amount tier(入驻率) { >= 85% => 50 万元 >= 80% => 30 万元 else => 10 万元 }"
+                        .into(),
+                }],
+            },
+        ]
+    );
 }
 
 #[test]
@@ -250,16 +298,17 @@ fn an_added_rule_that_violates_is_a_new_violation() {
     r.name = "入驻率下限".into();
     r.origin = Origin::Own;
     p.rules.push(r);
+    // A copy of 配套用房比例 (require 入驻率 <= 95%): only PH-002 (96%) violates.
     let mut o = base_outcomes();
-    o.push(out(2, 3, violation("入驻率过低"), None));
     o.push(out(0, 3, Status::Pass, None));
-    o.push(out(1, 3, Status::Pass, None));
+    o.push(out(1, 3, violation("入驻率过高"), None));
+    o.push(out(2, 3, Status::Pass, None));
     let diff = run(&p, &o, &[]);
     assert_eq!(diff.rules[3].presence, Presence::Added);
     assert_eq!(diff.rules[3].causes, [Cause::RuleAdded]);
     let keys: Vec<&str> = diff.changes.iter().map(|c| c.key.as_str()).collect();
     assert_eq!(keys, ["PH-001", "PH-002", "PH-003"]);
-    assert_eq!(diff.new_violations, [2]);
+    assert_eq!(diff.new_violations, [1]);
 }
 
 /// Everything at once: the cap raised, 运营奖励 overridden, an exception added.

@@ -9,6 +9,7 @@
 //! each side's as-of; texts shown are the source as written, whitespace-collapsed.
 
 use crate::ast::Family;
+use crate::eval::explain::{Explanation, Node, Note};
 use crate::program::{
     Body, DatedExpr, Expr, ExprKind, LetDef, LetId, Member, MessagePart, Origin, OutcomeDef,
     ParamDef, ParamId, Program, RuleDef,
@@ -175,6 +176,72 @@ pub fn for_record(
             c => Some(c.clone()),
         })
         .collect()
+}
+
+/// Sharpen a record's causes with the explanations of its two outcomes: keep only the
+/// changed params the evaluation actually read on either side, and name the `tier`
+/// row chosen before and after when it differs (row and value, `>= 80% => 30万元`).
+/// Without both explanations the causes are left as they are.
+pub fn refine(causes: &mut Vec<Cause>, before: Option<&Explanation>, after: Option<&Explanation>) {
+    let (Some(b), Some(a)) = (before, after) else {
+        return;
+    };
+    let mut read = BTreeSet::new();
+    for x in [b, a] {
+        visit_notes(&x.steps, &mut |_, n| {
+            if let Note::Param { name, .. } = n {
+                read.insert(name.clone());
+            }
+        });
+    }
+    causes.retain(|c| match c {
+        Cause::ParamChanged { name, .. } => read.contains(name),
+        _ => true,
+    });
+    let (tb, ta) = (first_tier(b), first_tier(a));
+    if (tb.is_some() || ta.is_some()) && tb != ta {
+        let at = causes
+            .iter()
+            .position(|c| matches!(c, Cause::RuleChanged { .. } | Cause::ParamChanged { .. }))
+            .unwrap_or(causes.len());
+        causes.insert(
+            at,
+            Cause::TierRow {
+                base: tb,
+                revised: ta,
+            },
+        );
+    }
+}
+
+/// Every note of a tree, depth first in evaluation order, with its node.
+fn visit_notes(nodes: &[Node], f: &mut dyn FnMut(&Node, &Note)) {
+    for n in nodes {
+        for note in &n.notes {
+            f(n, note);
+        }
+        visit_notes(&n.children, f);
+    }
+}
+
+/// The first tier decision of an evaluation: its row (or `else`) and its value.
+fn first_tier(x: &Explanation) -> Option<String> {
+    let mut found = None;
+    visit_notes(&x.steps, &mut |node, note| {
+        if found.is_some() {
+            return;
+        }
+        let row = match note {
+            Note::TierRow { text, .. } => text.as_str(),
+            Note::TierElse => "else",
+            _ => return,
+        };
+        found = Some(match &node.value {
+            Some(v) => format!("{row} => {v}"),
+            None => row.to_string(),
+        });
+    });
+    found
 }
 
 /// Whitespace-collapsed source text of a span.

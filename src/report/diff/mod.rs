@@ -26,7 +26,7 @@ pub mod text;
 
 use crate::ast::Family;
 use crate::data::Dataset;
-use crate::eval::Outcome;
+use crate::eval::{Evaluator, Outcome};
 use crate::program::{Program, StatusKind};
 use crate::report::{OutcomeView, RuleTotal, is_amount_family, rule_totals, status_index};
 use chrono::NaiveDate;
@@ -215,11 +215,23 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
         .collect();
     let mut changes = Vec::new();
     let mut flags = Vec::with_capacity(pairs.len());
+    let mut evaluators = None;
     for (_, pair) in &pairs {
-        let Some(c) = change_of(base, revised, pair, &rules, &rule_pos) else {
+        let Some(mut c) = change_of(base, revised, pair, &rules, &rule_pos) else {
             flags.push((false, false));
             continue;
         };
+        if let [Some(b), Some(r)] = pair {
+            let [eb, er] = evaluators.get_or_insert_with(|| {
+                [
+                    Evaluator::new(base.program, base.dataset, base.as_of),
+                    Evaluator::new(revised.program, revised.dataset, revised.as_of),
+                ]
+            });
+            let xb = eb.explain(b.entity, b.record, b.rule);
+            let xr = er.explain(r.entity, r.record, r.rule);
+            causes::refine(&mut c.causes, xb.as_ref(), xr.as_ref());
+        }
         if let Some(r) = rule_pos.get(&c.rule).and_then(|i| rules.get_mut(*i)) {
             r.changed += 1;
         }
