@@ -193,3 +193,40 @@ fn the_hand_made_outcomes_are_what_the_evaluator_gives() {
         base_outcomes()
     );
 }
+
+fn explained(fmt: parkrules::report::explain::ExplainFormat, record: usize, rule: usize) -> String {
+    let (p, data) = (base_program(), dataset());
+    let x = parkrules::eval::explain(
+        &p,
+        &data,
+        as_of(),
+        parkrules::program::EntityId(0),
+        record,
+        parkrules::program::RuleId(rule),
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    parkrules::report::explain::write_explanation(&mut buf, fmt, &x).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn explain_text() {
+    use parkrules::report::explain::ExplainFormat::Text;
+    // PH-001 建设补助 (min(6000万 × 10%, 500万) = 500万), PH-002 (the 薄弱镇 exception),
+    // PH-003 (入驻率 40% fails the when), PH-001 运营奖励 (tier row >= 80%).
+    let all = [(0, 0), (1, 0), (2, 0), (0, 2)]
+        .map(|(rec, rule)| explained(Text, rec, rule))
+        .join("\n----\n");
+    snap("explain_text", &all);
+}
+
+#[test]
+fn explain_json() {
+    use parkrules::report::explain::ExplainFormat::Json;
+    let s = explained(Json, 1, 0);
+    let doc: serde_json::Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(doc["amount"], "3000000");
+    assert_eq!(doc["exception"], "薄弱镇园区");
+    snap("explain_json", &s);
+}

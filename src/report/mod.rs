@@ -14,6 +14,7 @@
 
 pub mod csv;
 pub mod diff;
+pub mod explain;
 pub mod json;
 pub mod jsonl;
 pub mod snapshot;
