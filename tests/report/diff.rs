@@ -359,3 +359,102 @@ fn combined_json() {
     assert_eq!(doc["changes"][0]["causes"][0]["cause"], "param_changed");
     snap("diff_json", &s);
 }
+
+/// Adds entity 企业 {代码 key, 园区: 园区} with rule 入园奖励 (amount `yuan`), and three
+/// firms: F1 in PH-001, F2 and F3 in PH-002.
+fn with_firms(p: &mut Program, yuan: &str, origin: Origin) {
+    p.entities.push(EntityDef {
+        name: "企业".into(),
+        fields: vec![
+            FieldDef {
+                name: "代码".into(),
+                ty: Ty::Text,
+                input: InputUnit::Plain,
+                optional: false,
+                span: Default::default(),
+            },
+            FieldDef {
+                name: "园区".into(),
+                ty: Ty::Entity(EntityId(0)),
+                input: InputUnit::Plain,
+                optional: false,
+                span: Default::default(),
+            },
+        ],
+        key: FieldId(0),
+        span: Default::default(),
+    });
+    let mut r = rule(
+        "入园奖励",
+        Family::Subsidy,
+        body(None, vec![], OutcomeDef::Amount(money(yuan))),
+        vec![],
+    );
+    r.entity = EntityId(1);
+    r.origin = origin;
+    p.rules.push(r);
+}
+
+fn firms_dataset() -> parkrules::data::Dataset {
+    let mut data = dataset();
+    let firm = |key: &str, park: usize, row: usize| parkrules::data::Record {
+        key: key.into(),
+        values: vec![Value::Text(key.into()), Value::Ref(park)],
+        row,
+    };
+    data.tables.push(parkrules::data::Table {
+        source: None,
+        records: vec![firm("F1", 0, 1), firm("F2", 1, 2), firm("F3", 1, 3)],
+    });
+    data
+}
+
+#[test]
+fn breakdowns_follow_references_to_the_park() {
+    let mut bp = base_program();
+    with_firms(&mut bp, "100000", Origin::Own);
+    let mut rp = revised_program();
+    with_firms(&mut rp, "200000", Origin::Overridden);
+    let data = firms_dataset();
+    let (bo, ro) = (
+        parkrules::eval::evaluate(&bp, &data, as_of()),
+        parkrules::eval::evaluate(&rp, &data, as_of()),
+    );
+    // Three firms × 10万 → 20万; parks unchanged.
+    assert_eq!(bo.len(), 12);
+    let side = |program, outcomes| Side {
+        program,
+        dataset: &data,
+        outcomes,
+        as_of: as_of(),
+    };
+    let by = ["镇街道".to_string(), "园区.镇街道".to_string(), "园区".to_string()];
+    let diff = compute_diff(&side(&bp, &bo), &side(&rp, &ro), &by);
+    assert_eq!(diff.changes.len(), 3);
+    let rows = |i: usize| -> Vec<(String, Money, usize)> {
+        diff.breakdowns[i]
+            .rows
+            .iter()
+            .map(|r| (r.value.clone(), r.money, r.changed))
+            .collect()
+    };
+    // 当湖街道: PH-001 500万 + 30万 + F1; 广陈镇: PH-002 300万 + 50万 + F2 + F3.
+    let towns = vec![
+        ("广陈镇".to_string(), money_of("3700000", "3900000"), 2),
+        ("当湖街道".to_string(), money_of("5400000", "5500000"), 1),
+        ("新埭镇".to_string(), money_of("0", "0"), 0),
+    ];
+    assert_eq!(rows(0), towns);
+    // An explicit path: park outcomes have no 园区 field, so they group as (none).
+    assert_eq!(
+        rows(1),
+        vec![
+            ("(none)".to_string(), money_of("8800000", "8800000"), 0),
+            ("广陈镇".to_string(), money_of("200000", "400000"), 2),
+            ("当湖街道".to_string(), money_of("100000", "200000"), 1),
+        ]
+    );
+    // A reference shows the referenced record's key.
+    assert_eq!(rows(2)[1].0, "PH-001");
+    assert_eq!(rows(2)[2].0, "PH-002");
+}
