@@ -15,6 +15,7 @@
 //! equality ignores spans), the params and lets the rule reads (values in force at each
 //! side's as-of), and per record the exception and failing `when` before and after.
 
+pub mod align;
 pub mod by;
 pub mod causes;
 pub mod doc;
@@ -26,13 +27,14 @@ pub mod text;
 
 use crate::ast::Family;
 use crate::data::Dataset;
-use crate::eval::{Evaluator, Outcome};
+use crate::eval::{Evaluator, Outcome, Status};
 use crate::program::{Program, StatusKind};
 use crate::report::{OutcomeView, RuleTotal, is_amount_family, rule_totals, status_index};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
 
+pub use align::{OrderKey, Pair};
 pub use causes::{Cause, DefChange};
 
 /// One side of a diff: a policy evaluated on the records.
@@ -197,12 +199,9 @@ pub struct RecordChange {
     pub causes: Vec<Cause>,
 }
 
-/// Aligned outcomes of one (entity, key, rule).
-type Pair<'a> = [Option<&'a Outcome>; 2];
-
 /// Compare two evaluations. `by` holds field paths to break the money down by.
 pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
-    let pairs = align(base, revised);
+    let pairs = align::align(base, revised);
     let totals = [
         rule_totals(base.program, base.outcomes),
         rule_totals(revised.program, revised.outcomes),
@@ -263,67 +262,6 @@ fn policy_ref(side: &Side) -> PolicyRef {
         version: side.program.info.version.clone(),
         as_of: side.as_of,
     }
-}
-
-/// The sort key of an aligned outcome: (entity rank, record index, rule rank), ranks
-/// from the revised policy first, then base-only ones after.
-pub type OrderKey = (usize, usize, usize);
-
-fn rank(revised: Option<usize>, base: Option<usize>, revised_len: usize) -> usize {
-    revised.unwrap_or_else(|| revised_len + base.unwrap_or(0))
-}
-
-/// Pair up outcomes by (entity name, key, rule name), in report order (ties, possible
-/// only when the two datasets hold different records, broken by key).
-fn align<'a>(base: &Side<'a>, revised: &Side<'a>) -> Vec<(OrderKey, Pair<'a>)> {
-    let mut index: HashMap<(&str, &str, &str), (OrderKey, Pair<'a>)> = HashMap::new();
-    for (side_ix, side) in [base, revised].into_iter().enumerate() {
-        for o in side.outcomes {
-            let Some((ent, key, rule)) = names(side, o) else {
-                continue;
-            };
-            let order = order_key(base, revised, ent, rule, o.record);
-            let entry = index
-                .entry((ent, key, rule))
-                .or_insert((order, [None, None]));
-            if side_ix == 1 {
-                entry.0 = order;
-            }
-            if let Some(slot) = entry.1.get_mut(side_ix) {
-                *slot = Some(o);
-            }
-        }
-    }
-    let mut v: Vec<((OrderKey, &str), Pair<'a>)> = index
-        .into_iter()
-        .map(|((_, key, _), (order, pair))| ((order, key), pair))
-        .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
-    v.into_iter()
-        .map(|((order, _), pair)| (order, pair))
-        .collect()
-}
-
-fn names<'a>(side: &Side<'a>, o: &Outcome) -> Option<(&'a str, &'a str, &'a str)> {
-    let ent = side.program.entity(o.entity)?.name.as_str();
-    let key = &*side.dataset.table(o.entity)?.records.get(o.record)?.key;
-    let rule = side.program.rule(o.rule)?.name.as_str();
-    Some((ent, key, rule))
-}
-
-fn order_key(base: &Side, revised: &Side, ent: &str, rule: &str, record: usize) -> OrderKey {
-    let (rp, bp) = (revised.program, base.program);
-    let e = rank(
-        rp.entity_by_name(ent).map(|i| i.0),
-        bp.entity_by_name(ent).map(|i| i.0),
-        rp.entities.len(),
-    );
-    let r = rank(
-        rp.rule_by_name(rule).map(|i| i.0),
-        bp.rule_by_name(rule).map(|i| i.0),
-        rp.rules.len(),
-    );
-    (e, record, r)
 }
 
 /// Rule deltas: the revised rules in order, then the removed ones.
@@ -444,6 +382,9 @@ fn change_of(
     rules: &[RuleDelta],
     rule_pos: &HashMap<String, usize>,
 ) -> Option<RecordChange> {
+    if unchanged(base, revised, pair) {
+        return None;
+    }
     let before = pair[0].map(|o| OutcomeView::new(base.program, base.dataset, o));
     let after = pair[1].map(|o| OutcomeView::new(revised.program, revised.dataset, o));
     if signature(before.as_ref()) == signature(after.as_ref()) {
@@ -474,6 +415,36 @@ fn change_of(
         change: change.flatten(),
         causes,
     })
+}
+
+/// The name of the exception that decided an outcome.
+fn exception_name<'a>(side: &Side<'a>, o: &Outcome) -> Option<&'a str> {
+    let rule = side.program.rule(o.rule)?;
+    Some(rule.exceptions.get(o.exception?)?.name.as_str())
+}
+
+/// Whether a pair is certainly not a change, decided without building views (the
+/// common case, kept cheap): same status and value, same exception by name; a missing
+/// side counts as `not_applicable` without exception. `false` means "compare fully".
+fn unchanged(base: &Side, revised: &Side, pair: &Pair) -> bool {
+    let na = |side: &Side, o: &Outcome| {
+        matches!(o.status, Status::NotApplicable { .. }) && exception_name(side, o).is_none()
+    };
+    match pair {
+        [Some(b), Some(r)] => {
+            exception_name(base, b) == exception_name(revised, r)
+                && match (&b.status, &r.status) {
+                    (Status::Amount(x), Status::Amount(y)) => x == y,
+                    (Status::NotApplicable { .. }, Status::NotApplicable { .. }) => true,
+                    (Status::Pass, Status::Pass) => true,
+                    (Status::Violation { message: x }, Status::Violation { message: y }) => x == y,
+                    _ => false,
+                }
+        }
+        [Some(b), None] => na(base, b),
+        [None, Some(r)] => na(revised, r),
+        [None, None] => true,
+    }
 }
 
 fn is_violation(v: &Option<OutcomeView>) -> bool {
