@@ -28,17 +28,59 @@ use crate::report::OutcomeView;
 use crate::report::diff::{Cause, DefChange, Diff, Money, PolicyRef, RecordChange, RuleDelta};
 use crate::report::json::outcome_object;
 use crate::value::plain_decimal;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 use std::io::{self, Write};
 
-/// Write the diff as JSON, ending with a newline.
+/// Write the diff as JSON, ending with a newline. The changes are serialised one at a
+/// time, never held as one JSON tree.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_json(d)).map_err(io::Error::other)?;
-    writeln!(w)
+    let mut buf = io::BufWriter::new(w);
+    serde_json::to_writer_pretty(&mut buf, &Streamed(d)).map_err(io::Error::other)?;
+    writeln!(buf)?;
+    buf.flush()
 }
 
 /// The diff as a JSON value (the shape documented above).
 pub fn to_json(d: &Diff) -> Json {
+    let mut m = head(d);
+    m.insert("changes".into(), d.changes.iter().map(change).collect());
+    m.insert("new_violations".into(), json!(d.new_violations));
+    m.insert("resolved_violations".into(), json!(d.resolved_violations));
+    Json::Object(m)
+}
+
+/// Serialises like [`to_json`], building one change object at a time.
+struct Streamed<'a>(&'a Diff);
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in head(d) {
+            map.serialize_entry(&k, &v)?;
+        }
+        map.serialize_entry("changes", &Changes(&d.changes))?;
+        map.serialize_entry("new_violations", &d.new_violations)?;
+        map.serialize_entry("resolved_violations", &d.resolved_violations)?;
+        map.end()
+    }
+}
+
+struct Changes<'a>(&'a [RecordChange]);
+
+impl Serialize for Changes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for c in self.0 {
+            seq.serialize_element(&change(c))?;
+        }
+        seq.end()
+    }
+}
+
+/// Every key before `changes`.
+fn head(d: &Diff) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("base".into(), policy(&d.base));
     m.insert("revised".into(), policy(&d.revised));
@@ -74,10 +116,7 @@ pub fn to_json(d: &Diff) -> Json {
         json!({"field": b.field, "rows": rows.collect::<Vec<_>>()})
     });
     m.insert("breakdowns".into(), breakdowns.collect());
-    m.insert("changes".into(), d.changes.iter().map(change).collect());
-    m.insert("new_violations".into(), json!(d.new_violations));
-    m.insert("resolved_violations".into(), json!(d.resolved_violations));
-    Json::Object(m)
+    m
 }
 
 fn policy(p: &PolicyRef) -> Json {

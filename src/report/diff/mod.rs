@@ -214,22 +214,14 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
         .collect();
     let mut changes = Vec::new();
     let mut flags = Vec::with_capacity(pairs.len());
-    let mut evaluators = None;
+    let mut explainer = Explainer::new(base, revised);
     for (_, pair) in &pairs {
         let Some(mut c) = change_of(base, revised, pair, &rules, &rule_pos) else {
             flags.push((false, false));
             continue;
         };
         if let [Some(b), Some(r)] = pair {
-            let [eb, er] = evaluators.get_or_insert_with(|| {
-                [
-                    Evaluator::new(base.program, base.dataset, base.as_of),
-                    Evaluator::new(revised.program, revised.dataset, revised.as_of),
-                ]
-            });
-            let xb = eb.explain(b.entity, b.record, b.rule);
-            let xr = er.explain(r.entity, r.record, r.rule);
-            causes::refine(&mut c.causes, xb.as_ref(), xr.as_ref());
+            explainer.refine(&mut c, b, r);
         }
         if let Some(r) = rule_pos.get(&c.rule).and_then(|i| rules.get_mut(*i)) {
             r.changed += 1;
@@ -253,6 +245,72 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
         changes,
         new_violations,
         resolved_violations,
+    }
+}
+
+/// Explanations of changed records, to sharpen their causes ([`causes::refine`]).
+///
+/// Explaining re-evaluates a record with tracing, which costs far more than the diff
+/// itself; so changes with the same rule and the same outcome before and after (status,
+/// amount, exception, failing `when`, message) share the refinement of the first of
+/// them. Two records can share it wrongly only if different `tier` rows give them the
+/// same amounts, or different params lead to the same amounts.
+struct Explainer<'s, 'a> {
+    sides: [&'s Side<'a>; 2],
+    evaluators: Option<[Evaluator<'a>; 2]>,
+    cache: HashMap<(String, Shape, Shape), Vec<Cause>>,
+}
+
+/// What an outcome is, apart from whose: status, amount, exception, failing `when`,
+/// message, error.
+type Shape = (Option<StatusKind>, Option<Decimal>, [Option<String>; 4]);
+
+fn shape(v: Option<&OutcomeView>) -> Shape {
+    match v {
+        None => (None, None, Default::default()),
+        Some(v) => (
+            Some(v.status),
+            v.amount,
+            [
+                v.exception.clone(),
+                v.failed_when.clone(),
+                v.message.clone(),
+                v.error.clone(),
+            ],
+        ),
+    }
+}
+
+impl<'s, 'a> Explainer<'s, 'a> {
+    fn new(base: &'s Side<'a>, revised: &'s Side<'a>) -> Self {
+        Explainer {
+            sides: [base, revised],
+            evaluators: None,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn refine(&mut self, c: &mut RecordChange, b: &Outcome, r: &Outcome) {
+        let key = (
+            c.rule.clone(),
+            shape(c.before.as_ref()),
+            shape(c.after.as_ref()),
+        );
+        if let Some(causes) = self.cache.get(&key) {
+            c.causes = causes.clone();
+            return;
+        }
+        let [bs, rs] = self.sides;
+        let [eb, er] = self.evaluators.get_or_insert_with(|| {
+            [
+                Evaluator::new(bs.program, bs.dataset, bs.as_of),
+                Evaluator::new(rs.program, rs.dataset, rs.as_of),
+            ]
+        });
+        let xb = eb.explain(b.entity, b.record, b.rule);
+        let xr = er.explain(r.entity, r.record, r.rule);
+        causes::refine(&mut c.causes, xb.as_ref(), xr.as_ref());
+        self.cache.insert(key, c.causes.clone());
     }
 }
 
