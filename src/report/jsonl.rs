@@ -23,7 +23,8 @@ pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
     write_skipped(w, ctx.skipped)
 }
 
-/// Write one outcome line (for callers that stream outcomes as they are evaluated).
+/// Write one outcome line (for callers that stream outcomes as they are evaluated;
+/// give it a buffered writer).
 pub fn write_outcome(
     w: &mut dyn Write,
     program: &Program,

@@ -90,14 +90,18 @@ pub struct ReportInput<'a> {
 }
 
 /// Write the outcomes of one evaluation in one format.
+/// Output is buffered here: callers may pass an unbuffered stdout or file.
 pub fn write_outcomes(w: &mut dyn Write, fmt: Format, ctx: &ReportInput) -> io::Result<()> {
+    let mut buf = io::BufWriter::new(w);
+    let w: &mut dyn Write = &mut buf;
     match fmt {
         Format::Text => text::write(w, ctx),
         Format::Json => json::write(w, ctx),
         Format::Jsonl => jsonl::write(w, ctx),
         Format::Csv => csv::write(w, ctx),
         Format::Snapshot => snapshot::write(w, ctx),
-    }
+    }?;
+    buf.flush()
 }
 
 /// One outcome with every name resolved: what each format writes.

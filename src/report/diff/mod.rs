@@ -556,11 +556,16 @@ impl DiffFormat {
 }
 
 /// Write a diff in one format.
+/// Output is buffered here: callers may pass an unbuffered stdout or file.
 pub fn write_diff(w: &mut dyn std::io::Write, fmt: DiffFormat, d: &Diff) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut buf = std::io::BufWriter::new(w);
+    let w: &mut dyn Write = &mut buf;
     match fmt {
         DiffFormat::Text => text::write(w, d),
         DiffFormat::Markdown => markdown::write(w, d),
         DiffFormat::Json => json::write(w, d),
         DiffFormat::Html => html::write(w, d),
-    }
+    }?;
+    buf.flush()
 }
