@@ -38,6 +38,7 @@ fn money_of(base: &str, revised: &str) -> Money {
     Money {
         base: d(base),
         revised: d(revised),
+        overflow: false,
     }
 }
 

@@ -54,13 +54,12 @@ pub fn document(d: &Diff) -> Vec<Block> {
     out.push(Block::Bullets(vec![
         format!("base: {}", policy(&d.base)),
         format!("revised: {}", policy(&d.revised)),
-        format!(
-            "budget effect (subsidy + reward): {} ({} → {}, {})",
-            signed_wan(d.budget.change()),
-            wan(d.budget.base),
-            wan(d.budget.revised),
-            percent(&d.budget)
-        ),
+        match money_cells(&d.budget) {
+            [b, r, c, p] if !d.budget.overflow => {
+                format!("budget effect (subsidy + reward): {c} ({b} → {r}, {p})")
+            }
+            _ => "budget effect (subsidy + reward): overflow".to_string(),
+        },
         format!(
             "changed outcomes: {}; new violations: {}; no longer violating: {}",
             d.changes.len(),
@@ -79,6 +78,14 @@ pub fn document(d: &Diff) -> Vec<Block> {
 }
 
 fn money_cells(m: &Money) -> [String; 4] {
+    if m.overflow {
+        return [
+            "overflow".to_string(),
+            "overflow".to_string(),
+            String::new(),
+            String::new(),
+        ];
+    }
     [
         wan(m.base),
         wan(m.revised),

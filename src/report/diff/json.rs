@@ -17,7 +17,7 @@
 //!
 //! Money (`base`, `revised`, `change`) is an exact decimal string in 元; `percent` is
 //! the change in percent of the base rounded to 2 decimals, as a string, or null when
-//! the base is zero. A cause is `{cause: <kind>, …}` with kinds `rule_added`,
+//! the base is zero; all four are null when a sum overflowed. A cause is `{cause: <kind>, …}` with kinds `rule_added`,
 //! `rule_removed`, `rule_changed {overridden, cite, changes: [{change, …}]}`,
 //! `param_changed {name, base, revised}`, `let_changed {name, base, revised}`,
 //! `exception_changed {base, revised}`, `when_changed {base, revised}`,
@@ -126,6 +126,12 @@ fn policy(p: &PolicyRef) -> Json {
 
 fn money(m: &Money) -> Map<String, Json> {
     let mut o = Map::new();
+    if m.overflow {
+        for k in ["base", "revised", "change", "percent"] {
+            o.insert(k.into(), Json::Null);
+        }
+        return o;
+    }
     o.insert("base".into(), json!(plain_decimal(m.base)));
     o.insert("revised".into(), json!(plain_decimal(m.revised)));
     o.insert("change".into(), json!(m.change().map(plain_decimal)));

@@ -81,6 +81,8 @@ pub struct PolicyRef {
 pub struct Money {
     pub base: Decimal,
     pub revised: Decimal,
+    /// A sum overflowed: `base`/`revised` are then incomplete and shown as `overflow`.
+    pub overflow: bool,
 }
 
 impl Money {
@@ -102,13 +104,26 @@ impl Money {
         Some(pct.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
     }
 
+    /// Add amounts to each side (`None`: nothing to add).
     fn add(&mut self, base: Option<Decimal>, revised: Option<Decimal>) {
         if let Some(b) = base {
-            self.base = self.base.checked_add(b).unwrap_or(self.base);
+            match self.base.checked_add(b) {
+                Some(x) => self.base = x,
+                None => self.overflow = true,
+            }
         }
         if let Some(r) = revised {
-            self.revised = self.revised.checked_add(r).unwrap_or(self.revised);
+            match self.revised.checked_add(r) {
+                Some(x) => self.revised = x,
+                None => self.overflow = true,
+            }
         }
+    }
+
+    /// Add another sum, carrying its overflow.
+    fn add_money(&mut self, other: &Money) {
+        self.add(Some(other.base), Some(other.revised));
+        self.overflow |= other.overflow;
     }
 }
 
@@ -362,6 +377,8 @@ fn rule_delta(
     let any = rt.or(bt);
     let mut money = Money::default();
     money.add(bt.and_then(|t| t.money), rt.and_then(|t| t.money));
+    // A rule present on a side whose total overflowed.
+    money.overflow = [bt, rt].iter().flatten().any(|t| t.money.is_none());
     RuleDelta {
         name: name.to_string(),
         entity: any.map(|t| t.entity.clone()).unwrap_or_default(),
@@ -379,7 +396,7 @@ fn rule_delta(
 fn budget(rules: &[RuleDelta]) -> Money {
     let mut m = Money::default();
     for r in rules.iter().filter(|r| is_amount_family(r.family)) {
-        m.add(Some(r.money.base), Some(r.money.revised));
+        m.add_money(&r.money);
     }
     m
 }
@@ -393,7 +410,7 @@ fn family_deltas(rules: &[RuleDelta]) -> Vec<FamilyDelta> {
             let mut money = Money::default();
             let mut violations = (0, 0);
             for r in rules.iter().filter(|r| r.family == f) {
-                money.add(Some(r.money.base), Some(r.money.revised));
+                money.add_money(&r.money);
                 violations.0 += r.base_counts.get(vi).copied().unwrap_or(0);
                 violations.1 += r.revised_counts.get(vi).copied().unwrap_or(0);
             }
