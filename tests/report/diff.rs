@@ -501,3 +501,18 @@ fn timing_of_a_large_diff() {
         buf.len()
     );
 }
+
+#[test]
+fn percent_changes_round_half_away_from_zero_and_zero_bases_are_new() {
+    use parkrules::report::diff::render::{percent, signed_count, signed_wan};
+    assert_eq!(money_of("3", "5").percent(), Some(d("66.67")));
+    assert_eq!(money_of("3", "2").percent(), Some(d("-33.33")));
+    assert_eq!(money_of("8", "9").percent(), Some(d("12.5")));
+    assert_eq!(money_of("80000", "80001").percent(), Some(d("0")));
+    assert_eq!(percent(&money_of("0", "100")), "new");
+    assert_eq!(percent(&money_of("0", "0")), "0%");
+    assert_eq!(percent(&money_of("200", "100")), "-50%");
+    assert_eq!(signed_wan(Some(d("-500000"))), "-50万元");
+    assert_eq!(signed_wan(Some(d("12345"))), "+1.2345万元");
+    assert_eq!(signed_count(3, 1), "-2");
+}
