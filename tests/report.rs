@@ -230,3 +230,64 @@ fn explain_json() {
     assert_eq!(doc["exception"], "薄弱镇园区");
     snap("explain_json", &s);
 }
+
+/// Timing of jsonl output for 600k outcomes (run with `--ignored --nocapture`, release).
+#[test]
+#[ignore]
+fn timing_of_jsonl() {
+    let mut data = dataset();
+    let recs = data.tables[0].records.clone();
+    data.tables[0].records = (0..200_000)
+        .map(|i| {
+            let mut r = recs[i % 3].clone();
+            r.key = format!("P{i}").into();
+            r
+        })
+        .collect();
+    let p = base_program();
+    let t = std::time::Instant::now();
+    let outcomes = parkrules::eval::evaluate(&p, &data, as_of());
+    let eval = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let ctx = ReportInput {
+        program: &p,
+        dataset: &data,
+        outcomes: &outcomes,
+        as_of: as_of(),
+        skipped: &[],
+    };
+    write_outcomes(&mut buf, Format::Jsonl, &ctx).unwrap();
+    eprintln!(
+        "eval {eval:?}, jsonl {:?}, {} bytes",
+        t.elapsed(),
+        buf.len()
+    );
+}
+
+#[test]
+fn the_fast_json_fields_are_the_views_fields() {
+    use parkrules::report::OutcomeView;
+    use parkrules::report::json::{fields, outcome_fields};
+    let (p, data) = (base_program(), dataset());
+    for o in &outcomes_with_error() {
+        let v = OutcomeView::new(&p, &data, o);
+        assert_eq!(outcome_fields(&p, &data, o), fields(&v));
+    }
+}
+
+#[test]
+fn json_escapes_what_it_must() {
+    let p = base_program();
+    let mut o = base_outcomes();
+    o[4] = out(1, 1, violation("\"引号\" \\ 换行\n\t结束"), None);
+    for fmt in [Format::Json, Format::Jsonl] {
+        let s = render(fmt, &p, &o, &[]);
+        let first_violation = if fmt == Format::Json {
+            serde_json::from_str::<serde_json::Value>(&s).unwrap()["outcomes"][4].clone()
+        } else {
+            serde_json::from_str(s.lines().nth(4).unwrap()).unwrap()
+        };
+        assert_eq!(first_violation["message"], "\"引号\" \\ 换行\n\t结束");
+    }
+}
