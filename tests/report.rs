@@ -291,3 +291,18 @@ fn json_escapes_what_it_must() {
         assert_eq!(first_violation["message"], "\"引号\" \\ 换行\n\t结束");
     }
 }
+
+#[test]
+fn a_wider_amount_changes_only_its_own_lines_in_the_snapshot() {
+    let p = base_program();
+    let before = render(Format::Snapshot, &p, &base_outcomes(), &[]);
+    let mut o = base_outcomes();
+    o[0] = out(0, 0, amount("123456789.5"), None);
+    let after = render(Format::Snapshot, &p, &o, &[]);
+    let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    assert_eq!(b.len(), a.len());
+    let changed: Vec<usize> = (0..b.len()).filter(|i| b[*i] != a[*i]).collect();
+    // The outcome, its rule's total, its family's total and the budget total.
+    assert_eq!(changed.len(), 4, "{changed:?}");
+    assert_eq!(a[changed[0]], "园区 PH-001    建设补助      amount          12345.67895万元 (123456789.5)");
+}
