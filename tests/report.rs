@@ -304,5 +304,8 @@ fn a_wider_amount_changes_only_its_own_lines_in_the_snapshot() {
     let changed: Vec<usize> = (0..b.len()).filter(|i| b[*i] != a[*i]).collect();
     // The outcome, its rule's total, its family's total and the budget total.
     assert_eq!(changed.len(), 4, "{changed:?}");
-    assert_eq!(a[changed[0]], "园区 PH-001    建设补助      amount          12345.67895万元 (123456789.5)");
+    assert_eq!(
+        a[changed[0]],
+        "园区 PH-001    建设补助      amount          12345.67895万元 (123456789.5)"
+    );
 }

@@ -249,12 +249,10 @@ fn a_removed_rule_resolves_its_violations() {
         .iter()
         .map(|c| (c.key.as_str(), c.after.as_ref().map(|_| Status::Pass)))
         .collect();
-    assert_eq!(
-        changed,
-        [("PH-001", None), ("PH-002", None), ("PH-003", None)]
-    );
+    // PH-001 and PH-003 passed: losing a check they passed is no change.
+    assert_eq!(changed, [("PH-002", None)]);
     assert!(diff.changes.iter().all(|c| c.causes == [Cause::RuleRemoved]));
-    assert_eq!(diff.resolved_violations, [1]);
+    assert_eq!(diff.resolved_violations, [0]);
     assert!(diff.new_violations.is_empty());
     assert_eq!(diff.budget, money_of("8800000", "8800000"));
     let pass = diff.statuses.iter().find(|s| s.status == StatusKind::Pass).unwrap();
@@ -308,8 +306,9 @@ fn an_added_rule_that_violates_is_a_new_violation() {
     assert_eq!(diff.rules[3].presence, Presence::Added);
     assert_eq!(diff.rules[3].causes, [Cause::RuleAdded]);
     let keys: Vec<&str> = diff.changes.iter().map(|c| c.key.as_str()).collect();
-    assert_eq!(keys, ["PH-001", "PH-002", "PH-003"]);
-    assert_eq!(diff.new_violations, [1]);
+    // The passes of a new check are no change; its violation is.
+    assert_eq!(keys, ["PH-002"]);
+    assert_eq!(diff.new_violations, [0]);
 }
 
 /// Everything at once: the cap raised, 运营奖励 overridden, an exception added.

@@ -232,7 +232,8 @@ fn first_tier(x: &Explanation) -> Option<String> {
             return;
         }
         let row = match note {
-            Note::TierRow { text, .. } => text.as_str(),
+            // The row's condition (`>= 80%`), whether the text holds its result or not.
+            Note::TierRow { text, .. } => text.split("=>").next().unwrap_or("").trim(),
             Note::TierElse => "else",
             _ => return,
         };
@@ -249,8 +250,28 @@ fn src(program: &Program, e: &Expr) -> String {
     collapse(program.sources.snippet(e.span))
 }
 
+/// Source text on one line: comments dropped, whitespace runs made one space.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    for c in s.chars() {
+        if in_comment {
+            in_comment = c != '\n';
+            if in_comment {
+                continue;
+            }
+        } else if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '#' {
+            in_comment = true;
+            continue;
+        }
+        out.push(c);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn def_changes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<DefChange> {
@@ -265,7 +286,9 @@ fn def_changes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<DefC
     for e in &b.exceptions {
         match r.exceptions.iter().find(|x| x.name == e.name) {
             None => out.push(DefChange::ExceptionRemoved(e.name.clone())),
-            Some(x) if x.body != e.body => out.push(DefChange::ExceptionChanged(e.name.clone())),
+            Some(x) if !same_body(bp, &e.body, rp, &x.body) => {
+                out.push(DefChange::ExceptionChanged(e.name.clone()))
+            }
             Some(_) => {}
         }
     }
@@ -277,6 +300,23 @@ fn def_changes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<DefC
     out
 }
 
+/// Whether two `when` lists are the same, line by line, as written.
+fn same_whens(b: &Body, r: &Body) -> bool {
+    b.whens.len() == r.whens.len() && b.whens.iter().zip(&r.whens).all(|(x, y)| x.text == y.text)
+}
+
+/// Whether two outcomes are the same: equal IR, or the same text as written. The text
+/// decides when the IR differs only by renumbering (a revision that removes a param
+/// shifts the ids of the params after it); a name that now means something else shows
+/// up as a param or let cause instead.
+fn same_outcome(bp: &Program, b: &OutcomeDef, rp: &Program, r: &OutcomeDef) -> bool {
+    b == r || outcome_text(bp, b) == outcome_text(rp, r)
+}
+
+fn same_body(bp: &Program, b: &Body, rp: &Program, r: &Body) -> bool {
+    b.cite == r.cite && same_whens(b, r) && same_outcome(bp, &b.outcome, rp, &r.outcome)
+}
+
 fn body_changes(bp: &Program, b: &Body, rp: &Program, r: &Body) -> Vec<DefChange> {
     let mut out = Vec::new();
     if b.cite != r.cite {
@@ -285,13 +325,14 @@ fn body_changes(bp: &Program, b: &Body, rp: &Program, r: &Body) -> Vec<DefChange
             revised: r.cite.clone(),
         });
     }
-    for w in b.whens.iter().filter(|w| !r.whens.contains(w)) {
+    let has = |list: &[crate::program::When], text: &str| list.iter().any(|w| w.text == text);
+    for w in b.whens.iter().filter(|w| !has(&r.whens, &w.text)) {
         out.push(DefChange::WhenRemoved(w.text.clone()));
     }
-    for w in r.whens.iter().filter(|w| !b.whens.contains(w)) {
+    for w in r.whens.iter().filter(|w| !has(&b.whens, &w.text)) {
         out.push(DefChange::WhenAdded(w.text.clone()));
     }
-    if b.outcome != r.outcome {
+    if !same_outcome(bp, &b.outcome, rp, &r.outcome) {
         out.push(DefChange::Outcome {
             base: outcome_text(bp, &b.outcome),
             revised: outcome_text(rp, &r.outcome),
@@ -443,7 +484,7 @@ fn param_causes(base: &Side, revised: &Side, b: &RuleDef, r: &RuleDef) -> Vec<Ca
         .filter_map(|name| {
             let (bv, rv) = (value(base, &name), value(revised, &name));
             let same = match (&bv, &rv) {
-                (Some(x), Some(y)) => x.0 == y.0,
+                (Some(x), Some(y)) => x.0 == y.0 || x.1 == y.1,
                 (None, None) => true,
                 _ => false,
             };
@@ -487,7 +528,9 @@ fn let_causes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<Cause
             let (bl, rl) = (find_let(bp, &name), find_let(rp, &name));
             let same = match (bl, rl) {
                 (Some(x), Some(y)) => {
-                    x.value == y.value || matches!(y.origin, Origin::Inherited(_))
+                    x.value == y.value
+                        || matches!(y.origin, Origin::Inherited(_))
+                        || src(bp, &x.value) == src(rp, &y.value)
                 }
                 (None, None) => true,
                 _ => false,

@@ -244,7 +244,7 @@ fn definitions(d: &Diff, out: &mut Vec<Block>) {
 }
 
 fn violations(d: &Diff, out: &mut Vec<Block>) {
-    for (title, ixs, now) in [
+    for (title, ixs, new) in [
         ("New violations", &d.new_violations, true),
         ("No longer violating", &d.resolved_violations, false),
     ] {
@@ -252,9 +252,10 @@ fn violations(d: &Diff, out: &mut Vec<Block>) {
             continue;
         }
         out.push(Block::Heading(3, format!("{title} ({})", ixs.len())));
-        let mut t = Table::new(&["entity", "key", "rule", "message", "now"], &[false; 5]);
+        let other = if new { "before" } else { "now" };
+        let mut t = Table::new(&["entity", "key", "rule", "message", other], &[false; 5]);
         for c in ixs.iter().filter_map(|i| d.changes.get(*i)) {
-            let (v, other) = if now {
+            let (v, other) = if new {
                 (c.after.as_ref(), c.before.as_ref())
             } else {
                 (c.before.as_ref(), c.after.as_ref())
@@ -265,7 +266,7 @@ fn violations(d: &Diff, out: &mut Vec<Block>) {
                 c.key.clone(),
                 c.rule.clone(),
                 msg,
-                outcome(if now { v } else { other }),
+                outcome(other),
             ]);
         }
         out.push(Block::Table(t));

@@ -8,8 +8,10 @@
 //!
 //! What counts as a changed record: the status differs, or the amount, the exception
 //! that applied, the violation message or the error differs. A rule absent on one side
-//! counts as `not_applicable` there, and a different failing `when` between two
-//! `not_applicable` outcomes is not a change (nothing is paid or violated either way).
+//! counts as `not_applicable` there, and so does a `pass` of a rule that exists on one
+//! side only (an added check is news where it is violated, not where it passes); a
+//! different failing `when` between two `not_applicable` outcomes is not a change
+//! (nothing is paid or violated either way).
 //!
 //! Causes ([`Cause`]) come from comparing the two rule definitions (the IR, whose
 //! equality ignores spans), the params and lets the rule reads (values in force at each
@@ -434,10 +436,18 @@ fn status_deltas(totals: &[Vec<RuleTotal>; 2]) -> Vec<StatusDelta> {
         .collect()
 }
 
-/// What decides whether an outcome changed (a missing rule reads as not applicable).
-fn signature(v: Option<&OutcomeView>) -> (StatusKind, Option<Decimal>, [Option<&str>; 3]) {
+/// What decides whether an outcome changed. A missing rule reads as not applicable,
+/// and so does a `pass` facing a missing rule (`alone`): a check added or removed is
+/// news only where it is violated.
+fn signature(
+    v: Option<&OutcomeView>,
+    alone: bool,
+) -> (StatusKind, Option<Decimal>, [Option<&str>; 3]) {
     match v {
         None => (StatusKind::NotApplicable, None, [None; 3]),
+        Some(v) if alone && v.status == StatusKind::Pass && v.exception.is_none() => {
+            (StatusKind::NotApplicable, None, [None; 3])
+        }
         Some(v) => (
             v.status,
             v.amount,
@@ -462,7 +472,8 @@ fn change_of(
     }
     let before = pair[0].map(|o| OutcomeView::new(base.program, base.dataset, o));
     let after = pair[1].map(|o| OutcomeView::new(revised.program, revised.dataset, o));
-    if signature(before.as_ref()) == signature(after.as_ref()) {
+    let alone = before.is_none() || after.is_none();
+    if signature(before.as_ref(), alone) == signature(after.as_ref(), alone) {
         return None;
     }
     let any = after.as_ref().or(before.as_ref())?;
@@ -503,7 +514,8 @@ fn exception_name<'a>(side: &Side<'a>, o: &Outcome) -> Option<&'a str> {
 /// side counts as `not_applicable` without exception. `false` means "compare fully".
 fn unchanged(base: &Side, revised: &Side, pair: &Pair) -> bool {
     let na = |side: &Side, o: &Outcome| {
-        matches!(o.status, Status::NotApplicable { .. }) && exception_name(side, o).is_none()
+        matches!(o.status, Status::NotApplicable { .. } | Status::Pass)
+            && exception_name(side, o).is_none()
     };
     match pair {
         [Some(b), Some(r)] => {
