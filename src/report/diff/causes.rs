@@ -179,23 +179,30 @@ pub fn for_record(
 }
 
 /// Sharpen a record's causes with the explanations of its two outcomes: keep only the
-/// changed params the evaluation actually read on either side, and name the `tier`
+/// changed params and lets the evaluation actually read on either side, and name the `tier`
 /// row chosen before and after when it differs (row and value, `>= 80% => 30万元`).
 /// Without both explanations the causes are left as they are.
 pub fn refine(causes: &mut Vec<Cause>, before: Option<&Explanation>, after: Option<&Explanation>) {
     let (Some(b), Some(a)) = (before, after) else {
         return;
     };
-    let mut read = BTreeSet::new();
+    let (mut params, mut lets) = (BTreeSet::new(), BTreeSet::new());
     for x in [b, a] {
-        visit_notes(&x.steps, &mut |_, n| {
-            if let Note::Param { name, .. } = n {
-                read.insert(name.clone());
+        visit_notes(&x.steps, &mut |_, n| match n {
+            Note::Param { name, .. } => {
+                params.insert(name.clone());
             }
+            Note::Let { name, .. } => {
+                lets.insert(name.clone());
+            }
+            _ => {}
         });
     }
+    // A let's note names it without its entity (`星级奖励` for `园区.星级奖励`).
+    let short = |full: &str| full.split_once('.').map_or(full, |(_, n)| n).to_string();
     causes.retain(|c| match c {
-        Cause::ParamChanged { name, .. } => read.contains(name),
+        Cause::ParamChanged { name, .. } => params.contains(name),
+        Cause::LetChanged { name, .. } => lets.contains(&short(name)),
         _ => true,
     });
     let (tb, ta) = (first_tier(b), first_tier(a));
