@@ -88,11 +88,23 @@ fn outcome(x: &Explanation) -> String {
 
 fn node(w: &mut dyn Write, n: &Node, depth: usize) -> io::Result<()> {
     let pad = "  ".repeat(depth);
-    let text = if n.text.is_empty() {
+    let one_line = n.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = if one_line.is_empty() {
         "(expression)"
     } else {
-        n.text.as_str()
+        one_line.as_str()
     };
+    // A `when` whose only child is its condition, written the same: one line for both.
+    let cond = match (n.kind, n.children.as_slice()) {
+        (NodeKind::When, [c]) if c.text.split_whitespace().eq(n.text.split_whitespace()) => Some(c),
+        _ => None,
+    };
+    let notes: Vec<&Note> = n
+        .notes
+        .iter()
+        .chain(cond.iter().flat_map(|c| &c.notes))
+        .collect();
+    let children = cond.map_or(n.children.as_slice(), |c| c.children.as_slice());
     let head = match n.kind {
         NodeKind::Expr => text.to_string(),
         NodeKind::When => format!("when {text}"),
@@ -106,7 +118,7 @@ fn node(w: &mut dyn Write, n: &Node, depth: usize) -> io::Result<()> {
     if let Some(e) = &n.error {
         line.push_str(&format!("  error: {e}"));
     }
-    let words: Vec<String> = n.notes.iter().filter_map(note_word).collect();
+    let words: Vec<String> = notes.iter().filter_map(|n| note_word(n)).collect();
     if !words.is_empty() {
         line.push_str(&format!("  [{}]", words.join("; ")));
     }
@@ -114,10 +126,10 @@ fn node(w: &mut dyn Write, n: &Node, depth: usize) -> io::Result<()> {
         line.push_str(&format!("  ({})", n.location));
     }
     writeln!(w, "{line}")?;
-    for note in &n.notes {
+    for note in notes {
         note_lines(w, note, &pad)?;
     }
-    for c in &n.children {
+    for c in children {
         node(w, c, depth + 1)?;
     }
     Ok(())
@@ -134,7 +146,10 @@ fn note_word(n: &Note) -> Option<String> {
         }
         .to_string(),
         Note::ExceptionChosen { name, .. } => format!("exception {name} chosen"),
-        Note::TierRow { text, .. } => format!("tier row {text}"),
+        // The row's condition; its value is the node's.
+        Note::TierRow { text, .. } => {
+            format!("tier row {}", text.split("=>").next().unwrap_or("").trim())
+        }
         Note::TierElse => "tier else".to_string(),
         Note::MatchArm { index: None, .. } => "else arm".to_string(),
         Note::MatchArm { variant, .. } => format!("arm {variant}"),
