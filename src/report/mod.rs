@@ -8,6 +8,10 @@
 //! order, rules in declaration order), whatever order they were given in, and no
 //! format reads the clock, the environment or a hash map's order.
 //!
+//! Entry points: [`write_outcomes`] (`eval --format`), [`jsonl::write_outcome`] (one
+//! jsonl line, for a streaming caller), [`diff::compute_diff`] then
+//! [`diff::write_diff`] (`diff --format`), [`explain::write_explanation`] (`explain`).
+//!
 //! Amounts are exact everywhere: machine formats (json, jsonl, csv) write them in 元 as
 //! plain decimals ([`plain_decimal`]); human formats (text, snapshot) show 万元 via
 //! [`show_num`], which converts without rounding.
