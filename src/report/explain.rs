@@ -1,6 +1,6 @@
 //! `parkrules explain`: the evaluation tree of one outcome, as text or JSON.
 //!
-//! Consumes an [`Explanation`] built by [`crate::eval::explain`]; produces either the
+//! Consumes an [`Explanation`] built by [`crate::eval::explain()`]; produces either the
 //! JSON of the explanation itself (its serde shape: `entity, key, rule, family, as_of,
 //! status, amount, amount_shown, message, failed_when, error, error_location,
 //! exception, cite, steps[{kind, text, location, value?, error?, notes?,

@@ -13,7 +13,7 @@
 //! [`diff::write_diff`] (`diff --format`), [`explain::write_explanation`] (`explain`).
 //!
 //! Amounts are exact everywhere: machine formats (json, jsonl, csv) write them in 元 as
-//! plain decimals ([`plain_decimal`]); human formats (text, snapshot) show 万元 via
+//! plain decimals ([`crate::value::plain_decimal`]); human formats (text, snapshot) show 万元 via
 //! [`show_num`], which converts without rounding.
 
 pub mod csv;
