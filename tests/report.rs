@@ -184,3 +184,128 @@ fn csv_parses_with_fixed_columns() {
     assert_eq!(&rows[3][5], "3000000");
     assert_eq!(&rows[9][4], "skipped");
 }
+
+#[test]
+fn the_hand_made_outcomes_are_what_the_evaluator_gives() {
+    let (p, data) = (base_program(), dataset());
+    assert_eq!(
+        parkrules::eval::evaluate(&p, &data, as_of()),
+        base_outcomes()
+    );
+}
+
+fn explained(fmt: parkrules::report::explain::ExplainFormat, record: usize, rule: usize) -> String {
+    let (p, data) = (base_program(), dataset());
+    let x = parkrules::eval::explain(
+        &p,
+        &data,
+        as_of(),
+        parkrules::program::EntityId(0),
+        record,
+        parkrules::program::RuleId(rule),
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    parkrules::report::explain::write_explanation(&mut buf, fmt, &x).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn explain_text() {
+    use parkrules::report::explain::ExplainFormat::Text;
+    // PH-001 建设补助 (min(6000万 × 10%, 500万) = 500万), PH-002 (the 薄弱镇 exception),
+    // PH-003 (入驻率 40% fails the when), PH-001 运营奖励 (tier row >= 80%).
+    let all = [(0, 0), (1, 0), (2, 0), (0, 2)]
+        .map(|(rec, rule)| explained(Text, rec, rule))
+        .join("\n----\n");
+    snap("explain_text", &all);
+}
+
+#[test]
+fn explain_json() {
+    use parkrules::report::explain::ExplainFormat::Json;
+    let s = explained(Json, 1, 0);
+    let doc: serde_json::Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(doc["amount"], "3000000");
+    assert_eq!(doc["exception"], "薄弱镇园区");
+    snap("explain_json", &s);
+}
+
+/// Timing of jsonl output for 600k outcomes (run with `--ignored --nocapture`, release).
+#[test]
+#[ignore]
+fn timing_of_jsonl() {
+    let mut data = dataset();
+    let recs = data.tables[0].records.clone();
+    data.tables[0].records = (0..200_000)
+        .map(|i| {
+            let mut r = recs[i % 3].clone();
+            r.key = format!("P{i}").into();
+            r
+        })
+        .collect();
+    let p = base_program();
+    let t = std::time::Instant::now();
+    let outcomes = parkrules::eval::evaluate(&p, &data, as_of());
+    let eval = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let ctx = ReportInput {
+        program: &p,
+        dataset: &data,
+        outcomes: &outcomes,
+        as_of: as_of(),
+        skipped: &[],
+    };
+    write_outcomes(&mut buf, Format::Jsonl, &ctx).unwrap();
+    eprintln!(
+        "eval {eval:?}, jsonl {:?}, {} bytes",
+        t.elapsed(),
+        buf.len()
+    );
+}
+
+#[test]
+fn the_fast_json_fields_are_the_views_fields() {
+    use parkrules::report::OutcomeView;
+    use parkrules::report::json::{fields, outcome_fields};
+    let (p, data) = (base_program(), dataset());
+    for o in &outcomes_with_error() {
+        let v = OutcomeView::new(&p, &data, o);
+        assert_eq!(outcome_fields(&p, &data, o), fields(&v));
+    }
+}
+
+#[test]
+fn json_escapes_what_it_must() {
+    let p = base_program();
+    let mut o = base_outcomes();
+    o[4] = out(1, 1, violation("\"引号\" \\ 换行\n\t结束"), None);
+    for fmt in [Format::Json, Format::Jsonl] {
+        let s = render(fmt, &p, &o, &[]);
+        let first_violation = if fmt == Format::Json {
+            serde_json::from_str::<serde_json::Value>(&s).unwrap()["outcomes"][4].clone()
+        } else {
+            serde_json::from_str(s.lines().nth(4).unwrap()).unwrap()
+        };
+        assert_eq!(first_violation["message"], "\"引号\" \\ 换行\n\t结束");
+    }
+}
+
+#[test]
+fn a_wider_amount_changes_only_its_own_lines_in_the_snapshot() {
+    let p = base_program();
+    let before = render(Format::Snapshot, &p, &base_outcomes(), &[]);
+    let mut o = base_outcomes();
+    o[0] = out(0, 0, amount("123456789.5"), None);
+    let after = render(Format::Snapshot, &p, &o, &[]);
+    let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    assert_eq!(b.len(), a.len());
+    let changed: Vec<usize> = (0..b.len()).filter(|i| b[*i] != a[*i]).collect();
+    // The outcome, its rule's total, its family's total and the budget total.
+    assert_eq!(changed.len(), 4, "{changed:?}");
+    assert_eq!(
+        a[changed[0]],
+        "园区 PH-001    建设补助      amount          12345.67895万元 (123456789.5)"
+    );
+}

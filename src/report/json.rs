@@ -1,85 +1,237 @@
 //! `--format json`: the normative shape of SPEC §4.
 //!
-//! Consumes a [`ReportInput`]; produces one pretty-printed JSON object:
-//! `{"policy", "version", "as_of", "outcomes": [...]}` and, only when the loader
-//! skipped rows (`--skip-bad-records`), a last key `"skipped": [{"file", "row",
+//! Consumes a [`ReportInput`]; produces one pretty-printed JSON object (two-space
+//! indent): `{"policy", "version", "as_of", "outcomes": [...]}` and, only when the
+//! loader skipped rows (`--skip-bad-records`), a last key `"skipped": [{"file", "row",
 //! "reason"}]`. Each outcome object has `entity, key, rule, family, status`, then by
 //! status: `amount` (exact decimal string in 元), `cite`, `exception` (name or null) |
 //! `message` | `failed_when` | `error`, `location` (`file:line:col`) | nothing for
 //! `pass`. Keys are written in exactly this order.
+//!
+//! Outcome objects are written field by field from [`fields`] (no JSON tree is built),
+//! so a million outcomes cost little more than their bytes; strings are escaped by
+//! `serde_json`.
 
+use crate::data::Dataset;
+use crate::eval::{Outcome, Status};
+use crate::program::Program;
 use crate::report::{OutcomeView, ReportInput, Skipped, ordered};
 use crate::value::plain_decimal;
 use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Write the whole report as one JSON document, ending with a newline.
 pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
-    let mut doc = Map::new();
-    doc.insert("policy".into(), Json::from(ctx.program.info.name.clone()));
-    doc.insert(
-        "version".into(),
-        ctx.program
-            .info
-            .version
-            .clone()
-            .map_or(Json::Null, Json::from),
-    );
-    doc.insert(
-        "as_of".into(),
-        Json::from(ctx.as_of.format("%Y-%m-%d").to_string()),
-    );
-    let outcomes: Vec<Json> = ordered(ctx.outcomes)
-        .into_iter()
-        .map(|o| {
-            Json::Object(outcome_object(&OutcomeView::new(
-                ctx.program,
-                ctx.dataset,
-                o,
-            )))
-        })
-        .collect();
-    doc.insert("outcomes".into(), Json::Array(outcomes));
-    if !ctx.skipped.is_empty() {
-        let skipped = ctx.skipped.iter().map(skipped_object).collect();
-        doc.insert("skipped".into(), Json::Array(skipped));
+    let p = &ctx.program.info;
+    w.write_all(b"{\n  \"policy\": ")?;
+    string(w, &p.name)?;
+    w.write_all(b",\n  \"version\": ")?;
+    scalar(w, p.version.as_deref())?;
+    w.write_all(b",\n  \"as_of\": ")?;
+    string(w, &ctx.as_of.format("%Y-%m-%d").to_string())?;
+    w.write_all(b",\n  \"outcomes\": [")?;
+    for (i, o) in ordered(ctx.outcomes).into_iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        object(
+            w,
+            &outcome_fields(ctx.program, ctx.dataset, o),
+            Some("      "),
+        )?;
     }
-    serde_json::to_writer_pretty(&mut *w, &Json::Object(doc)).map_err(io::Error::other)?;
-    writeln!(w)
+    w.write_all(if ctx.outcomes.is_empty() {
+        b"]"
+    } else {
+        b"\n  ]"
+    })?;
+    if !ctx.skipped.is_empty() {
+        w.write_all(b",\n  \"skipped\": [")?;
+        for (i, s) in ctx.skipped.iter().enumerate() {
+            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            object(w, &skipped_fields(s), Some("      "))?;
+        }
+        w.write_all(b"\n  ]")?;
+    }
+    w.write_all(b"\n}\n")
 }
 
-/// One outcome as the JSON object of SPEC §4 (shared with jsonl).
-pub fn outcome_object(v: &OutcomeView) -> Map<String, Json> {
-    let mut m = Map::new();
-    m.insert("entity".into(), Json::from(v.entity.clone()));
-    m.insert("key".into(), Json::from(v.key.clone()));
-    m.insert("rule".into(), Json::from(v.rule.clone()));
-    m.insert("family".into(), Json::from(v.family_name()));
-    m.insert("status".into(), Json::from(v.status.name()));
-    let opt = |s: &Option<String>| s.clone().map_or(Json::Null, Json::from);
+/// One field of an outcome object: key and value (`None` is `null`).
+pub type Field<'a> = (&'static str, Option<Cow<'a, str>>);
+
+/// The fields of one outcome object, in the order of SPEC §4.
+pub fn fields(v: &OutcomeView) -> Vec<Field<'_>> {
+    fn s(x: &str) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(x))
+    }
+    fn opt(x: &Option<String>) -> Option<Cow<'_, str>> {
+        x.as_deref().map(Cow::Borrowed)
+    }
+    let mut f: Vec<Field> = vec![
+        ("entity", s(&v.entity)),
+        ("key", s(&v.key)),
+        ("rule", s(&v.rule)),
+        ("family", s(v.family_name())),
+        ("status", s(v.status.name())),
+    ];
     if let Some(d) = v.amount {
-        m.insert("amount".into(), Json::from(plain_decimal(d)));
-        m.insert("cite".into(), opt(&v.cite));
-        m.insert("exception".into(), opt(&v.exception));
+        f.push(("amount", Some(Cow::Owned(plain_decimal(d)))));
+        f.push(("cite", opt(&v.cite)));
+        f.push(("exception", opt(&v.exception)));
     }
     if v.message.is_some() {
-        m.insert("message".into(), opt(&v.message));
+        f.push(("message", opt(&v.message)));
     }
     if v.failed_when.is_some() {
-        m.insert("failed_when".into(), opt(&v.failed_when));
+        f.push(("failed_when", opt(&v.failed_when)));
     }
     if v.error.is_some() {
-        m.insert("error".into(), opt(&v.error));
-        m.insert("location".into(), opt(&v.location));
+        f.push(("error", opt(&v.error)));
+        f.push(("location", opt(&v.location)));
     }
-    m
+    f
 }
 
-/// One skipped row as `{"file", "row", "reason"}`.
-pub fn skipped_object(s: &Skipped) -> Json {
-    let mut m = Map::new();
-    m.insert("file".into(), Json::from(s.file.clone()));
-    m.insert("row".into(), Json::from(s.row));
-    m.insert("reason".into(), Json::from(s.reason.clone()));
-    Json::Object(m)
+fn skipped_fields(s: &Skipped) -> Vec<Field<'_>> {
+    vec![
+        ("file", Some(Cow::Borrowed(s.file.as_str()))),
+        ("row", Some(Cow::Owned(s.row.to_string()))),
+        ("reason", Some(Cow::Borrowed(s.reason.as_str()))),
+    ]
+}
+
+/// The fields of one outcome, borrowed from the program and the dataset: the same
+/// list as [`fields`] of its [`OutcomeView`], without building the view (the fast path
+/// of `json` and `jsonl`).
+pub fn outcome_fields<'a>(
+    program: &'a Program,
+    dataset: &'a Dataset,
+    o: &'a Outcome,
+) -> Vec<Field<'a>> {
+    let rule = program.rule(o.rule);
+    let key = dataset
+        .table(o.entity)
+        .and_then(|t| t.records.get(o.record))
+        .map(|r| &*r.key);
+    let (Some(entity), Some(rule), Some(key)) = (program.entity(o.entity), rule, key) else {
+        // A dangling index (never made by the evaluator): the slow path names it.
+        return fields(&OutcomeView::new(program, dataset, o))
+            .into_iter()
+            .map(|(k, v)| (k, v.map(|c| Cow::Owned(c.into_owned()))))
+            .collect();
+    };
+    let exception = o.exception.and_then(|i| rule.exceptions.get(i));
+    let b = |x: &'a str| Some(Cow::Borrowed(x));
+    let mut f: Vec<Field> = vec![
+        ("entity", b(&entity.name)),
+        ("key", b(key)),
+        ("rule", b(&rule.name)),
+        ("family", b(rule.family.name())),
+        ("status", b(o.status.kind().name())),
+    ];
+    match &o.status {
+        Status::Amount(d) => {
+            let cite = exception
+                .and_then(|e| e.body.cite.as_deref())
+                .or(rule.body.cite.as_deref());
+            f.push(("amount", Some(Cow::Owned(plain_decimal(*d)))));
+            f.push(("cite", cite.map(Cow::Borrowed)));
+            f.push((
+                "exception",
+                exception.map(|e| Cow::Borrowed(e.name.as_str())),
+            ));
+        }
+        Status::NotApplicable { when } => {
+            let text = rule
+                .body
+                .whens
+                .get(*when)
+                .map(|w| Cow::Borrowed(w.text.as_str()));
+            f.push((
+                "failed_when",
+                text.or_else(|| Some(Cow::Owned(format!("#{when}")))),
+            ));
+        }
+        Status::Pass => {}
+        Status::Violation { message } => f.push(("message", b(message))),
+        Status::Error(err) => {
+            f.push(("error", Some(Cow::Owned(err.to_string()))));
+            let loc = program.sources.location(err.span());
+            f.push(("location", Some(Cow::Owned(loc))));
+        }
+    }
+    f
+}
+
+/// Write fields as an object: compact on one line (`indent` `None`), or one field per
+/// line at `indent` with the braces two spaces less (serde_json's pretty layout).
+/// The `row` of a skipped row is written as a number.
+pub fn object(w: &mut dyn Write, fields: &[Field], indent: Option<&str>) -> io::Result<()> {
+    let outer = indent.map(|i| i.get(2..).unwrap_or(""));
+    if let Some(o) = outer {
+        w.write_all(o.as_bytes())?;
+    }
+    w.write_all(b"{")?;
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        match indent {
+            Some(ind) => {
+                w.write_all(b"\n")?;
+                w.write_all(ind.as_bytes())?;
+                string(w, k)?;
+                w.write_all(b": ")?;
+            }
+            None => {
+                string(w, k)?;
+                w.write_all(b":")?;
+            }
+        }
+        match v {
+            Some(n) if *k == "row" => w.write_all(n.as_bytes())?,
+            v => scalar(w, v.as_deref())?,
+        }
+    }
+    if let Some(o) = outer {
+        w.write_all(b"\n")?;
+        w.write_all(o.as_bytes())?;
+    }
+    w.write_all(b"}")
+}
+
+/// A JSON string, escaped.
+fn string(w: &mut dyn Write, s: &str) -> io::Result<()> {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        return serde_json::to_writer(&mut *w, s).map_err(io::Error::other);
+    }
+    // Nothing to escape (the common case): quote it as is.
+    w.write_all(b"\"")?;
+    w.write_all(s.as_bytes())?;
+    w.write_all(b"\"")
+}
+
+/// A JSON string or `null`.
+fn scalar(w: &mut dyn Write, s: Option<&str>) -> io::Result<()> {
+    match s {
+        Some(s) => string(w, s),
+        None => w.write_all(b"null"),
+    }
+}
+
+/// One outcome as a JSON map (for callers that embed it, like the diff).
+pub fn outcome_object(v: &OutcomeView) -> Map<String, Json> {
+    fields(v)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                v.map_or(Json::Null, |s| Json::from(s.into_owned())),
+            )
+        })
+        .collect()
+}
+
+/// Write one skipped row as a compact object.
+pub fn write_skipped_compact(w: &mut dyn Write, s: &Skipped) -> io::Result<()> {
+    object(w, &skipped_fields(s), None)
 }

@@ -10,9 +10,8 @@
 use crate::data::Dataset;
 use crate::eval::Outcome;
 use crate::program::Program;
-use crate::report::json::{outcome_object, skipped_object};
-use crate::report::{OutcomeView, ReportInput, Skipped, ordered};
-use serde_json::{Map, Value as Json};
+use crate::report::json::{object, outcome_fields, write_skipped_compact};
+use crate::report::{ReportInput, Skipped, ordered};
 use std::io::{self, Write};
 
 /// Write every outcome (in report order), then the skipped rows.
@@ -23,25 +22,24 @@ pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
     write_skipped(w, ctx.skipped)
 }
 
-/// Write one outcome line (for callers that stream outcomes as they are evaluated).
+/// Write one outcome line (for callers that stream outcomes as they are evaluated;
+/// give it a buffered writer).
 pub fn write_outcome(
     w: &mut dyn Write,
     program: &Program,
     dataset: &Dataset,
     o: &Outcome,
 ) -> io::Result<()> {
-    let obj = Json::Object(outcome_object(&OutcomeView::new(program, dataset, o)));
-    serde_json::to_writer(&mut *w, &obj).map_err(io::Error::other)?;
-    writeln!(w)
+    object(w, &outcome_fields(program, dataset, o), None)?;
+    w.write_all(b"\n")
 }
 
 /// Write the skipped-row lines.
 pub fn write_skipped(w: &mut dyn Write, skipped: &[Skipped]) -> io::Result<()> {
     for s in skipped {
-        let mut m = Map::new();
-        m.insert("skipped".into(), skipped_object(s));
-        serde_json::to_writer(&mut *w, &Json::Object(m)).map_err(io::Error::other)?;
-        writeln!(w)?;
+        w.write_all(b"{\"skipped\":")?;
+        write_skipped_compact(w, s)?;
+        w.write_all(b"}\n")?;
     }
     Ok(())
 }

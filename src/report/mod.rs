@@ -8,12 +8,17 @@
 //! order, rules in declaration order), whatever order they were given in, and no
 //! format reads the clock, the environment or a hash map's order.
 //!
+//! Entry points: [`write_outcomes`] (`eval --format`), [`jsonl::write_outcome`] (one
+//! jsonl line, for a streaming caller), [`diff::compute_diff`] then
+//! [`diff::write_diff`] (`diff --format`), [`explain::write_explanation`] (`explain`).
+//!
 //! Amounts are exact everywhere: machine formats (json, jsonl, csv) write them in 元 as
-//! plain decimals ([`plain_decimal`]); human formats (text, snapshot) show 万元 via
+//! plain decimals ([`crate::value::plain_decimal`]); human formats (text, snapshot) show 万元 via
 //! [`show_num`], which converts without rounding.
 
 pub mod csv;
 pub mod diff;
+pub mod explain;
 pub mod json;
 pub mod jsonl;
 pub mod snapshot;
@@ -89,14 +94,18 @@ pub struct ReportInput<'a> {
 }
 
 /// Write the outcomes of one evaluation in one format.
+/// Output is buffered here: callers may pass an unbuffered stdout or file.
 pub fn write_outcomes(w: &mut dyn Write, fmt: Format, ctx: &ReportInput) -> io::Result<()> {
+    let mut buf = io::BufWriter::new(w);
+    let w: &mut dyn Write = &mut buf;
     match fmt {
         Format::Text => text::write(w, ctx),
         Format::Json => json::write(w, ctx),
         Format::Jsonl => jsonl::write(w, ctx),
         Format::Csv => csv::write(w, ctx),
         Format::Snapshot => snapshot::write(w, ctx),
-    }
+    }?;
+    buf.flush()
 }
 
 /// One outcome with every name resolved: what each format writes.

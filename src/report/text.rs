@@ -19,6 +19,9 @@ const FAMILY_WIDTH: usize = 11;
 /// Write the text report.
 pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
     writeln!(w, "{}", title(ctx.program, ctx.as_of))?;
+    let widths: Vec<usize> = (0..ctx.program.entities.len())
+        .map(|e| rule_width(ctx.program, EntityId(e)))
+        .collect();
     let mut current: Option<(EntityId, usize)> = None;
     for o in ordered(ctx.outcomes) {
         let v = OutcomeView::new(ctx.program, ctx.dataset, o);
@@ -27,7 +30,7 @@ pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
             writeln!(w)?;
             writeln!(w, "{} {}", v.entity, v.key)?;
         }
-        let rule_w = rule_width(ctx.program, o.entity);
+        let rule_w = widths.get(o.entity.0).copied().unwrap_or(0);
         let line = format!(
             "  {}  {}  {}",
             pad_to(&v.rule, rule_w),

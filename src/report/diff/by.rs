@@ -33,6 +33,7 @@ pub fn breakdown(
 ) -> Breakdown {
     let mut plans: HashMap<(usize, EntityId), Option<Vec<FieldId>>> = HashMap::new();
     let mut rows: BTreeMap<String, BreakdownRow> = BTreeMap::new();
+    let mut last: Option<((usize, EntityId, usize), String)> = None;
     for ((_, pair), (changed, newly)) in pairs.iter().zip(flags) {
         let Some((side_ix, side, o)) = pair[1]
             .map(|o| (1, revised, o))
@@ -40,15 +41,24 @@ pub fn breakdown(
         else {
             continue;
         };
-        let plan = plans
-            .entry((side_ix, o.entity))
-            .or_insert_with(|| resolve(side.program, o.entity, path));
-        let value = plan
-            .as_deref()
-            .and_then(|ids| value_at(side, o.entity, o.record, ids))
-            .unwrap_or_else(|| NONE.to_string());
-        let row = rows.entry(value.clone()).or_insert_with(|| BreakdownRow {
-            value,
+        // Outcomes of one record come together: compute its group once.
+        let here = (side_ix, o.entity, o.record);
+        let value = match &last {
+            Some((at, v)) if *at == here => v.clone(),
+            _ => {
+                let plan = plans
+                    .entry((side_ix, o.entity))
+                    .or_insert_with(|| resolve(side.program, o.entity, path));
+                let v = plan
+                    .as_deref()
+                    .and_then(|ids| value_at(side, o.entity, o.record, ids))
+                    .unwrap_or_else(|| NONE.to_string());
+                last = Some((here, v.clone()));
+                v
+            }
+        };
+        let row = rows.entry(value).or_insert_with_key(|value| BreakdownRow {
+            value: value.clone(),
             money: Default::default(),
             changed: 0,
             new_violations: 0,

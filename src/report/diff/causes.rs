@@ -9,6 +9,7 @@
 //! each side's as-of; texts shown are the source as written, whitespace-collapsed.
 
 use crate::ast::Family;
+use crate::eval::explain::{Explanation, Node, Note};
 use crate::program::{
     Body, DatedExpr, Expr, ExprKind, LetDef, LetId, Member, MessagePart, Origin, OutcomeDef,
     ParamDef, ParamId, Program, RuleDef,
@@ -137,13 +138,147 @@ pub fn record_causes(before: Option<&OutcomeView>, after: Option<&OutcomeView>) 
     out
 }
 
+/// The rule-level causes that bear on one record: changes to an exception that applied
+/// neither before nor after are left out (and a definition change left with nothing).
+pub fn for_record(
+    rule: &[Cause],
+    before: Option<&OutcomeView>,
+    after: Option<&OutcomeView>,
+) -> Vec<Cause> {
+    let applied = |name: &str| {
+        [before, after]
+            .iter()
+            .any(|v| v.and_then(|v| v.exception.as_deref()) == Some(name))
+    };
+    rule.iter()
+        .filter_map(|c| match c {
+            Cause::RuleChanged {
+                overridden,
+                cite,
+                changes,
+            } => {
+                let kept: Vec<DefChange> = changes
+                    .iter()
+                    .filter(|d| match d {
+                        DefChange::ExceptionAdded(n)
+                        | DefChange::ExceptionRemoved(n)
+                        | DefChange::ExceptionChanged(n) => applied(n),
+                        _ => true,
+                    })
+                    .cloned()
+                    .collect();
+                (!kept.is_empty()).then(|| Cause::RuleChanged {
+                    overridden: *overridden,
+                    cite: cite.clone(),
+                    changes: kept,
+                })
+            }
+            c => Some(c.clone()),
+        })
+        .collect()
+}
+
+/// Sharpen a record's causes with the explanations of its two outcomes: keep only the
+/// changed params and lets the evaluation actually read on either side, and name the `tier`
+/// row chosen before and after when it differs (row and value, `>= 80% => 30万元`).
+/// Without both explanations the causes are left as they are.
+pub fn refine(causes: &mut Vec<Cause>, before: Option<&Explanation>, after: Option<&Explanation>) {
+    let (Some(b), Some(a)) = (before, after) else {
+        return;
+    };
+    let (mut params, mut lets) = (BTreeSet::new(), BTreeSet::new());
+    for x in [b, a] {
+        visit_notes(&x.steps, &mut |_, n| match n {
+            Note::Param { name, .. } => {
+                params.insert(name.clone());
+            }
+            Note::Let { name, .. } => {
+                lets.insert(name.clone());
+            }
+            _ => {}
+        });
+    }
+    // A let's note names it without its entity (`星级奖励` for `园区.星级奖励`).
+    let short = |full: &str| full.split_once('.').map_or(full, |(_, n)| n).to_string();
+    causes.retain(|c| match c {
+        Cause::ParamChanged { name, .. } => params.contains(name),
+        Cause::LetChanged { name, .. } => lets.contains(&short(name)),
+        _ => true,
+    });
+    let (tb, ta) = (first_tier(b), first_tier(a));
+    if (tb.is_some() || ta.is_some()) && tb != ta {
+        let at = causes
+            .iter()
+            .position(|c| matches!(c, Cause::RuleChanged { .. } | Cause::ParamChanged { .. }))
+            .unwrap_or(causes.len());
+        causes.insert(
+            at,
+            Cause::TierRow {
+                base: tb,
+                revised: ta,
+            },
+        );
+    }
+}
+
+/// Every note of a tree, depth first in evaluation order, with its node.
+fn visit_notes(nodes: &[Node], f: &mut dyn FnMut(&Node, &Note)) {
+    for n in nodes {
+        for note in &n.notes {
+            f(n, note);
+        }
+        visit_notes(&n.children, f);
+    }
+}
+
+/// The first tier decision of an evaluation: its row (or `else`) and its value.
+fn first_tier(x: &Explanation) -> Option<String> {
+    let mut found = None;
+    visit_notes(&x.steps, &mut |node, note| {
+        if found.is_some() {
+            return;
+        }
+        let row = match note {
+            // The row's condition (`>= 80%`), whether the text holds its result or not.
+            Note::TierRow { text, .. } => text.split("=>").next().unwrap_or("").trim(),
+            Note::TierElse => "else",
+            _ => return,
+        };
+        found = Some(match &node.value {
+            Some(v) => format!("{row} => {v}"),
+            None => row.to_string(),
+        });
+    });
+    found
+}
+
 /// Whitespace-collapsed source text of a span.
 fn src(program: &Program, e: &Expr) -> String {
     collapse(program.sources.snippet(e.span))
 }
 
+/// Source text on one line: comments dropped, whitespace runs made one space.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    for c in s.chars() {
+        if in_comment {
+            in_comment = c != '\n';
+            if in_comment {
+                continue;
+            }
+        } else if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '#' {
+            in_comment = true;
+            continue;
+        }
+        out.push(c);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn def_changes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<DefChange> {
@@ -158,7 +293,9 @@ fn def_changes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<DefC
     for e in &b.exceptions {
         match r.exceptions.iter().find(|x| x.name == e.name) {
             None => out.push(DefChange::ExceptionRemoved(e.name.clone())),
-            Some(x) if x.body != e.body => out.push(DefChange::ExceptionChanged(e.name.clone())),
+            Some(x) if !same_body(bp, &e.body, rp, &x.body) => {
+                out.push(DefChange::ExceptionChanged(e.name.clone()))
+            }
             Some(_) => {}
         }
     }
@@ -170,6 +307,23 @@ fn def_changes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<DefC
     out
 }
 
+/// Whether two `when` lists are the same, line by line, as written.
+fn same_whens(b: &Body, r: &Body) -> bool {
+    b.whens.len() == r.whens.len() && b.whens.iter().zip(&r.whens).all(|(x, y)| x.text == y.text)
+}
+
+/// Whether two outcomes are the same: equal IR, or the same text as written. The text
+/// decides when the IR differs only by renumbering (a revision that removes a param
+/// shifts the ids of the params after it); a name that now means something else shows
+/// up as a param or let cause instead.
+fn same_outcome(bp: &Program, b: &OutcomeDef, rp: &Program, r: &OutcomeDef) -> bool {
+    b == r || outcome_text(bp, b) == outcome_text(rp, r)
+}
+
+fn same_body(bp: &Program, b: &Body, rp: &Program, r: &Body) -> bool {
+    b.cite == r.cite && same_whens(b, r) && same_outcome(bp, &b.outcome, rp, &r.outcome)
+}
+
 fn body_changes(bp: &Program, b: &Body, rp: &Program, r: &Body) -> Vec<DefChange> {
     let mut out = Vec::new();
     if b.cite != r.cite {
@@ -178,13 +332,14 @@ fn body_changes(bp: &Program, b: &Body, rp: &Program, r: &Body) -> Vec<DefChange
             revised: r.cite.clone(),
         });
     }
-    for w in b.whens.iter().filter(|w| !r.whens.contains(w)) {
+    let has = |list: &[crate::program::When], text: &str| list.iter().any(|w| w.text == text);
+    for w in b.whens.iter().filter(|w| !has(&r.whens, &w.text)) {
         out.push(DefChange::WhenRemoved(w.text.clone()));
     }
-    for w in r.whens.iter().filter(|w| !b.whens.contains(w)) {
+    for w in r.whens.iter().filter(|w| !has(&b.whens, &w.text)) {
         out.push(DefChange::WhenAdded(w.text.clone()));
     }
-    if b.outcome != r.outcome {
+    if !same_outcome(bp, &b.outcome, rp, &r.outcome) {
         out.push(DefChange::Outcome {
             base: outcome_text(bp, &b.outcome),
             revised: outcome_text(rp, &r.outcome),
@@ -336,7 +491,7 @@ fn param_causes(base: &Side, revised: &Side, b: &RuleDef, r: &RuleDef) -> Vec<Ca
         .filter_map(|name| {
             let (bv, rv) = (value(base, &name), value(revised, &name));
             let same = match (&bv, &rv) {
-                (Some(x), Some(y)) => x.0 == y.0,
+                (Some(x), Some(y)) => x.0 == y.0 || x.1 == y.1,
                 (None, None) => true,
                 _ => false,
             };
@@ -380,7 +535,9 @@ fn let_causes(bp: &Program, b: &RuleDef, rp: &Program, r: &RuleDef) -> Vec<Cause
             let (bl, rl) = (find_let(bp, &name), find_let(rp, &name));
             let same = match (bl, rl) {
                 (Some(x), Some(y)) => {
-                    x.value == y.value || matches!(y.origin, Origin::Inherited(_))
+                    x.value == y.value
+                        || matches!(y.origin, Origin::Inherited(_))
+                        || src(bp, &x.value) == src(rp, &y.value)
                 }
                 (None, None) => true,
                 _ => false,

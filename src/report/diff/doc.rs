@@ -54,13 +54,12 @@ pub fn document(d: &Diff) -> Vec<Block> {
     out.push(Block::Bullets(vec![
         format!("base: {}", policy(&d.base)),
         format!("revised: {}", policy(&d.revised)),
-        format!(
-            "budget effect (subsidy + reward): {} ({} → {}, {})",
-            signed_wan(d.budget.change()),
-            wan(d.budget.base),
-            wan(d.budget.revised),
-            percent(&d.budget)
-        ),
+        match money_cells(&d.budget) {
+            [b, r, c, p] if !d.budget.overflow => {
+                format!("budget effect (subsidy + reward): {c} ({b} → {r}, {p})")
+            }
+            _ => "budget effect (subsidy + reward): overflow".to_string(),
+        },
         format!(
             "changed outcomes: {}; new violations: {}; no longer violating: {}",
             d.changes.len(),
@@ -79,6 +78,14 @@ pub fn document(d: &Diff) -> Vec<Block> {
 }
 
 fn money_cells(m: &Money) -> [String; 4] {
+    if m.overflow {
+        return [
+            "overflow".to_string(),
+            "overflow".to_string(),
+            String::new(),
+            String::new(),
+        ];
+    }
     [
         wan(m.base),
         wan(m.revised),
@@ -98,8 +105,8 @@ fn families(d: &Diff, out: &mut Vec<Block>) {
         match &f.money {
             Some(m) => row.extend(money_cells(m)),
             None => row.extend([
-                format!("{} violations", f.violations.0),
-                format!("{} violations", f.violations.1),
+                violations_text(f.violations.0),
+                violations_text(f.violations.1),
                 signed_count(f.violations.0, f.violations.1),
                 String::new(),
             ]),
@@ -107,6 +114,14 @@ fn families(d: &Diff, out: &mut Vec<Block>) {
         t.rows.push(row);
     }
     out.push(Block::Table(t));
+}
+
+fn violations_text(n: usize) -> String {
+    if n == 1 {
+        "1 violation".to_string()
+    } else {
+        format!("{n} violations")
+    }
 }
 
 fn presence(r: &RuleDelta) -> &'static str {
@@ -148,8 +163,8 @@ fn rules(d: &Diff, out: &mut Vec<Block>) {
             let b = r.base_counts.get(vi).copied().unwrap_or(0);
             let v = r.revised_counts.get(vi).copied().unwrap_or(0);
             row.extend([
-                format!("{b} violations"),
-                format!("{v} violations"),
+                violations_text(b),
+                violations_text(v),
                 signed_count(b, v),
                 String::new(),
             ]);
@@ -229,7 +244,7 @@ fn definitions(d: &Diff, out: &mut Vec<Block>) {
 }
 
 fn violations(d: &Diff, out: &mut Vec<Block>) {
-    for (title, ixs, now) in [
+    for (title, ixs, new) in [
         ("New violations", &d.new_violations, true),
         ("No longer violating", &d.resolved_violations, false),
     ] {
@@ -237,9 +252,10 @@ fn violations(d: &Diff, out: &mut Vec<Block>) {
             continue;
         }
         out.push(Block::Heading(3, format!("{title} ({})", ixs.len())));
-        let mut t = Table::new(&["entity", "key", "rule", "message", "now"], &[false; 5]);
+        let other = if new { "before" } else { "now" };
+        let mut t = Table::new(&["entity", "key", "rule", "message", other], &[false; 5]);
         for c in ixs.iter().filter_map(|i| d.changes.get(*i)) {
-            let (v, other) = if now {
+            let (v, other) = if new {
                 (c.after.as_ref(), c.before.as_ref())
             } else {
                 (c.before.as_ref(), c.after.as_ref())
@@ -250,7 +266,7 @@ fn violations(d: &Diff, out: &mut Vec<Block>) {
                 c.key.clone(),
                 c.rule.clone(),
                 msg,
-                outcome(if now { v } else { other }),
+                outcome(other),
             ]);
         }
         out.push(Block::Table(t));

@@ -13,7 +13,7 @@ const STYLE: &str = "body{font-family:sans-serif;margin:2em;max-width:80em;color
 table{border-collapse:collapse;margin:.5em 0 1.5em}\
 th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top}\
 th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}\
-code{background:#f6f6f6;padding:0 .2em}";
+code{background:#f6f6f6;padding:0 .2em}li.sub{margin-left:2em;list-style:circle}";
 
 /// Write the diff as an HTML page.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
@@ -39,7 +39,13 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
             Block::Bullets(items) => {
                 writeln!(w, "<ul>")?;
                 for i in items {
-                    writeln!(w, "<li>{}</li>", rich(i.trim_start()))?;
+                    // An indented item details the one before it.
+                    let class = if i.starts_with(' ') {
+                        " class=\"sub\""
+                    } else {
+                        ""
+                    };
+                    writeln!(w, "<li{class}>{}</li>", rich(i.trim_start()))?;
                 }
                 writeln!(w, "</ul>")?;
             }

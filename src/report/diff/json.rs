@@ -17,7 +17,7 @@
 //!
 //! Money (`base`, `revised`, `change`) is an exact decimal string in 元; `percent` is
 //! the change in percent of the base rounded to 2 decimals, as a string, or null when
-//! the base is zero. A cause is `{cause: <kind>, …}` with kinds `rule_added`,
+//! the base is zero; all four are null when a sum overflowed. A cause is `{cause: <kind>, …}` with kinds `rule_added`,
 //! `rule_removed`, `rule_changed {overridden, cite, changes: [{change, …}]}`,
 //! `param_changed {name, base, revised}`, `let_changed {name, base, revised}`,
 //! `exception_changed {base, revised}`, `when_changed {base, revised}`,
@@ -28,17 +28,59 @@ use crate::report::OutcomeView;
 use crate::report::diff::{Cause, DefChange, Diff, Money, PolicyRef, RecordChange, RuleDelta};
 use crate::report::json::outcome_object;
 use crate::value::plain_decimal;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 use std::io::{self, Write};
 
-/// Write the diff as JSON, ending with a newline.
+/// Write the diff as JSON, ending with a newline. The changes are serialised one at a
+/// time, never held as one JSON tree.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_json(d)).map_err(io::Error::other)?;
-    writeln!(w)
+    let mut buf = io::BufWriter::new(w);
+    serde_json::to_writer_pretty(&mut buf, &Streamed(d)).map_err(io::Error::other)?;
+    writeln!(buf)?;
+    buf.flush()
 }
 
 /// The diff as a JSON value (the shape documented above).
 pub fn to_json(d: &Diff) -> Json {
+    let mut m = head(d);
+    m.insert("changes".into(), d.changes.iter().map(change).collect());
+    m.insert("new_violations".into(), json!(d.new_violations));
+    m.insert("resolved_violations".into(), json!(d.resolved_violations));
+    Json::Object(m)
+}
+
+/// Serialises like [`to_json`], building one change object at a time.
+struct Streamed<'a>(&'a Diff);
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in head(d) {
+            map.serialize_entry(&k, &v)?;
+        }
+        map.serialize_entry("changes", &Changes(&d.changes))?;
+        map.serialize_entry("new_violations", &d.new_violations)?;
+        map.serialize_entry("resolved_violations", &d.resolved_violations)?;
+        map.end()
+    }
+}
+
+struct Changes<'a>(&'a [RecordChange]);
+
+impl Serialize for Changes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for c in self.0 {
+            seq.serialize_element(&change(c))?;
+        }
+        seq.end()
+    }
+}
+
+/// Every key before `changes`.
+fn head(d: &Diff) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("base".into(), policy(&d.base));
     m.insert("revised".into(), policy(&d.revised));
@@ -74,10 +116,7 @@ pub fn to_json(d: &Diff) -> Json {
         json!({"field": b.field, "rows": rows.collect::<Vec<_>>()})
     });
     m.insert("breakdowns".into(), breakdowns.collect());
-    m.insert("changes".into(), d.changes.iter().map(change).collect());
-    m.insert("new_violations".into(), json!(d.new_violations));
-    m.insert("resolved_violations".into(), json!(d.resolved_violations));
-    Json::Object(m)
+    m
 }
 
 fn policy(p: &PolicyRef) -> Json {
@@ -87,6 +126,12 @@ fn policy(p: &PolicyRef) -> Json {
 
 fn money(m: &Money) -> Map<String, Json> {
     let mut o = Map::new();
+    if m.overflow {
+        for k in ["base", "revised", "change", "percent"] {
+            o.insert(k.into(), Json::Null);
+        }
+        return o;
+    }
     o.insert("base".into(), json!(plain_decimal(m.base)));
     o.insert("revised".into(), json!(plain_decimal(m.revised)));
     o.insert("change".into(), json!(m.change().map(plain_decimal)));

@@ -33,11 +33,20 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
     Ok(())
 }
 
-/// Text outside tables: escape what markdown would otherwise interpret.
+/// Text with `code` spans: outside them, escape what markdown would otherwise read as
+/// HTML or emphasis; inside them, nothing (code spans show their text literally).
 fn inline(s: &str) -> String {
-    s.replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('*', "\\*")
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                part.to_string()
+            } else {
+                part.replace('<', "&lt;").replace('*', "\\*")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
 }
 
 fn cell(s: &str) -> String {

@@ -8,13 +8,16 @@
 //!
 //! What counts as a changed record: the status differs, or the amount, the exception
 //! that applied, the violation message or the error differs. A rule absent on one side
-//! counts as `not_applicable` there, and a different failing `when` between two
-//! `not_applicable` outcomes is not a change (nothing is paid or violated either way).
+//! counts as `not_applicable` there, and so does a `pass` of a rule that exists on one
+//! side only (an added check is news where it is violated, not where it passes); a
+//! different failing `when` between two `not_applicable` outcomes is not a change
+//! (nothing is paid or violated either way).
 //!
 //! Causes ([`Cause`]) come from comparing the two rule definitions (the IR, whose
 //! equality ignores spans), the params and lets the rule reads (values in force at each
 //! side's as-of), and per record the exception and failing `when` before and after.
 
+pub mod align;
 pub mod by;
 pub mod causes;
 pub mod doc;
@@ -26,13 +29,14 @@ pub mod text;
 
 use crate::ast::Family;
 use crate::data::Dataset;
-use crate::eval::Outcome;
+use crate::eval::{Evaluator, Outcome, Status};
 use crate::program::{Program, StatusKind};
 use crate::report::{OutcomeView, RuleTotal, is_amount_family, rule_totals, status_index};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
 
+pub use align::{OrderKey, Pair};
 pub use causes::{Cause, DefChange};
 
 /// One side of a diff: a policy evaluated on the records.
@@ -79,6 +83,8 @@ pub struct PolicyRef {
 pub struct Money {
     pub base: Decimal,
     pub revised: Decimal,
+    /// A sum overflowed: `base`/`revised` are then incomplete and shown as `overflow`.
+    pub overflow: bool,
 }
 
 impl Money {
@@ -100,13 +106,26 @@ impl Money {
         Some(pct.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
     }
 
+    /// Add amounts to each side (`None`: nothing to add).
     fn add(&mut self, base: Option<Decimal>, revised: Option<Decimal>) {
         if let Some(b) = base {
-            self.base = self.base.checked_add(b).unwrap_or(self.base);
+            match self.base.checked_add(b) {
+                Some(x) => self.base = x,
+                None => self.overflow = true,
+            }
         }
         if let Some(r) = revised {
-            self.revised = self.revised.checked_add(r).unwrap_or(self.revised);
+            match self.revised.checked_add(r) {
+                Some(x) => self.revised = x,
+                None => self.overflow = true,
+            }
         }
+    }
+
+    /// Add another sum, carrying its overflow.
+    fn add_money(&mut self, other: &Money) {
+        self.add(Some(other.base), Some(other.revised));
+        self.overflow |= other.overflow;
     }
 }
 
@@ -197,12 +216,9 @@ pub struct RecordChange {
     pub causes: Vec<Cause>,
 }
 
-/// Aligned outcomes of one (entity, key, rule).
-type Pair<'a> = [Option<&'a Outcome>; 2];
-
 /// Compare two evaluations. `by` holds field paths to break the money down by.
 pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
-    let pairs = align(base, revised);
+    let pairs = align::align(base, revised);
     let totals = [
         rule_totals(base.program, base.outcomes),
         rule_totals(revised.program, revised.outcomes),
@@ -215,11 +231,15 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
         .collect();
     let mut changes = Vec::new();
     let mut flags = Vec::with_capacity(pairs.len());
+    let mut explainer = Explainer::new(base, revised);
     for (_, pair) in &pairs {
-        let Some(c) = change_of(base, revised, pair, &rules, &rule_pos) else {
+        let Some(mut c) = change_of(base, revised, pair, &rules, &rule_pos) else {
             flags.push((false, false));
             continue;
         };
+        if let [Some(b), Some(r)] = pair {
+            explainer.refine(&mut c, b, r);
+        }
         if let Some(r) = rule_pos.get(&c.rule).and_then(|i| rules.get_mut(*i)) {
             r.changed += 1;
         }
@@ -245,73 +265,78 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
     }
 }
 
+/// Explanations of changed records, to sharpen their causes ([`causes::refine`]).
+///
+/// Explaining re-evaluates a record with tracing, which costs far more than the diff
+/// itself; so changes with the same rule and the same outcome before and after (status,
+/// amount, exception, failing `when`, message) share the refinement of the first of
+/// them. Two records can share it wrongly only if different `tier` rows give them the
+/// same amounts, or different params lead to the same amounts.
+struct Explainer<'s, 'a> {
+    sides: [&'s Side<'a>; 2],
+    evaluators: Option<[Evaluator<'a>; 2]>,
+    cache: HashMap<(String, Shape, Shape), Vec<Cause>>,
+}
+
+/// What an outcome is, apart from whose: status, amount, exception, failing `when`,
+/// message, error.
+type Shape = (Option<StatusKind>, Option<Decimal>, [Option<String>; 4]);
+
+fn shape(v: Option<&OutcomeView>) -> Shape {
+    match v {
+        None => (None, None, Default::default()),
+        Some(v) => (
+            Some(v.status),
+            v.amount,
+            [
+                v.exception.clone(),
+                v.failed_when.clone(),
+                v.message.clone(),
+                v.error.clone(),
+            ],
+        ),
+    }
+}
+
+impl<'s, 'a> Explainer<'s, 'a> {
+    fn new(base: &'s Side<'a>, revised: &'s Side<'a>) -> Self {
+        Explainer {
+            sides: [base, revised],
+            evaluators: None,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn refine(&mut self, c: &mut RecordChange, b: &Outcome, r: &Outcome) {
+        let key = (
+            c.rule.clone(),
+            shape(c.before.as_ref()),
+            shape(c.after.as_ref()),
+        );
+        if let Some(causes) = self.cache.get(&key) {
+            c.causes = causes.clone();
+            return;
+        }
+        let [bs, rs] = self.sides;
+        let [eb, er] = self.evaluators.get_or_insert_with(|| {
+            [
+                Evaluator::new(bs.program, bs.dataset, bs.as_of),
+                Evaluator::new(rs.program, rs.dataset, rs.as_of),
+            ]
+        });
+        let xb = eb.explain(b.entity, b.record, b.rule);
+        let xr = er.explain(r.entity, r.record, r.rule);
+        causes::refine(&mut c.causes, xb.as_ref(), xr.as_ref());
+        self.cache.insert(key, c.causes.clone());
+    }
+}
+
 fn policy_ref(side: &Side) -> PolicyRef {
     PolicyRef {
         name: side.program.info.name.clone(),
         version: side.program.info.version.clone(),
         as_of: side.as_of,
     }
-}
-
-/// The sort key of an aligned outcome: (entity rank, record index, rule rank), ranks
-/// from the revised policy first, then base-only ones after.
-pub type OrderKey = (usize, usize, usize);
-
-fn rank(revised: Option<usize>, base: Option<usize>, revised_len: usize) -> usize {
-    revised.unwrap_or_else(|| revised_len + base.unwrap_or(0))
-}
-
-/// Pair up outcomes by (entity name, key, rule name), in report order (ties, possible
-/// only when the two datasets hold different records, broken by key).
-fn align<'a>(base: &Side<'a>, revised: &Side<'a>) -> Vec<(OrderKey, Pair<'a>)> {
-    let mut index: HashMap<(&str, &str, &str), (OrderKey, Pair<'a>)> = HashMap::new();
-    for (side_ix, side) in [base, revised].into_iter().enumerate() {
-        for o in side.outcomes {
-            let Some((ent, key, rule)) = names(side, o) else {
-                continue;
-            };
-            let order = order_key(base, revised, ent, rule, o.record);
-            let entry = index
-                .entry((ent, key, rule))
-                .or_insert((order, [None, None]));
-            if side_ix == 1 {
-                entry.0 = order;
-            }
-            if let Some(slot) = entry.1.get_mut(side_ix) {
-                *slot = Some(o);
-            }
-        }
-    }
-    let mut v: Vec<((OrderKey, &str), Pair<'a>)> = index
-        .into_iter()
-        .map(|((_, key, _), (order, pair))| ((order, key), pair))
-        .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
-    v.into_iter()
-        .map(|((order, _), pair)| (order, pair))
-        .collect()
-}
-
-fn names<'a>(side: &Side<'a>, o: &Outcome) -> Option<(&'a str, &'a str, &'a str)> {
-    let ent = side.program.entity(o.entity)?.name.as_str();
-    let key = &*side.dataset.table(o.entity)?.records.get(o.record)?.key;
-    let rule = side.program.rule(o.rule)?.name.as_str();
-    Some((ent, key, rule))
-}
-
-fn order_key(base: &Side, revised: &Side, ent: &str, rule: &str, record: usize) -> OrderKey {
-    let (rp, bp) = (revised.program, base.program);
-    let e = rank(
-        rp.entity_by_name(ent).map(|i| i.0),
-        bp.entity_by_name(ent).map(|i| i.0),
-        rp.entities.len(),
-    );
-    let r = rank(
-        rp.rule_by_name(rule).map(|i| i.0),
-        bp.rule_by_name(rule).map(|i| i.0),
-        rp.rules.len(),
-    );
-    (e, record, r)
 }
 
 /// Rule deltas: the revised rules in order, then the removed ones.
@@ -354,6 +379,8 @@ fn rule_delta(
     let any = rt.or(bt);
     let mut money = Money::default();
     money.add(bt.and_then(|t| t.money), rt.and_then(|t| t.money));
+    // A rule present on a side whose total overflowed.
+    money.overflow = [bt, rt].iter().flatten().any(|t| t.money.is_none());
     RuleDelta {
         name: name.to_string(),
         entity: any.map(|t| t.entity.clone()).unwrap_or_default(),
@@ -371,7 +398,7 @@ fn rule_delta(
 fn budget(rules: &[RuleDelta]) -> Money {
     let mut m = Money::default();
     for r in rules.iter().filter(|r| is_amount_family(r.family)) {
-        m.add(Some(r.money.base), Some(r.money.revised));
+        m.add_money(&r.money);
     }
     m
 }
@@ -385,7 +412,7 @@ fn family_deltas(rules: &[RuleDelta]) -> Vec<FamilyDelta> {
             let mut money = Money::default();
             let mut violations = (0, 0);
             for r in rules.iter().filter(|r| r.family == f) {
-                money.add(Some(r.money.base), Some(r.money.revised));
+                money.add_money(&r.money);
                 violations.0 += r.base_counts.get(vi).copied().unwrap_or(0);
                 violations.1 += r.revised_counts.get(vi).copied().unwrap_or(0);
             }
@@ -409,10 +436,18 @@ fn status_deltas(totals: &[Vec<RuleTotal>; 2]) -> Vec<StatusDelta> {
         .collect()
 }
 
-/// What decides whether an outcome changed (a missing rule reads as not applicable).
-fn signature(v: Option<&OutcomeView>) -> (StatusKind, Option<Decimal>, [Option<&str>; 3]) {
+/// What decides whether an outcome changed. A missing rule reads as not applicable,
+/// and so does a `pass` facing a missing rule (`alone`): a check added or removed is
+/// news only where it is violated.
+fn signature(
+    v: Option<&OutcomeView>,
+    alone: bool,
+) -> (StatusKind, Option<Decimal>, [Option<&str>; 3]) {
     match v {
         None => (StatusKind::NotApplicable, None, [None; 3]),
+        Some(v) if alone && v.status == StatusKind::Pass && v.exception.is_none() => {
+            (StatusKind::NotApplicable, None, [None; 3])
+        }
         Some(v) => (
             v.status,
             v.amount,
@@ -432,9 +467,13 @@ fn change_of(
     rules: &[RuleDelta],
     rule_pos: &HashMap<String, usize>,
 ) -> Option<RecordChange> {
+    if unchanged(base, revised, pair) {
+        return None;
+    }
     let before = pair[0].map(|o| OutcomeView::new(base.program, base.dataset, o));
     let after = pair[1].map(|o| OutcomeView::new(revised.program, revised.dataset, o));
-    if signature(before.as_ref()) == signature(after.as_ref()) {
+    let alone = before.is_none() || after.is_none();
+    if signature(before.as_ref(), alone) == signature(after.as_ref(), alone) {
         return None;
     }
     let any = after.as_ref().or(before.as_ref())?;
@@ -446,7 +485,12 @@ fn change_of(
         a.checked_sub(b)
     });
     let mut causes = causes::record_causes(before.as_ref(), after.as_ref());
-    causes.extend(rule.map(|r| r.causes.clone()).unwrap_or_default());
+    let rule_causes = rule.map(|r| r.causes.as_slice()).unwrap_or_default();
+    causes.extend(causes::for_record(
+        rule_causes,
+        before.as_ref(),
+        after.as_ref(),
+    ));
     Some(RecordChange {
         entity: any.entity.clone(),
         key: any.key.clone(),
@@ -457,6 +501,37 @@ fn change_of(
         change: change.flatten(),
         causes,
     })
+}
+
+/// The name of the exception that decided an outcome.
+fn exception_name<'a>(side: &Side<'a>, o: &Outcome) -> Option<&'a str> {
+    let rule = side.program.rule(o.rule)?;
+    Some(rule.exceptions.get(o.exception?)?.name.as_str())
+}
+
+/// Whether a pair is certainly not a change, decided without building views (the
+/// common case, kept cheap): same status and value, same exception by name; a missing
+/// side counts as `not_applicable` without exception. `false` means "compare fully".
+fn unchanged(base: &Side, revised: &Side, pair: &Pair) -> bool {
+    let na = |side: &Side, o: &Outcome| {
+        matches!(o.status, Status::NotApplicable { .. } | Status::Pass)
+            && exception_name(side, o).is_none()
+    };
+    match pair {
+        [Some(b), Some(r)] => {
+            exception_name(base, b) == exception_name(revised, r)
+                && match (&b.status, &r.status) {
+                    (Status::Amount(x), Status::Amount(y)) => x == y,
+                    (Status::NotApplicable { .. }, Status::NotApplicable { .. }) => true,
+                    (Status::Pass, Status::Pass) => true,
+                    (Status::Violation { message: x }, Status::Violation { message: y }) => x == y,
+                    _ => false,
+                }
+        }
+        [Some(b), None] => na(base, b),
+        [None, Some(r)] => na(revised, r),
+        [None, None] => true,
+    }
 }
 
 fn is_violation(v: &Option<OutcomeView>) -> bool {
@@ -510,11 +585,16 @@ impl DiffFormat {
 }
 
 /// Write a diff in one format.
+/// Output is buffered here: callers may pass an unbuffered stdout or file.
 pub fn write_diff(w: &mut dyn std::io::Write, fmt: DiffFormat, d: &Diff) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut buf = std::io::BufWriter::new(w);
+    let w: &mut dyn Write = &mut buf;
     match fmt {
         DiffFormat::Text => text::write(w, d),
         DiffFormat::Markdown => markdown::write(w, d),
         DiffFormat::Json => json::write(w, d),
         DiffFormat::Html => html::write(w, d),
-    }
+    }?;
+    buf.flush()
 }

@@ -66,12 +66,38 @@ fn opt(s: &Option<String>) -> String {
         .map_or_else(|| "none".to_string(), |s| format!("`{s}`"))
 }
 
-fn or_none(s: &Option<String>) -> String {
-    s.clone().unwrap_or_else(|| "none".to_string())
+/// A change of something that may be absent on either side, in words.
+fn moved(what: &str, base: &Option<String>, revised: &Option<String>, code: bool) -> String {
+    let q = |s: &str| {
+        if code {
+            format!("`{s}`")
+        } else {
+            s.to_string()
+        }
+    };
+    match (base, revised) {
+        (Some(b), Some(r)) => format!("{what} {} → {}", q(b), q(r)),
+        (None, Some(r)) => format!("{what} {} added", q(r)),
+        (Some(b), None) => format!("{what} {} removed", q(b)),
+        (None, None) => what.to_string(),
+    }
 }
 
-/// One cause in words, code in backticks (markdown-friendly, readable as text).
+/// One cause in words, code in backticks (markdown-friendly, readable as text). Lets
+/// show their definitions; [`cause_short`] is the form for table cells.
 pub fn cause(c: &Cause) -> String {
+    match c {
+        Cause::LetChanged {
+            name,
+            base,
+            revised,
+        } => format!("let `{name}`: {} → {}", opt(base), opt(revised)),
+        c => cause_short(c),
+    }
+}
+
+/// One cause in a few words, for a cell of the changed-outcomes table.
+pub fn cause_short(c: &Cause) -> String {
     match c {
         Cause::RuleAdded => "rule added in revised".to_string(),
         Cause::RuleRemoved => "rule removed in revised".to_string(),
@@ -88,21 +114,35 @@ pub fn cause(c: &Cause) -> String {
             name,
             base,
             revised,
-        } => format!("param `{name}` {} → {}", or_none(base), or_none(revised)),
+        } => match (base, revised) {
+            (Some(b), Some(r)) => format!("param `{name}` {b} → {r}"),
+            (None, Some(r)) => format!("new param `{name}` = {r}"),
+            (Some(b), None) => format!("param `{name}` (= {b}) removed"),
+            (None, None) => format!("param `{name}`"),
+        },
         Cause::LetChanged {
             name,
             base,
             revised,
-        } => format!("let `{name}` {} → {}", opt(base), opt(revised)),
-        Cause::ExceptionChanged { base, revised } => {
-            format!("exception {} → {}", or_none(base), or_none(revised))
-        }
-        Cause::WhenChanged { base, revised } => {
-            format!("failing when {} → {}", opt(base), opt(revised))
-        }
-        Cause::TierRow { base, revised } => {
-            format!("tier row {} → {}", opt(base), opt(revised))
-        }
+        } => match (base, revised) {
+            (Some(_), Some(_)) => format!("let `{name}` redefined"),
+            (None, _) => format!("new let `{name}`"),
+            (_, None) => format!("let `{name}` removed"),
+        },
+        Cause::ExceptionChanged { base, revised } => match (base, revised) {
+            (None, Some(r)) => format!("exception {r} applies"),
+            (Some(b), None) => format!("exception {b} no longer applies"),
+            _ => moved("exception", base, revised, false),
+        },
+        Cause::WhenChanged { base, revised } => match (base, revised) {
+            (None, Some(r)) => format!("now fails when `{r}`"),
+            (Some(b), None) => format!("no longer fails when `{b}`"),
+            _ => moved("failing when", base, revised, true),
+        },
+        Cause::TierRow { base, revised } => match (base, revised) {
+            (None, Some(r)) => format!("tier row `{r}`"),
+            _ => moved("tier row", base, revised, true),
+        },
     }
 }
 
@@ -111,7 +151,7 @@ pub fn causes(cs: &[Cause]) -> String {
     if cs.is_empty() {
         return "—".to_string();
     }
-    cs.iter().map(cause).collect::<Vec<_>>().join("; ")
+    cs.iter().map(cause_short).collect::<Vec<_>>().join("; ")
 }
 
 /// One definition change in words.
