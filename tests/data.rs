@@ -585,12 +585,12 @@ fn the_shipped_pinghu_example_loads_with_the_shipped_schema() {
     assert!(l.notes.is_empty() && l.skipped.is_empty());
     let park = &ds.table(EntityId(0)).unwrap().records[0];
     let field = |e: usize, name: &str| program.entities[e].field_by_name(name).unwrap().0;
-    // PH-001: 规划面积 104.08 亩, 总建筑面积 130068 m2, 固定资产投资 6244.8 万元, 入驻率 92.2.
+    // PH-001: 规划面积 104.08 亩, 总建筑面积 130068 m2, 固定资产投资 6973.36 万元, 入驻率 58.3.
     assert_eq!(park.key.as_ref(), "PH-001");
     assert_eq!(park.values[field(0, "规划面积")], d("104.08"));
     assert_eq!(park.values[field(0, "总建筑面积")], d("195.102"));
-    assert_eq!(park.values[field(0, "固定资产投资")], d("62448000"));
-    assert_eq!(park.values[field(0, "入驻率")], d("0.922"));
+    assert_eq!(park.values[field(0, "固定资产投资")], d("69733600"));
+    assert_eq!(park.values[field(0, "入驻率")], d("0.583"));
     let firm = &ds.table(EntityId(1)).unwrap().records[0];
     // 占用面积 658 m2, 亩均税收 15.9 万元/亩, 规上 否, 升规日期 blank.
     assert_eq!(firm.values[field(1, "园区")], Value::Ref(0));

@@ -309,3 +309,7 @@ fn a_wider_amount_changes_only_its_own_lines_in_the_snapshot() {
         "园区 PH-001    建设补助      amount          12345.67895万元 (123456789.5)"
     );
 }
+
+mod cases {
+    include!("report/cases.rs");
+}

@@ -77,7 +77,8 @@ impl Format {
 pub struct Skipped {
     /// The data file, as the loader names it.
     pub file: String,
-    /// The data row (1 = first row after the header).
+    /// The row: its line in a CSV or JSONL file (a CSV header is line 1), its 0-based
+    /// index in a JSON array.
     pub row: usize,
     /// Why it was skipped, as the loader says it.
     pub reason: String,

@@ -277,10 +277,6 @@ fn an_added_exception_shows_before_and_after() {
                 base: None,
                 revised: Some("新埭镇园区".into()),
             },
-            Cause::WhenChanged {
-                base: Some("入驻率 >= 50%".into()),
-                revised: None,
-            },
             Cause::RuleChanged {
                 overridden: true,
                 cite: Some("第三条".into()),

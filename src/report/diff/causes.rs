@@ -128,7 +128,9 @@ pub fn record_causes(before: Option<&OutcomeView>, after: Option<&OutcomeView>) 
                 revised: exc(after),
             });
         }
-        if fw(before) != fw(after) {
+        // An outcome made by an exception records no failed `when` (the exception
+        // replaced the base), so whens are compared only when neither side has one.
+        if exc(before).is_none() && exc(after).is_none() && fw(before) != fw(after) {
             out.push(Cause::WhenChanged {
                 base: fw(before),
                 revised: fw(after),
