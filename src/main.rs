@@ -1,5 +1,11 @@
-//! The `parkrules` command line: parses flags and calls the library.
+//! The `parkrules` binary: parses flags and calls the library (see `cli/`).
+
+mod cli;
+
+use clap::Parser;
 
 fn main() {
-    std::process::exit(2);
+    let cli = cli::Cli::parse();
+    let code = cli::run(cli);
+    std::process::exit(code as i32);
 }

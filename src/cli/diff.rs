@@ -1,0 +1,66 @@
+//! `parkrules diff BASE REVISED --data DIR`: the impact of a revision.
+
+use super::{DataArgs, Exit, OutputArgs, compile, load_data, resolve_as_of, write_output};
+use parkrules::eval;
+use parkrules::report::diff::{self, DiffFormat, Side};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The policy in force
+    pub base: PathBuf,
+    /// The revised draft
+    pub revised: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Break money and counts down by a field (`镇街道`, `园区.镇街道`); repeatable
+    #[arg(long = "by", value_name = "FIELD")]
+    pub by: Vec<String>,
+    /// Output format
+    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json", "html"])]
+    pub format: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: &Args) -> Exit {
+    match run_inner(args) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn run_inner(args: &Args) -> Result<Exit, Exit> {
+    let base = compile(&args.base)?;
+    let revised = compile(&args.revised)?;
+    let (bp, rp) = match (base.program.as_ref(), revised.program.as_ref()) {
+        (Some(b), Some(r)) => (b, r),
+        _ => return Err(Exit::Failed),
+    };
+    // `--as-of` applies to both; by default each policy is read at the revision's
+    // effective date, so both sides are compared on the same day.
+    let as_of = resolve_as_of(args.data.as_of.as_deref(), rp)?;
+    let (bdata, _) = load_data(bp, &args.data)?;
+    let (rdata, _) = load_data(rp, &args.data)?;
+    let bout = eval::evaluate(bp, &bdata, as_of);
+    let rout = eval::evaluate(rp, &rdata, as_of);
+    let d = diff::compute_diff(
+        &Side {
+            program: bp,
+            dataset: &bdata,
+            outcomes: &bout,
+            as_of,
+        },
+        &Side {
+            program: rp,
+            dataset: &rdata,
+            outcomes: &rout,
+            as_of,
+        },
+        &args.by,
+    );
+    let format = DiffFormat::from_name(&args.format).unwrap_or(DiffFormat::Text);
+    write_output(args.output.out.as_ref(), |w| {
+        diff::write_diff(w, format, &d)
+    })?;
+    Ok(Exit::Ok)
+}

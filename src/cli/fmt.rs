@@ -1,0 +1,99 @@
+//! `parkrules fmt [--check] PATH…`: rewrite files in the canonical layout.
+
+use super::{Exit, error, stderr_style, write_output};
+use parkrules::diagnostic;
+use parkrules::span::SourceMap;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Change nothing; list the files that would change (exit 1 if any)
+    #[arg(long)]
+    pub check: bool,
+    /// .rules files, or folders (every .rules file under them)
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+pub fn run(args: &Args) -> Exit {
+    let mut files = Vec::new();
+    for p in &args.paths {
+        if let Err(e) = collect(p, &mut files) {
+            error(format_args!("cannot read `{}`: {e}", p.display()));
+            return Exit::Usage;
+        }
+    }
+    let mut worst = Exit::Ok;
+    let mut changed = 0usize;
+    for f in &files {
+        match format_one(f, args.check) {
+            Ok(true) => {
+                changed += 1;
+                if args.check {
+                    println!("{}", f.display());
+                }
+            }
+            Ok(false) => {}
+            Err(e) => worst = worse(worst, e),
+        }
+    }
+    if args.check && changed > 0 {
+        eprintln!("{changed} file(s) would be reformatted");
+        worst = worse(worst, Exit::Failed);
+    }
+    worst
+}
+
+fn worse(a: Exit, b: Exit) -> Exit {
+    if (b as i32) > (a as i32) { b } else { a }
+}
+
+/// Every `.rules` file a path names, sorted for a stable order.
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "rules") {
+                collect(&e, out)?;
+            }
+        }
+    } else {
+        std::fs::metadata(path)?;
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Format one file; `Ok(true)` when it changed (or would change).
+fn format_one(path: &Path, check_only: bool) -> Result<bool, Exit> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        error(format_args!("cannot read `{}`: {e}", path.display()));
+        Exit::Usage
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        error(format_args!(
+            "`{}` is not UTF-8 (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ));
+        Exit::Failed
+    })?;
+    let mut sources = SourceMap::new();
+    let id = sources.add(path, text.as_str());
+    let formatted = parkrules::fmt::format_source(&text, id).map_err(|diags| {
+        eprint!("{}", diagnostic::render(&sources, &diags, stderr_style()));
+        Exit::Failed
+    })?;
+    if formatted == text {
+        return Ok(false);
+    }
+    if !check_only {
+        write_output(Some(&path.to_path_buf()), |w| {
+            w.write_all(formatted.as_bytes())
+        })?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,227 @@
+//! The command line: one file per subcommand, each only calling the library.
+//!
+//! Exit codes (SPEC §4): 0 success; 1 the policy has errors, a test failed, a record
+//! could not be loaded or an outcome is `error`; 2 bad usage or unreadable files.
+
+pub mod check;
+pub mod diff;
+pub mod eval;
+pub mod fmt;
+pub mod r#gen;
+pub mod test;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use parkrules::data::{self, Dataset, LoadOptions};
+use parkrules::diagnostic::{self, Style};
+use parkrules::load::{self, Compiled};
+use parkrules::program::Program;
+use parkrules::report::Skipped;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// What a command ends with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    /// The policy, a test, a record or an outcome failed.
+    Failed = 1,
+    /// Bad usage or unreadable files.
+    Usage = 2,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "parkrules",
+    version,
+    about = "Write, check, run and compare Pinghu industrial-park policy rules",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse and type-check a policy (a .rules file or a folder)
+    Check(check::Args),
+    /// Rewrite .rules files in the canonical layout
+    Fmt(fmt::Args),
+    /// Evaluate every rule on every record
+    Eval(eval::Args),
+    /// The impact of a revised policy against the base on the same records
+    Diff(diff::Args),
+    /// Run the policy's `test` blocks
+    Test(test::Args),
+    /// Generate sample records (deterministic for a seed)
+    Gen(r#gen::Args),
+}
+
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(a) => check::run(&a),
+        Command::Fmt(a) => fmt::run(&a),
+        Command::Eval(a) => eval::run(&a),
+        Command::Diff(a) => diff::run(&a),
+        Command::Test(a) => test::run(&a),
+        Command::Gen(a) => r#gen::run(&a),
+    }
+}
+
+/// Where the records are and the date to evaluate at.
+#[derive(clap::Args, Debug)]
+pub struct DataArgs {
+    /// Folder with one file per entity: <实体>.csv, .jsonl or .json
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Evaluation date (default: the policy's `effective` date)
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Leave out rows with bad cells (they are listed in the output) instead of failing
+    #[arg(long)]
+    pub skip_bad_records: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
+    /// Write to FILE (atomically) instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// The as-of date: the flag, else the policy's effective date.
+pub fn resolve_as_of(flag: Option<&str>, program: &Program) -> Result<NaiveDate, Exit> {
+    match flag {
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            error(format_args!("--as-of `{s}` is not a date like 2024-01-01"));
+            Exit::Usage
+        }),
+        None => program.info.effective.ok_or_else(|| {
+            error("the policy has no `effective` date: give --as-of");
+            Exit::Usage
+        }),
+    }
+}
+
+/// Load the records for a program; data errors are printed, all of them.
+pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Skipped>), Exit> {
+    if let Err(e) = std::fs::read_dir(&args.data) {
+        error(format_args!(
+            "cannot read data folder `{}`: {e}",
+            args.data.display()
+        ));
+        return Err(Exit::Usage);
+    }
+    let opts = LoadOptions {
+        skip_bad_records: args.skip_bad_records,
+    };
+    match data::load_dir(program, &args.data, &opts) {
+        Ok(loaded) => {
+            let skipped = loaded.skipped.iter().map(skipped_row).collect();
+            Ok((loaded.dataset, skipped))
+        }
+        Err(errs) => {
+            eprint!("{}", data::render_errors(&errs));
+            Err(Exit::Failed)
+        }
+    }
+}
+
+/// A skipped row as reports list it: the file, its line (CSV, JSONL) or index
+/// (JSON), and every problem of the row without the repeated location.
+fn skipped_row(s: &data::SkippedRow) -> Skipped {
+    let row = match s.at.row {
+        data::RowRef::Line(n) | data::RowRef::Index(n) => n,
+    };
+    let prefix = format!("{}: ", s.at);
+    let reason = s
+        .errors
+        .iter()
+        .map(|e| {
+            let text = e.to_string();
+            match text.strip_prefix(&prefix) {
+                Some(rest) => rest.to_string(),
+                None => text,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Skipped {
+        file: s.at.file.to_string(),
+        row,
+        reason,
+    }
+}
+
+/// Diagnostics go to stderr, in colour only on a terminal.
+pub fn stderr_style() -> Style {
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Style::Color
+    } else {
+        Style::Plain
+    }
+}
+
+/// Print a message to stderr (prefixed, one line).
+pub fn error(msg: impl std::fmt::Display) {
+    eprintln!("error: {msg}");
+}
+
+/// Compile a policy and print its diagnostics; `None` when it has errors.
+pub fn compile(path: &Path) -> Result<Compiled, Exit> {
+    if let Err(e) = std::fs::metadata(path) {
+        error(format_args!("cannot read `{}`: {e}", path.display()));
+        return Err(Exit::Usage);
+    }
+    let compiled = load::compile_path(path);
+    if !compiled.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            diagnostic::render(&compiled.sources, &compiled.diagnostics, stderr_style())
+        );
+    }
+    if compiled.has_errors() || compiled.program.is_none() {
+        return Err(Exit::Failed);
+    }
+    Ok(compiled)
+}
+
+/// Write a result to `-o FILE` atomically (a temp file in the same folder, renamed
+/// over FILE only when everything was written), or to stdout.
+pub fn write_output(
+    out: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Exit> {
+    match out {
+        None => {
+            let stdout = std::io::stdout().lock();
+            let mut w = std::io::BufWriter::new(stdout);
+            write(&mut w).and_then(|()| w.flush()).map_err(|e| {
+                error(format_args!("cannot write to stdout: {e}"));
+                Exit::Usage
+            })
+        }
+        Some(path) => write_atomic(path, write).map_err(|e| {
+            error(format_args!("cannot write `{}`: {e}", path.display()));
+            Exit::Usage
+        }),
+    }
+}
+
+fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut w = std::io::BufWriter::new(tmp);
+    write(&mut w)?;
+    let tmp = w.into_inner().map_err(|e| e.into_error())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
