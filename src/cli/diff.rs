@@ -2,6 +2,7 @@
 
 use super::{DataArgs, Exit, OutputArgs, compile, load_data, resolve_as_of, write_output};
 use parkrules::eval;
+use parkrules::program::StatusKind;
 use parkrules::report::diff::{self, DiffFormat, Side};
 use std::path::PathBuf;
 
@@ -39,8 +40,14 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
     // `--as-of` applies to both; by default each policy is read at the revision's
     // effective date, so both sides are compared on the same day.
     let as_of = resolve_as_of(args.data.as_of.as_deref(), rp)?;
-    let (bdata, _) = load_data(bp, &args.data)?;
-    let (rdata, _) = load_data(rp, &args.data)?;
+    let (bdata, bskipped) = load_data(bp, &args.data)?;
+    let (rdata, rskipped) = load_data(rp, &args.data)?;
+    // A diff has no place for skipped rows: they are listed on stderr, per side.
+    for (side, skipped) in [("base", &bskipped), ("revised", &rskipped)] {
+        for s in skipped {
+            eprintln!("skipped ({side}): {}:{}: {}", s.file, s.row, s.reason);
+        }
+    }
     let bout = eval::evaluate(bp, &bdata, as_of);
     let rout = eval::evaluate(rp, &rdata, as_of);
     let d = diff::compute_diff(
@@ -62,5 +69,11 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
     write_output(args.output.out.as_ref(), |w| {
         diff::write_diff(w, format, &d)
     })?;
+    let errors = bout.iter().chain(&rout).filter(|o| o.status.kind() == StatusKind::Error);
+    let errors = errors.count();
+    if errors > 0 {
+        super::error(format_args!("{errors} outcome(s) are errors (see the report)"));
+        return Ok(Exit::Failed);
+    }
     Ok(Exit::Ok)
 }

@@ -4,8 +4,10 @@
 //! could not be loaded or an outcome is `error`; 2 bad usage or unreadable files.
 
 pub mod check;
+pub mod coverage;
 pub mod diff;
 pub mod eval;
+pub mod explain;
 pub mod fmt;
 pub mod r#gen;
 pub mod test;
@@ -52,8 +54,12 @@ pub enum Command {
     Eval(eval::Args),
     /// The impact of a revised policy against the base on the same records
     Diff(diff::Args),
+    /// The evaluation tree of one record's outcomes, with every value used
+    Explain(explain::Args),
     /// Run the policy's `test` blocks
     Test(test::Args),
+    /// How many records reach each when, exception, tier row, bracket slice and match arm
+    Coverage(coverage::Args),
     /// Generate sample records (deterministic for a seed)
     Gen(r#gen::Args),
 }
@@ -64,7 +70,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(a) => fmt::run(&a),
         Command::Eval(a) => eval::run(&a),
         Command::Diff(a) => diff::run(&a),
+        Command::Explain(a) => explain::run(&a),
         Command::Test(a) => test::run(&a),
+        Command::Coverage(a) => coverage::run(&a),
         Command::Gen(a) => r#gen::run(&a),
     }
 }
@@ -197,10 +205,15 @@ pub fn write_output(
         None => {
             let stdout = std::io::stdout().lock();
             let mut w = std::io::BufWriter::new(stdout);
-            write(&mut w).and_then(|()| w.flush()).map_err(|e| {
-                error(format_args!("cannot write to stdout: {e}"));
-                Exit::Usage
-            })
+            match write(&mut w).and_then(|()| w.flush()) {
+                Ok(()) => Ok(()),
+                // The reader went away (`| head`): nothing left to say.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => {
+                    error(format_args!("cannot write to stdout: {e}"));
+                    Err(Exit::Usage)
+                }
+            }
         }
         Some(path) => write_atomic(path, write).map_err(|e| {
             error(format_args!("cannot write `{}`: {e}", path.display()));

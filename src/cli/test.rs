@@ -1,8 +1,10 @@
 //! `parkrules test POLICY`: run the policy's `test` blocks.
 
-use super::{Exit, compile, stderr_style};
-use parkrules::diagnostic::{self, Diag};
-use parkrules::eval::testrun;
+use super::{Exit, compile, error};
+use parkrules::diagnostic::Style;
+use parkrules::eval::testrun::run_test;
+use parkrules::report::testrun::write_test_results;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -19,29 +21,31 @@ pub fn run(args: &Args) -> Exit {
     let Some(program) = compiled.program.as_ref() else {
         return Exit::Failed;
     };
-    let results = testrun::run_tests(program);
-    let mut failed = 0usize;
-    for r in &results {
-        if r.passed {
-            println!("ok     {}", r.name);
-            continue;
-        }
-        failed += 1;
-        println!("FAILED {}", r.name);
-        let diags: Vec<Diag> = r
-            .failures
-            .iter()
-            .map(|f| Diag::error(Some(f.problem.span().file), f.problem.clone()))
-            .collect();
-        eprint!(
-            "{}",
-            diagnostic::render(&program.sources, &diags, stderr_style())
-        );
+    if program.tests.is_empty() {
+        error(format_args!(
+            "`{}` has no test blocks",
+            args.policy.display()
+        ));
+        return Exit::Failed;
     }
-    println!(
-        "{} passed, {} failed",
-        results.len().saturating_sub(failed),
-        failed
-    );
-    if failed > 0 { Exit::Failed } else { Exit::Ok }
+    let runs: Vec<_> = program
+        .tests
+        .iter()
+        .map(|t| (t, run_test(program, t)))
+        .collect();
+    let style = if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Style::Color
+    } else {
+        Style::Plain
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match write_test_results(&mut out, program, &runs, style) {
+        Ok(t) if t.failed > 0 => Exit::Failed,
+        Ok(_) => Exit::Ok,
+        Err(e) => {
+            error(format_args!("cannot write to stdout: {e}"));
+            Exit::Usage
+        }
+    }
 }

@@ -145,6 +145,9 @@ pub struct Slice {
     pub amount: String,
     pub rate: String,
     pub product: String,
+    /// Whether any part of the subject fell in this slice.
+    #[serde(skip)]
+    pub reached: bool,
 }
 
 /// One child record of an aggregate.

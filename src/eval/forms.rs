@@ -139,6 +139,7 @@ impl Evaluator<'_> {
             amount: num(band.part, subject),
             rate: num(band.rate, rate),
             product: num(band.product, result),
+            reached: band.part > Decimal::ZERO,
         }
     }
 

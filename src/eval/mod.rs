@@ -14,6 +14,7 @@
 
 mod aggregate;
 mod arith;
+pub mod coverage;
 pub mod err;
 pub mod explain;
 mod expr;
@@ -26,6 +27,7 @@ pub mod testrun;
 mod trace;
 mod visit;
 
+pub use coverage::{Coverage, coverage};
 pub use err::EvalError;
 pub use explain::{Explanation, explain};
 pub use outcome::{Outcome, Status};

@@ -143,6 +143,6 @@ fn absorb_same_text(open: &mut Open, kind: NodeKind, text: &str) {
 }
 
 /// Text with every run of whitespace made one space.
-fn collapse(text: &str) -> String {
+pub(crate) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -44,63 +44,74 @@ fn body<'p>(b: &'p Body, f: &mut dyn FnMut(&'p Expr)) {
 
 /// Call `f` on `e` and every expression under it.
 pub(crate) fn walk<'p>(e: &'p Expr, f: &mut dyn FnMut(&'p Expr)) {
-    f(e);
+    walk_while(e, &mut |x| {
+        f(x);
+        true
+    });
+}
+
+/// Call `f` on `e`, and on the expressions under it while `f` returns true (false
+/// skips what is under that node).
+pub(crate) fn walk_while<'p>(e: &'p Expr, f: &mut dyn FnMut(&'p Expr) -> bool) {
+    if !f(e) {
+        return;
+    }
     match &e.kind {
         ExprKind::Const(_)
         | ExprKind::Field(_)
         | ExprKind::Let(_)
         | ExprKind::Param(_)
         | ExprKind::AsOf => {}
-        ExprKind::Member { base, .. } => walk(base, f),
+        ExprKind::Member { base, .. } => walk_while(base, f),
         ExprKind::List(items) | ExprKind::Builtin(_, items) => {
-            items.iter().for_each(|x| walk(x, f));
+            items.iter().for_each(|x| walk_while(x, f));
         }
-        ExprKind::Unary(_, x) => walk(x, f),
+        ExprKind::Unary(_, x) => walk_while(x, f),
         ExprKind::Binary(_, a, b) => {
-            walk(a, f);
-            walk(b, f);
+            walk_while(a, f);
+            walk_while(b, f);
         }
         ExprKind::If(c, a, b) => {
-            walk(c, f);
-            walk(a, f);
-            walk(b, f);
+            walk_while(c, f);
+            walk_while(a, f);
+            walk_while(b, f);
         }
         ExprKind::Match {
             scrutinee,
             arms,
             otherwise,
         } => {
-            walk(scrutinee, f);
-            arms.iter().for_each(|a| walk(&a.value, f));
-            otherwise.iter().for_each(|x| walk(x, f));
+            walk_while(scrutinee, f);
+            arms.iter().for_each(|a| walk_while(&a.value, f));
+            otherwise.iter().for_each(|x| walk_while(x, f));
         }
         ExprKind::Tier {
             subject,
             rows,
             otherwise,
         } => {
-            walk(subject, f);
+            walk_while(subject, f);
             for r in rows {
-                walk(&r.threshold, f);
-                walk(&r.value, f);
+                walk_while(&r.threshold, f);
+                walk_while(&r.value, f);
             }
-            walk(otherwise, f);
+            walk_while(otherwise, f);
         }
         ExprKind::Brackets {
             subject,
             rows,
             above,
         } => {
-            walk(subject, f);
+            walk_while(subject, f);
             for r in rows {
-                walk(&r.up_to, f);
-                walk(&r.rate, f);
+                walk_while(&r.up_to, f);
+                walk_while(&r.rate, f);
             }
-            above.iter().for_each(|x| walk(x, f));
+            above.iter().for_each(|x| walk_while(x, f));
         }
         ExprKind::Aggregate { filter, value, .. } => {
-            filter.iter().for_each(|x| walk(x, f));
-            value.iter().for_each(|x| walk(x, f));
+            filter.iter().for_each(|x| walk_while(x, f));
+            value.iter().for_each(|x| walk_while(x, f));
         }
     }
 }

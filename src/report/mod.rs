@@ -16,12 +16,14 @@
 //! plain decimals ([`crate::value::plain_decimal`]); human formats (text, snapshot) show 万元 via
 //! [`show_num`], which converts without rounding.
 
+pub mod coverage;
 pub mod csv;
 pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod jsonl;
 pub mod snapshot;
+pub mod testrun;
 pub mod text;
 mod width;
 
