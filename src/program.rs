@@ -51,7 +51,11 @@ pub struct Program {
     /// In declaration order (base rules first, then the revision's new ones;
     /// an override keeps its base's place).
     pub rules: Vec<RuleDef>,
+    /// The policy's own tests.
     pub tests: Vec<TestDef>,
+    /// A revision's bases' tests, base first, each lowered against this program;
+    /// empty for a policy that extends nothing.
+    pub inherited_tests: Vec<InheritedTest>,
 }
 
 impl Program {
@@ -422,6 +426,19 @@ pub struct TestDef {
     pub expects: Vec<ExpectDef>,
     pub origin: Origin,
     pub span: Span,
+}
+
+/// A base policy's test, seen from a revision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InheritedTest {
+    pub name: String,
+    /// The name of the base policy that wrote it.
+    pub base: String,
+    pub span: Span,
+    /// Lowered against the revised program (with `origin` [`Origin::Inherited`]);
+    /// `Err`: why it no longer fits (a removed rule or field, an expectation the
+    /// family cannot have…), one line each.
+    pub test: Result<TestDef, Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -412,7 +412,11 @@ fn removed_rule_is_gone_and_order_kept() {
     );
     assert_eq!(cap.ty, Ty::MONEY);
     assert_eq!(cap.values[0].value.kind, ExprKind::Const(num("8000000")));
-    assert!(p.tests.is_empty(), "a base's tests are not inherited");
+    assert!(
+        p.tests.is_empty(),
+        "a base's tests are not the revision's own"
+    );
+    assert!(!p.inherited_tests.is_empty(), "they are inherited apart");
 }
 
 #[test]
@@ -484,4 +488,156 @@ fn invalid_utf8_names_the_file_and_byte() {
     assert_eq!(codes(&c), ["parkrules::check::invalid_utf8"]);
     let out = render(&c.sources, &c.diagnostics, Style::Plain);
     insta::assert_snapshot!(out.replace(&dir.path().display().to_string(), "[dir]"));
+}
+
+const INHERIT_BASE: &str = r#"policy "基础政策" version "1" effective 2021-07-01
+
+entity 园区 {
+  编号: text key
+  规划面积: area in 亩
+  固定资产投资: money in 万元
+}
+
+param 建设补助比例: percent = 10%
+param 旧奖励额: money = 5 万元
+
+rule 建设补助 : subsidy for 园区 {
+  cite "第三条"
+  when 规划面积 >= 100 亩
+  amount 固定资产投资 * 建设补助比例
+}
+
+rule 旧条款 : subsidy for 园区 {
+  cite "第九条"
+  amount 旧奖励额
+}
+"#;
+
+const INHERIT_BASE_TESTS: &str = r#"
+test "百亩园区补助" {
+  园区 "T1" { 规划面积: 120 亩, 固定资产投资: 1000 万元 }
+  expect 园区 "T1" 建设补助 == 100 万元
+}
+
+test "旧条款奖励" {
+  园区 "T1" { 规划面积: 50 亩, 固定资产投资: 1000 万元 }
+  expect 园区 "T1" 旧条款 == 5 万元
+}
+"#;
+
+/// Removing 旧条款 leaves 旧奖励额 unused: the revision has one warning of its own.
+const INHERIT_REVISED: &str = r#"policy "修订" extends "base.rules"
+remove rule 旧条款
+"#;
+
+/// Check [`INHERIT_REVISED`] on the base, with or without the base's tests.
+fn inherit_case(base_tests: bool) -> Compiled {
+    let dir = tempfile::tempdir().unwrap();
+    let tests = if base_tests { INHERIT_BASE_TESTS } else { "" };
+    std::fs::write(
+        dir.path().join("base.rules"),
+        format!("{INHERIT_BASE}{tests}"),
+    )
+    .unwrap();
+    let path = dir.path().join("r.rules");
+    std::fs::write(&path, INHERIT_REVISED).unwrap();
+    compile_path(&path)
+}
+
+/// Severity, code and message of each diagnostic (paths differ between temp dirs).
+fn diag_summary(c: &Compiled) -> Vec<(bool, Option<String>, String)> {
+    c.diagnostics
+        .iter()
+        .map(|d| (d.is_error(), d.code(), d.to_string()))
+        .collect()
+}
+
+#[test]
+fn base_tests_are_inherited_against_the_revision() {
+    let c = inherit_case(true);
+    let p = c.program.as_ref().unwrap();
+    assert!(p.tests.is_empty(), "the revision has no tests of its own");
+    type Seen<'a> = (&'a str, &'a str, Result<&'a Origin, &'a [String]>);
+    let got: Vec<Seen<'_>> = p
+        .inherited_tests
+        .iter()
+        .map(|t| {
+            let test = t.test.as_ref().map(|d| &d.origin).map_err(Vec::as_slice);
+            (t.name.as_str(), t.base.as_str(), test)
+        })
+        .collect();
+    let unknown = ["unknown rule `旧条款`".to_string()];
+    assert_eq!(
+        got,
+        [
+            (
+                "百亩园区补助",
+                "基础政策",
+                Ok(&Origin::Inherited("基础政策".into()))
+            ),
+            ("旧条款奖励", "基础政策", Err(&unknown[..])),
+        ]
+    );
+    let ok = p.inherited_tests[0].test.as_ref().unwrap();
+    assert_eq!(
+        ok.expects[0].expected,
+        ExpectedDef::Amount("1000000".parse().unwrap())
+    );
+}
+
+#[test]
+fn inherited_tests_change_no_diagnostic_of_the_revision() {
+    let with = inherit_case(true);
+    let without = inherit_case(false);
+    assert!(without.program.as_ref().unwrap().inherited_tests.is_empty());
+    assert_eq!(
+        codes(&with),
+        ["parkrules::check::unused_param"],
+        "旧奖励额 is unused once 旧条款 is removed"
+    );
+    assert_eq!(diag_summary(&with), diag_summary(&without));
+}
+
+#[test]
+fn a_policy_without_bases_inherits_no_tests() {
+    let p = spec().program.unwrap();
+    assert!(!p.tests.is_empty());
+    assert!(p.inherited_tests.is_empty());
+}
+
+#[test]
+fn shipped_revision_inherits_the_current_policys_tests() {
+    let c = compile_path(Path::new("policies/pinghu-revised"));
+    let p = c.program.unwrap();
+    let current = compile_path(Path::new("policies/pinghu-current"))
+        .program
+        .unwrap();
+    let names = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(
+        names(p.inherited_tests.iter().map(|t| t.name.as_str()).collect()),
+        names(current.tests.iter().map(|t| t.name.as_str()).collect()),
+    );
+    assert!(
+        p.inherited_tests
+            .iter()
+            .all(|t| t.base == current.info.name)
+    );
+    // pinghu-current has 9 tests; 8 still lower against the revision. The ninth,
+    // 购置厂房按面积补助, expects 厂房购置补助 three times, a rule the revision
+    // removes (奖补.rules: `remove rule 厂房购置补助`): one message, not three. The
+    // rules and fields the other eight use are all still in the revised program.
+    let ok = p.inherited_tests.iter().filter(|t| t.test.is_ok()).count();
+    assert_eq!(ok, 8);
+    let failed: Vec<(&str, &[String])> = p
+        .inherited_tests
+        .iter()
+        .filter_map(|t| Some((t.name.as_str(), t.test.as_ref().err()?.as_slice())))
+        .collect();
+    assert_eq!(
+        failed,
+        [(
+            "购置厂房按面积补助，每平方米100元，封顶30万元",
+            &["unknown rule `厂房购置补助`".to_string()][..]
+        )]
+    );
 }

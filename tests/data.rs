@@ -177,6 +177,7 @@ fn program_of(enums: Vec<EnumDef>, entities: Vec<EntityDef>, ruled: EntityId) ->
             span: Span::default(),
         }],
         tests: Vec::new(),
+        inherited_tests: Vec::new(),
     }
 }
 

@@ -3,8 +3,9 @@
 //! Consumes the parsed files of each policy in the chain, base first; produces
 //! [`Merged`]: every enum, entity, param, let and rule in force, in declaration order
 //! (an override keeps its base's place, a removal drops it), each with the layer
-//! that wrote it. Reports redefinitions without `override`, overrides and removals of
-//! names that do not exist, and duplicate definitions inside one policy.
+//! that wrote it; and the tests, the top policy's apart from its bases'. Reports
+//! redefinitions without `override`, overrides and removals of names that do not
+//! exist, and duplicate definitions inside one policy.
 
 use super::err::CheckError;
 use super::names::suggest;
@@ -57,8 +58,11 @@ pub struct Merged<'a> {
     pub params: IndexMap<String, Def<'a, ast::ParamDecl>>,
     pub lets: IndexMap<(String, String), Def<'a, ast::LetDecl>>,
     pub rules: IndexMap<String, Def<'a, ast::RuleDecl>>,
-    /// Tests of the top policy only: a base's tests check the base.
+    /// Tests of the top policy.
     pub tests: Vec<&'a ast::TestDecl>,
+    /// Tests of the bases, base first, each with its layer (index into the chain):
+    /// checked apart, as inherited tests of the revision.
+    pub base_tests: Vec<(&'a ast::TestDecl, usize)>,
     /// Names of the layers, base first.
     pub layer_names: Vec<String>,
 }
@@ -170,6 +174,8 @@ impl<'a> Merger<'a, '_> {
             Item::Test(t) => {
                 if top {
                     self.out.tests.push(t);
+                } else {
+                    self.out.base_tests.push((t, self.layer));
                 }
             }
             Item::Remove(r) => self.remove(r),

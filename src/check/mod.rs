@@ -8,7 +8,8 @@
 //!
 //! Stages, one module each: [`merge`] (revisions), `decls` (enums, entities, params),
 //! `expr`/`calls`/`blocks` (expressions, types and units), `rules` (lets with their
-//! cycles, rules), `testdefs` (test blocks), `lints` (warnings).
+//! cycles, rules), `testdefs` (test blocks, the bases' ones lowered apart once the
+//! revision is free of errors), `lints` (warnings).
 
 mod blocks;
 mod calls;
@@ -47,6 +48,11 @@ pub fn check(sources: &SourceMap, layers: &[Layer]) -> (Option<Program>, Vec<Dia
     let rules = c.rules(&merged);
     let tests = c.tests(&merged);
     c.lint_unused();
+    let inherited_tests = if c.diags.iter().any(Diag::is_error) {
+        Vec::new()
+    } else {
+        c.inherited_tests(&merged)
+    };
     let info = policy_info(layers);
     let Checker {
         diags,
@@ -73,6 +79,7 @@ pub fn check(sources: &SourceMap, layers: &[Layer]) -> (Option<Program>, Vec<Dia
             .collect(),
         rules,
         tests,
+        inherited_tests,
     };
     (Some(program), diags)
 }

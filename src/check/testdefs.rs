@@ -1,9 +1,11 @@
 //! Test blocks: `test "…" { as_of …  records …  expect … }` → [`TestDef`].
 //!
-//! Consumes the top policy's test blocks (a base's tests check the base, so they are
-//! not inherited); produces test records whose field values are constants of each
-//! field's type (a reference field holds the referred record's key as text) and
-//! expectations naming an existing rule of the record's entity and an outcome.
+//! Consumes the top policy's test blocks; produces test records whose field values are
+//! constants of each field's type (a reference field holds the referred record's key
+//! as text) and expectations naming an existing rule of the record's entity and an
+//! outcome. A revision's bases' tests are lowered the same way against the revised
+//! program into [`InheritedTest`]s, their problems kept as messages of the test, never
+//! as diagnostics of the revision.
 
 use super::consts::fold;
 use super::err::CheckError;
@@ -12,8 +14,10 @@ use super::merge::Merged;
 use super::names::suggest;
 use super::{Checker, Scope};
 use crate::ast;
+use crate::diagnostic::Diag;
 use crate::program::{
-    EntityId, ExpectDef, ExpectedDef, Expr, FieldId, Origin, StatusKind, TestDef, TestRecordDef, Ty,
+    EntityId, ExpectDef, ExpectedDef, Expr, FieldId, InheritedTest, Origin, StatusKind, TestDef,
+    TestRecordDef, Ty,
 };
 use crate::value::Value;
 use std::collections::HashSet;
@@ -33,6 +37,54 @@ impl Checker<'_> {
     /// Check the top policy's tests.
     pub(super) fn tests(&mut self, m: &Merged<'_>) -> Vec<TestDef> {
         m.tests.iter().filter_map(|t| self.test(t)).collect()
+    }
+
+    /// Lower the bases' tests against the revised program. Their diagnostics are taken
+    /// off again and use marks restored, so no diagnostic or lint of the revision
+    /// changes.
+    pub(super) fn inherited_tests(&mut self, m: &Merged<'_>) -> Vec<InheritedTest> {
+        let used = (self.used_params.clone(), self.used_lets.clone());
+        let out = m
+            .base_tests
+            .iter()
+            .map(|(t, layer)| {
+                let base = m.layer_names.get(*layer).cloned().unwrap_or_default();
+                self.inherited_test(t, base)
+            })
+            .collect();
+        (self.used_params, self.used_lets) = used;
+        out
+    }
+
+    /// One base test; its errors become its messages, each once, in order.
+    fn inherited_test(&mut self, t: &ast::TestDecl, base: String) -> InheritedTest {
+        let mark = self.diags.len();
+        let def = self.test(t);
+        let found = self.diags.split_off(mark.min(self.diags.len()));
+        let mut seen = HashSet::new();
+        let errors: Vec<String> = found
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Diag::to_string)
+            .filter(|m| seen.insert(m.clone()))
+            .collect();
+        let test = match def {
+            Some(def) if errors.is_empty() => Ok(TestDef {
+                origin: Origin::Inherited(base.clone()),
+                ..def
+            }),
+            _ if errors.is_empty() => Err(vec!["the test does not fit the revised policy".into()]),
+            _ => Err(errors),
+        };
+        InheritedTest {
+            name: t
+                .name
+                .plain()
+                .unwrap_or_else(|| self.sources.snippet(t.name.span).to_string()),
+            base,
+            span: t.span,
+            test,
+        }
     }
 
     fn test(&mut self, t: &ast::TestDecl) -> Option<TestDef> {

@@ -416,6 +416,7 @@ pub fn program() -> Program {
             firm_rule(),
         ],
         tests: vec![],
+        inherited_tests: vec![],
     }
 }
 

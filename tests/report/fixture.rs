@@ -336,6 +336,7 @@ pub fn base_program() -> Program {
         lets: vec![],
         rules,
         tests: vec![],
+        inherited_tests: vec![],
         sources: src.map,
     }
 }
