@@ -77,9 +77,26 @@ pub fn show_num(d: Decimal, dim: Dim, hint: NumHint) -> String {
         return format!("{} {}", plain_decimal(d), dim.type_name());
     }
     match unit.from_base(d) {
+        // A conversion that does not terminate (50 亩 is 33333.33… m2) reads better,
+        // and stays exact, in the base unit when it has a name.
+        Some(v) if v.normalize().scale() >= INEXACT_SCALE => match base_unit(dim) {
+            Some(base) => format!("{}{base}", plain_decimal(d)),
+            None => format!("{}{}", plain_decimal(v), unit.name),
+        },
         Some(v) => format!("{}{}", plain_decimal(v), unit.name),
         None => format!("{} {}", plain_decimal(d), dim.type_name()),
     }
+}
+
+/// Digits after the point from which a converted value is taken as cut off.
+const INEXACT_SCALE: u32 = 20;
+
+/// The named unit whose factor is 1 for a simple dimension (`亩` for areas).
+fn base_unit(dim: Dim) -> Option<&'static str> {
+    units::UNITS
+        .iter()
+        .find(|u| u.dim == dim && u.factor() == Decimal::ONE)
+        .map(|u| u.name)
 }
 
 /// Show any value of a known type (enum variants by name, references by key when the
@@ -114,6 +131,20 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn areas_show_in_m2_unless_that_does_not_terminate() {
+        let area = |s| show_num(d(s), Dim::AREA, NumHint::Number);
+        // 1500 m2 is 2.25 亩 (base): exact in m2.
+        assert_eq!(area("2.25"), "1500m2");
+        // 50 亩 is 33333.33… m2: shown in 亩, exactly.
+        assert_eq!(area("50"), "50亩");
+        // A money total that divides evenly stays in 万元.
+        assert_eq!(
+            show_num(d("7735000"), Dim::MONEY, NumHint::Number),
+            "773.5万元"
+        );
     }
 
     #[test]
