@@ -69,10 +69,15 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
     write_output(args.output.out.as_ref(), |w| {
         diff::write_diff(w, format, &d)
     })?;
-    let errors = bout.iter().chain(&rout).filter(|o| o.status.kind() == StatusKind::Error);
+    let errors = bout
+        .iter()
+        .chain(&rout)
+        .filter(|o| o.status.kind() == StatusKind::Error);
     let errors = errors.count();
     if errors > 0 {
-        super::error(format_args!("{errors} outcome(s) are errors (see the report)"));
+        super::error(format_args!(
+            "{errors} outcome(s) are errors (see the report)"
+        ));
         return Ok(Exit::Failed);
     }
     Ok(Exit::Ok)

@@ -126,7 +126,10 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
     };
     match data::load_dir(program, &args.data, &opts) {
         Ok(loaded) => {
-            let skipped = loaded.skipped.iter().map(skipped_row).collect();
+            // Entities in declaration order (a park before the firms it takes along).
+            let mut rows: Vec<&data::SkippedRow> = loaded.skipped.iter().collect();
+            rows.sort_by_key(|s| (s.entity.0, s.at.row));
+            let skipped = rows.into_iter().map(skipped_row).collect();
             Ok((loaded.dataset, skipped))
         }
         Err(errs) => {

@@ -3,14 +3,18 @@
 use super::{Exit, compile, error};
 use parkrules::diagnostic::Style;
 use parkrules::eval::testrun::run_test;
-use parkrules::report::testrun::write_test_results;
-use std::io::IsTerminal;
+use parkrules::report::testrun::{write_inherited_results, write_test_results};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// A .rules file or a folder of them
     pub policy: PathBuf,
+    /// Also run the tests of the policies it extends, and show which the revision
+    /// changes (informative: they never fail the run)
+    #[arg(long)]
+    pub inherited: bool,
 }
 
 pub fn run(args: &Args) -> Exit {
@@ -40,7 +44,19 @@ pub fn run(args: &Args) -> Exit {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match write_test_results(&mut out, program, &runs, style) {
+    let written = write_test_results(&mut out, program, &runs, style).and_then(|tally| {
+        if args.inherited {
+            let inherited: Vec<_> = program
+                .inherited_tests
+                .iter()
+                .map(|t| (t, t.test.as_ref().ok().map(|def| run_test(program, def))))
+                .collect();
+            writeln!(out)?;
+            write_inherited_results(&mut out, program, &inherited, style)?;
+        }
+        Ok(tally)
+    });
+    match written {
         Ok(t) if t.failed > 0 => Exit::Failed,
         Ok(_) => Exit::Ok,
         Err(e) => {

@@ -5,11 +5,16 @@
 //! and for each failure every unmet `expect` as a diagnostic pointing into the test
 //! (expected vs actual), followed by the explain tree of the actual outcome, evaluated
 //! on the test's own records. Ends with a count.
+//!
+//! A revision's inherited tests (`test --inherited`) are informative: a base test the
+//! revision makes fail is a change the revision makes, not a failure, and is listed
+//! with its expected and actual outcomes; a base test that no longer fits the revised
+//! policy (it names a removed rule or field) says why.
 
 use crate::diagnostic::{Diag, Style, render};
 use crate::eval::Evaluator;
 use crate::eval::testrun::{TestResult, test_dataset};
-use crate::program::{Program, TestDef};
+use crate::program::{InheritedTest, Program, TestDef};
 use crate::report::explain::{ExplainFormat, write_explanation};
 use std::io::{self, Write};
 
@@ -82,4 +87,56 @@ fn write_indented(w: &mut dyn Write, text: &str, indent: usize) -> io::Result<()
         }
     }
     Ok(())
+}
+
+/// Counts of the inherited tests of a revision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InheritedTally {
+    /// The revision gives what the base test expects.
+    pub unchanged: usize,
+    /// The revision gives another outcome than the base test expects.
+    pub changed: usize,
+    /// The test names something the revision removed.
+    pub not_applicable: usize,
+}
+
+/// Write the base's tests as run on the revision: unchanged, changed (with expected vs
+/// actual and the explanation) or no longer applicable (with why).
+pub fn write_inherited_results(
+    w: &mut dyn Write,
+    program: &Program,
+    runs: &[(&InheritedTest, Option<TestResult>)],
+    style: Style,
+) -> io::Result<InheritedTally> {
+    let mut tally = InheritedTally::default();
+    writeln!(w, "tests inherited from the base, run on the revision:")?;
+    for (inherited, result) in runs {
+        let name = &inherited.name;
+        let base = &inherited.base;
+        match (&inherited.test, result) {
+            (Ok(_), Some(r)) if r.passed => {
+                tally.unchanged += 1;
+                writeln!(w, "unchanged      {name}  [{base}]")?;
+            }
+            (Ok(test), Some(r)) => {
+                tally.changed += 1;
+                writeln!(w, "CHANGED        {name}  [{base}]")?;
+                write_failures(w, program, test, r, style)?;
+            }
+            (Err(why), _) => {
+                tally.not_applicable += 1;
+                writeln!(w, "not applicable {name}  [{base}]: {}", why.join("; "))?;
+            }
+            (Ok(_), None) => {
+                tally.not_applicable += 1;
+                writeln!(w, "not applicable {name}  [{base}]: not run")?;
+            }
+        }
+    }
+    writeln!(
+        w,
+        "{} unchanged, {} changed by the revision, {} no longer applicable",
+        tally.unchanged, tally.changed, tally.not_applicable
+    )?;
+    Ok(tally)
 }
