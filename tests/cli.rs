@@ -164,3 +164,253 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// An insta snapshot under `tests/snapshots/cli/`.
+fn snap(name: &str, value: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/cli");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, value));
+}
+
+#[test]
+fn a_failing_test_shows_expected_actual_and_the_explanation() {
+    let o = parkrules(&["test", "tests/cases/eval/fail_expectations.rules"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    snap("test_failures", &stdout(&o));
+}
+
+#[test]
+fn inherited_tests_report_what_the_revision_changes_without_failing() {
+    let o = parkrules(&["test", "--inherited", "policies/pinghu-revised"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    // The revision removes 厂房购置补助: the base test of it no longer applies.
+    assert!(out.contains("not applicable 购置厂房按面积补助"), "{out}");
+    assert!(
+        out.contains("1 unchanged, 7 changed by the revision, 1 no longer applicable"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_one_outcome_as_text_and_json() {
+    let args = [
+        "explain",
+        "policies/pinghu-current",
+        "--data",
+        "examples/pinghu",
+        "--record",
+        "园区:PH-009",
+        "--rule",
+        "建设补助",
+    ];
+    let o = parkrules(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    snap("explain_current_ph009_construction", &stdout(&o));
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let o = parkrules(&json);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["key"], "PH-009");
+    assert_eq!(v["exception"], "薄弱镇园区");
+}
+
+#[test]
+fn explain_names_what_is_wrong_with_the_record_flag() {
+    let base = [
+        "explain",
+        "policies/pinghu-current",
+        "--data",
+        "examples/pinghu",
+    ];
+    let cases = [
+        ("PH-001", "is not 实体:KEY"),
+        ("工厂:PH-001", "no entity `工厂`"),
+        ("园区:PH-999", "no 园区 record with key `PH-999`"),
+    ];
+    for (record, message) in cases {
+        let mut args = base.to_vec();
+        args.extend(["--record", record]);
+        let o = parkrules(&args);
+        assert_eq!(code(&o), 2, "{record}");
+        assert!(stderr(&o).contains(message), "{record}: {}", stderr(&o));
+    }
+    let mut args = base.to_vec();
+    args.extend(["--record", "园区:PH-001", "--rule", "入园标准"]);
+    let o = parkrules(&args);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("is not a rule of this entity"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn coverage_of_the_shipped_policies_reaches_every_clause() {
+    for p in ["policies/pinghu-current", "policies/pinghu-revised"] {
+        let args = [
+            "coverage",
+            p,
+            "--data",
+            "examples/pinghu",
+            "--deny-unreached",
+        ];
+        let o = parkrules(&args);
+        assert_eq!(code(&o), 0, "{p}: {}", stdout(&o));
+        assert!(stdout(&o).contains("every clause is reached by at least one record"));
+    }
+}
+
+#[test]
+fn coverage_lists_a_clause_no_record_reaches() {
+    let dir = tempdir();
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("园区.csv"), "编号,入驻率\nA,50\nB,85\n").unwrap();
+    let policy = dir.join("p.rules");
+    std::fs::write(
+        &policy,
+        r#"policy "覆盖" effective 2024-01-01
+entity 园区 {
+  编号: text key
+  入驻率: percent
+}
+rule 运营奖励 : reward for 园区 {
+  cite "第一条"
+  amount tier(入驻率) {
+    >= 95% => 50 万元
+    >= 80% => 30 万元
+    else => 0 万元
+  }
+}
+"#,
+    )
+    .unwrap();
+    let args = [
+        "coverage",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--deny-unreached",
+    ];
+    let o = parkrules(&args);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("not reached by any record (1):"), "{out}");
+    assert!(out.contains("运营奖励: tier row `>= 95%`"), "{out}");
+    let o = parkrules(&args[..4]);
+    assert_eq!(code(&o), 0);
+}
+
+#[test]
+fn diff_writes_atomically_and_exits_0() {
+    let dir = tempdir();
+    let out = dir.join("impact.md");
+    std::fs::write(&out, "old").unwrap();
+    let o = parkrules(&[
+        "diff",
+        "policies/pinghu-current",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "markdown",
+        "--by",
+        "镇街道",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.starts_with("## Policy impact"), "{md}");
+    assert!(md.contains("### By 镇街道"));
+    // Nothing but the report in the folder: the temp file was renamed over it.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn a_failed_run_leaves_the_old_output_file() {
+    let dir = tempdir();
+    let out = dir.join("out.json");
+    std::fs::write(&out, "old").unwrap();
+    let o = parkrules(&[
+        "eval",
+        "policies/pinghu-current",
+        "--data",
+        "no/such/folder",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+}
+
+#[test]
+fn bad_data_exits_1_and_names_every_bad_cell() {
+    let dir = tempdir();
+    for f in ["园区.csv", "企业.csv", "转让申请.csv"] {
+        std::fs::copy(root().join("examples/pinghu").join(f), dir.join(f)).unwrap();
+    }
+    let parks = std::fs::read_to_string(dir.join("园区.csv")).unwrap();
+    let parks = parks
+        .replacen(",58.3,", ",五十八,", 1)
+        .replacen(",2022-03-12,", ",2022-13-40,", 1);
+    std::fs::write(dir.join("园区.csv"), parks).unwrap();
+    let o = parkrules(&[
+        "eval",
+        "policies/pinghu-current",
+        "--data",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("园区.csv:2") && err.contains("入驻率") && err.contains("五十八"),
+        "{err}"
+    );
+    assert!(
+        err.contains("认定日期") && err.contains("2022-13-40"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty());
+    // With --skip-bad-records the row is left out and listed.
+    let o = parkrules(&[
+        "eval",
+        "policies/pinghu-current",
+        "--data",
+        dir.to_str().unwrap(),
+        "--skip-bad-records",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["skipped"][0]["file"], "园区.csv");
+    assert_eq!(v["skipped"][0]["row"], 2);
+}
+
+#[test]
+fn eval_is_byte_identical_across_runs() {
+    let args = [
+        "eval",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "jsonl",
+    ];
+    let a = parkrules(&args);
+    let b = parkrules(&args);
+    assert_eq!(code(&a), 0);
+    assert_eq!(a.stdout, b.stdout);
+}
