@@ -17,6 +17,7 @@ pub mod load;
 pub mod program;
 pub mod report;
 pub mod span;
+pub mod stream;
 pub mod syntax;
 pub mod units;
 pub mod value;

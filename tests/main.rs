@@ -15,4 +15,5 @@ mod eval;
 mod fmt;
 mod policies;
 mod report;
+mod stream;
 mod syntax;

@@ -1,9 +1,15 @@
 //! `parkrules eval POLICY --data DIR`: every rule on every record.
 
-use super::{DataArgs, Exit, OutputArgs, compile, load_data, resolve_as_of, write_output};
+use super::{
+    DataArgs, Exit, OutputArgs, compile, error, load_data, print_notes, resolve_as_of,
+    try_write_output, write_failed, write_output,
+};
+use chrono::NaiveDate;
+use parkrules::data;
 use parkrules::eval;
-use parkrules::eval::Status;
+use parkrules::program::{Program, StatusKind};
 use parkrules::report::{self, Format, ReportInput};
+use parkrules::stream::{self, StreamError};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -12,7 +18,7 @@ pub struct Args {
     pub policy: PathBuf,
     #[command(flatten)]
     pub data: DataArgs,
-    /// Output format
+    /// Output format (jsonl is written record by record as it is evaluated)
     #[arg(long, default_value = "text", value_parser = ["text", "json", "jsonl", "csv", "snapshot"])]
     pub format: String,
     #[command(flatten)]
@@ -29,6 +35,14 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
     let compiled = compile(&args.policy)?;
     let program = compiled.program.as_ref().ok_or(Exit::Failed)?;
     let as_of = resolve_as_of(args.data.as_of.as_deref(), program)?;
+    // jsonl streams; the other formats align columns or total over all outcomes, and
+    // skipping bad rows needs the whole folder: they evaluate in memory.
+    if args.format == "jsonl" && !args.data.skip_bad_records {
+        match streamed(args, program, as_of)? {
+            Some(exit) => return Ok(exit),
+            None => {} // entities refer to each other in a cycle
+        }
+    }
     let (dataset, skipped) = load_data(program, &args.data)?;
     let outcomes = eval::evaluate(program, &dataset, as_of);
     let format = Format::from_name(&args.format).unwrap_or(Format::Text);
@@ -44,11 +58,62 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
     })?;
     let errors = outcomes
         .iter()
-        .filter(|o| matches!(o.status, Status::Error(_)))
+        .filter(|o| o.status.kind() == StatusKind::Error)
         .count();
+    Ok(errors_exit(errors))
+}
+
+/// Exit 1 when an outcome is `error` (SPEC §4).
+fn errors_exit(errors: usize) -> Exit {
     if errors > 0 {
-        super::error(format_args!("{errors} outcome(s) are errors"));
-        return Ok(Exit::Failed);
+        error(format_args!("{errors} outcome(s) are errors"));
+        Exit::Failed
+    } else {
+        Exit::Ok
     }
-    Ok(Exit::Ok)
+}
+
+/// Evaluate record by record (see `parkrules::stream`); `None` when the policy's
+/// entities cannot be streamed (nothing was written then).
+fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<Exit>, Exit> {
+    if let Err(e) = std::fs::read_dir(&args.data.data) {
+        error(format_args!(
+            "cannot read data folder `{}`: {e}",
+            args.data.data.display()
+        ));
+        return Err(Exit::Usage);
+    }
+    let mut outcome = None;
+    let written = try_write_output(args.output.out.as_ref(), |w| {
+        match stream::eval_jsonl(program, &args.data.data, as_of, w) {
+            Err(StreamError::Io(e)) => Err(e),
+            result => {
+                let failed = result.is_err();
+                outcome = Some(result);
+                if failed {
+                    // Nothing was written; keep an old -o file as it was.
+                    Err(std::io::Error::other("aborted"))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    });
+    match (outcome, written) {
+        (Some(Ok(summary)), Ok(())) => {
+            print_notes(&summary.notes);
+            Ok(Some(errors_exit(summary.errors)))
+        }
+        (Some(Err(StreamError::Cyclic)), _) => Ok(None),
+        (Some(Err(StreamError::Data(errs))), _) => {
+            eprint!("{}", data::render_errors(&errs));
+            Err(Exit::Failed)
+        }
+        (Some(Err(e)), _) => {
+            error(e);
+            Err(Exit::Usage)
+        }
+        (_, Err(e)) => Err(write_failed(args.output.out.as_ref(), &e)),
+        (None, Ok(())) => Err(Exit::Usage),
+    }
 }

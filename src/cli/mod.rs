@@ -126,6 +126,7 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
     };
     match data::load_dir(program, &args.data, &opts) {
         Ok(loaded) => {
+            print_notes(&loaded.notes);
             // Entities in declaration order (a park before the firms it takes along).
             let mut rows: Vec<&data::SkippedRow> = loaded.skipped.iter().collect();
             rows.sort_by_key(|s| (s.entity.0, s.at.row));
@@ -137,6 +138,12 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
             Err(Exit::Failed)
         }
     }
+}
+
+/// What the loader noticed (ignored files, percent columns that look like
+/// fractions), on stderr.
+pub fn print_notes(notes: &[data::DataNote]) {
+    eprint!("{}", data::render_notes(notes));
 }
 
 /// A skipped row as reports list it: the file, its line (CSV, JSONL) or index
@@ -199,29 +206,40 @@ pub fn compile(path: &Path) -> Result<Compiled, Exit> {
 }
 
 /// Write a result to `-o FILE` atomically (a temp file in the same folder, renamed
-/// over FILE only when everything was written), or to stdout.
+/// over FILE only when everything was written), or to stdout. A write error is
+/// printed; see [`try_write_output`] for a caller that aborts on purpose.
 pub fn write_output(
     out: Option<&PathBuf>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Exit> {
+    try_write_output(out, write).map_err(|e| write_failed(out, &e))
+}
+
+/// Say that the output could not be written; bad usage or an unwritable place (exit 2).
+pub fn write_failed(out: Option<&PathBuf>, e: &std::io::Error) -> Exit {
+    match out {
+        None => error(format_args!("cannot write to stdout: {e}")),
+        Some(path) => error(format_args!("cannot write `{}`: {e}", path.display())),
+    }
+    Exit::Usage
+}
+
+/// [`write_output`] without messages: an error from `write` leaves an old `-o` file
+/// as it was and comes back unchanged. A reader that went away (`| head`) is no error.
+pub fn try_write_output(
+    out: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     match out {
         None => {
             let stdout = std::io::stdout().lock();
             let mut w = std::io::BufWriter::new(stdout);
             match write(&mut w).and_then(|()| w.flush()) {
-                Ok(()) => Ok(()),
-                // The reader went away (`| head`): nothing left to say.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => {
-                    error(format_args!("cannot write to stdout: {e}"));
-                    Err(Exit::Usage)
-                }
+                r => r,
             }
         }
-        Some(path) => write_atomic(path, write).map_err(|e| {
-            error(format_args!("cannot write `{}`: {e}", path.display()));
-            Exit::Usage
-        }),
+        Some(path) => write_atomic(path, write),
     }
 }
 

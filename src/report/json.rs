@@ -112,12 +112,26 @@ pub fn outcome_fields<'a>(
         .table(o.entity)
         .and_then(|t| t.records.get(o.record))
         .map(|r| &*r.key);
-    let (Some(entity), Some(rule), Some(key)) = (program.entity(o.entity), rule, key) else {
+    match (rule, key) {
+        (Some(_), Some(key)) => keyed_outcome_fields(program, key, o),
         // A dangling index (never made by the evaluator): the slow path names it.
-        return fields(&OutcomeView::new(program, dataset, o))
+        _ => fields(&OutcomeView::new(program, dataset, o))
             .into_iter()
             .map(|(k, v)| (k, v.map(|c| Cow::Owned(c.into_owned()))))
-            .collect();
+            .collect(),
+    }
+}
+
+/// The fields of one outcome of the record with this key (for a streaming caller whose
+/// records are not in a dataset). Empty if the outcome's entity or rule is not the
+/// program's.
+pub fn keyed_outcome_fields<'a>(
+    program: &'a Program,
+    key: &'a str,
+    o: &'a Outcome,
+) -> Vec<Field<'a>> {
+    let (Some(entity), Some(rule)) = (program.entity(o.entity), program.rule(o.rule)) else {
+        return Vec::new();
     };
     let exception = o.exception.and_then(|i| rule.exceptions.get(i));
     let b = |x: &'a str| Some(Cow::Borrowed(x));

@@ -10,7 +10,7 @@
 use crate::data::Dataset;
 use crate::eval::Outcome;
 use crate::program::Program;
-use crate::report::json::{object, outcome_fields, write_skipped_compact};
+use crate::report::json::{keyed_outcome_fields, object, outcome_fields, write_skipped_compact};
 use crate::report::{ReportInput, Skipped, ordered};
 use std::io::{self, Write};
 
@@ -31,6 +31,18 @@ pub fn write_outcome(
     o: &Outcome,
 ) -> io::Result<()> {
     object(w, &outcome_fields(program, dataset, o), None)?;
+    w.write_all(b"\n")
+}
+
+/// Write one outcome line of the record with this key (for a caller that streams
+/// records that are not in a dataset).
+pub fn write_keyed_outcome(
+    w: &mut dyn Write,
+    program: &Program,
+    key: &str,
+    o: &Outcome,
+) -> io::Result<()> {
+    object(w, &keyed_outcome_fields(program, key, o), None)?;
     w.write_all(b"\n")
 }
 

@@ -1,0 +1,142 @@
+//! Integration tests: streaming evaluation (`eval --format jsonl`) gives the bytes of
+//! the in-memory path, feeds aggregates over entities it does not keep, and reports
+//! bad data exactly as the loader does, writing nothing.
+
+use parkrules::data::{LoadOptions, load_dir};
+use parkrules::eval;
+use parkrules::load::{compile_path, compile_str};
+use parkrules::program::Program;
+use parkrules::report::{Format, ReportInput, write_outcomes};
+use parkrules::stream::{StreamError, eval_jsonl, referred_to};
+use std::path::Path;
+
+fn in_memory(program: &Program, dir: &Path) -> Vec<u8> {
+    let loaded = load_dir(program, dir, &LoadOptions::default()).unwrap();
+    let as_of = program.info.effective.unwrap();
+    let outcomes = eval::evaluate(program, &loaded.dataset, as_of);
+    let input = ReportInput {
+        program,
+        dataset: &loaded.dataset,
+        outcomes: &outcomes,
+        as_of,
+        skipped: &[],
+    };
+    let mut out = Vec::new();
+    write_outcomes(&mut out, Format::Jsonl, &input).unwrap();
+    out
+}
+
+fn streamed(program: &Program, dir: &Path) -> Result<Vec<u8>, StreamError> {
+    let mut out = Vec::new();
+    eval_jsonl(program, dir, program.info.effective.unwrap(), &mut out)?;
+    Ok(out)
+}
+
+#[test]
+fn the_shipped_policies_stream_the_bytes_of_the_in_memory_path() {
+    for p in ["policies/pinghu-current", "policies/pinghu-revised"] {
+        let program = compile_path(Path::new(p)).program.unwrap();
+        let dir = Path::new("examples/pinghu");
+        assert_eq!(
+            streamed(&program, dir).unwrap(),
+            in_memory(&program, dir),
+            "{p}"
+        );
+        // 园区 and 企业 are referred to (by 企业.园区 and 转让申请.买方企业): kept;
+        // 转让申请 streams.
+        assert_eq!(referred_to(&program), vec![true, true, false]);
+    }
+}
+
+const FED: &str = r#"policy "聚合" effective 2024-01-01
+entity 园区 {
+  编号: text key
+}
+entity 企业 {
+  代码: text key
+  园区: 园区
+  年税收: money in 万元
+}
+let 园区.入园税收 = sum(企业.年税收)
+let 园区.企业数 = count(企业 where 年税收 > 0 万元)
+rule 税收奖励 : subsidy for 园区 {
+  cite "第一条"
+  amount 入园税收 * 10%
+}
+rule 企业数 : ratio for 园区 {
+  cite "第二条"
+  require 企业数 >= 2
+  else "只有 {企业数} 家纳税企业"
+}
+rule 企业奖励 : subsidy for 企业 {
+  cite "第三条"
+  when 年税收 >= 10 万元
+  amount 1 万元
+}
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn aggregates_over_a_streamed_entity_are_fed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "园区.csv", "编号\nA\nB\n");
+    write(
+        dir.path(),
+        "企业.csv",
+        "代码,园区,年税收\nF1,A,12\nF2,B,3\nF3,A,0\nF4,A,20.5\n",
+    );
+    let program = compile_str("fed.rules", FED).program.unwrap();
+    // Nothing refers to 企业: it is fed, then streamed.
+    assert_eq!(referred_to(&program), vec![true, false]);
+    let out = streamed(&program, dir.path()).unwrap();
+    assert_eq!(out, in_memory(&program, dir.path()));
+    let text = String::from_utf8(out).unwrap();
+    // A: 12 + 0 + 20.5 = 32.5 万元 → 3.25 万元; B: 3 万元 → 0.3 万元.
+    assert!(
+        text.contains(
+            r#""key":"A","rule":"税收奖励","family":"subsidy","status":"amount","amount":"32500""#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#""key":"B","rule":"税收奖励","family":"subsidy","status":"amount","amount":"3000""#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("只有 1 家纳税企业"), "{text}");
+    assert_eq!(text.lines().count(), 2 * 2 + 4);
+}
+
+#[test]
+fn bad_data_is_reported_as_the_loader_does_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "园区.csv", "编号\nA\nA\n");
+    write(dir.path(), "企业.csv", "代码,园区,年税收\nF1,Z,x\n");
+    let program = compile_str("fed.rules", FED).program.unwrap();
+    let expected = match load_dir(&program, dir.path(), &LoadOptions::default()) {
+        Err(e) => parkrules::data::render_errors(&e),
+        Ok(_) => panic!("the data is bad"),
+    };
+    let mut out = Vec::new();
+    match eval_jsonl(
+        &program,
+        dir.path(),
+        program.info.effective.unwrap(),
+        &mut out,
+    ) {
+        Err(StreamError::Data(e)) => assert_eq!(parkrules::data::render_errors(&e), expected),
+        other => panic!("{other:?}"),
+    }
+    assert!(out.is_empty());
+    // Every problem: the duplicate key, the unknown park, the bad number.
+    assert_eq!(
+        expected.lines().filter(|l| l.contains("企业.csv")).count(),
+        2,
+        "{expected}"
+    );
+    assert!(expected.contains("园区.csv"), "{expected}");
+}
