@@ -38,9 +38,9 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
     // jsonl streams; the other formats align columns or total over all outcomes, and
     // skipping bad rows needs the whole folder: they evaluate in memory.
     if args.format == "jsonl" && !args.data.skip_bad_records {
-        match streamed(args, program, as_of)? {
-            Some(exit) => return Ok(exit),
-            None => {} // entities refer to each other in a cycle
+        // `None`: entities refer to each other in a cycle; read them in memory.
+        if let Some(exit) = streamed(args, program, as_of)? {
+            return Ok(exit);
         }
     }
     let (dataset, skipped) = load_data(program, &args.data)?;
