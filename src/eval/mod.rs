@@ -22,6 +22,7 @@ mod feed;
 mod forms;
 pub mod outcome;
 mod params;
+pub mod parallel;
 mod rule;
 pub mod testrun;
 mod trace;
@@ -44,29 +45,56 @@ use params::ParamSlot;
 use std::sync::OnceLock;
 use trace::{NoTrace, Tracer};
 
-/// Evaluate every rule on every record of `data`, at `as_of`.
+/// Evaluate every rule on every record of `data`, at `as_of`. Large datasets are
+/// evaluated on every core, in chunks of records; the outcomes come back in output
+/// order all the same.
 pub fn evaluate(program: &Program, data: &Dataset, as_of: NaiveDate) -> Vec<Outcome> {
     let ev = Evaluator::new(program, data, as_of);
-    let total = (0..program.entities.len())
-        .map(|i| {
-            let records = data.table(EntityId(i)).map_or(0, |t| t.records.len());
-            records.saturating_mul(ev.rules_of(EntityId(i)).len())
+    let chunks: Vec<Chunk<'_>> = (0..program.entities.len())
+        .map(EntityId)
+        .flat_map(|entity| {
+            let records = data.table(entity).map_or(&[][..], |t| t.records.as_slice());
+            records
+                .chunks(CHUNK)
+                .enumerate()
+                .map(move |(n, records)| Chunk {
+                    entity,
+                    first: n.saturating_mul(CHUNK),
+                    records,
+                })
         })
-        .fold(0usize, usize::saturating_add);
+        .collect();
+    let results = parallel::map_in_order(&chunks, |c| ev.chunk_outcomes(c));
+    let total = results.iter().map(Vec::len).sum();
     let mut out = Vec::with_capacity(total);
-    let mut scratch = Scratch::default();
-    for (i, _) in program.entities.iter().enumerate() {
-        let entity = EntityId(i);
-        for (index, record) in data
-            .table(entity)
-            .iter()
-            .flat_map(|t| t.records.iter())
-            .enumerate()
-        {
-            ev.record_outcomes_in(&mut scratch, entity, index, record, &mut out);
-        }
+    for r in results {
+        out.extend(r);
     }
     out
+}
+
+/// Records evaluated together, on one thread.
+const CHUNK: usize = 4096;
+
+/// A run of consecutive records of one entity.
+struct Chunk<'d> {
+    entity: EntityId,
+    /// The index of the first record in its entity's input.
+    first: usize,
+    records: &'d [Record],
+}
+
+impl Evaluator<'_> {
+    fn chunk_outcomes(&self, c: &Chunk<'_>) -> Vec<Outcome> {
+        let rules = self.rules_of(c.entity).len();
+        let mut out = Vec::with_capacity(c.records.len().saturating_mul(rules));
+        let mut scratch = Scratch::default();
+        for (i, record) in c.records.iter().enumerate() {
+            let index = c.first.saturating_add(i);
+            self.record_outcomes_in(&mut scratch, c.entity, index, record, &mut out);
+        }
+        out
+    }
 }
 
 /// A program ready to evaluate records at one as-of date.
