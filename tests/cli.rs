@@ -414,3 +414,33 @@ fn eval_is_byte_identical_across_runs() {
     assert_eq!(code(&a), 0);
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn output_files_get_the_permissions_of_any_new_file_or_keep_their_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let plain = dir.join("plain");
+    std::fs::write(&plain, "").unwrap();
+    let out = dir.join("out.txt");
+    let args = |o: &Path| {
+        parkrules(&[
+            "eval",
+            "policies/pinghu-current",
+            "--data",
+            "examples/pinghu",
+            "-o",
+            o.to_str().unwrap(),
+        ])
+    };
+    assert_eq!(code(&args(&out)), 0);
+    assert_eq!(
+        mode(&out),
+        mode(&plain),
+        "a new output file is made as any file"
+    );
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(code(&args(&out)), 0);
+    assert_eq!(mode(&out), 0o640, "a replaced file keeps its permissions");
+}

@@ -251,7 +251,14 @@ fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    // Created as any new file is (the umask applies, not the owner-only permissions
+    // of a temp file); a file it replaces keeps its permissions.
+    let tmp = tempfile::Builder::new()
+        .prefix(".parkrules-")
+        .make_in(dir, |p| std::fs::File::create_new(p))?;
+    if let Ok(m) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(m.permissions())?;
+    }
     let mut w = std::io::BufWriter::new(tmp);
     write(&mut w)?;
     let tmp = w.into_inner().map_err(|e| e.into_error())?;
