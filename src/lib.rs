@@ -15,6 +15,7 @@ pub mod fmt;
 pub mod r#gen;
 pub mod load;
 pub mod program;
+pub mod progress;
 pub mod report;
 pub mod span;
 pub mod stream;

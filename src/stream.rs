@@ -24,6 +24,7 @@ use crate::data::{
 };
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::program::{EntityId, Program, Ty};
+use crate::progress::Observer;
 use crate::report::jsonl::write_keyed_outcome;
 use chrono::NaiveDate;
 use std::io::{self, Write};
@@ -66,6 +67,7 @@ pub fn eval_jsonl(
     dir: &Path,
     as_of: NaiveDate,
     w: &mut dyn Write,
+    observer: &dyn Observer,
 ) -> Result<Summary, StreamError> {
     let files = find_data_files(program, dir).map_err(StreamError::Data)?;
     if !files.cyclic.is_empty() {
@@ -76,6 +78,7 @@ pub fn eval_jsonl(
     // Pass 1: check every file; keep the entities others refer to.
     let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
     let mut tables: Vec<Table> = (0..n).map(|_| Table::default()).collect();
+    observer.phase("checking records", None);
     let mut clean = true;
     let mut notes = files.notes.clone();
     for &e in &files.order {
@@ -92,6 +95,7 @@ pub fn eval_jsonl(
                 return Err(data_errors(program, dir));
             };
             for row in reader.by_ref() {
+                observer.advance(1);
                 match row {
                     Ok(r) if keep => records.push(r),
                     Ok(_) => {}
@@ -126,15 +130,18 @@ pub fn eval_jsonl(
         }
     };
     // Pass 2: feed the aggregates over streamed entities.
+    observer.phase("aggregating", None);
     for e in (0..n).map(EntityId) {
         if let Some(path) = streamed(e).filter(|_| ev.aggregates_over(e)) {
             each_record(program, e, &path, &refs, |i, r| {
                 ev.feed(e, i, r);
+                observer.advance(1);
                 Ok(())
             })?;
         }
     }
     // Pass 3: evaluate and write, in report order.
+    observer.phase("evaluating", None);
     let mut summary = Summary::default();
     let mut scratch = Scratch::default();
     let mut out: Vec<Outcome> = Vec::new();
@@ -146,6 +153,7 @@ pub fn eval_jsonl(
             }
             write_keyed_outcome(w, program, key, &o)?;
         }
+        observer.advance(1);
         Ok(())
     };
     let mut kept_count = 0;

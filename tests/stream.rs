@@ -6,6 +6,7 @@ use parkrules::data::{LoadOptions, load_dir};
 use parkrules::eval;
 use parkrules::load::{compile_path, compile_str};
 use parkrules::program::Program;
+use parkrules::progress::Quiet;
 use parkrules::report::{Format, ReportInput, write_outcomes};
 use parkrules::stream::{StreamError, eval_jsonl, referred_to};
 use std::path::Path;
@@ -28,7 +29,13 @@ fn in_memory(program: &Program, dir: &Path) -> Vec<u8> {
 
 fn streamed(program: &Program, dir: &Path) -> Result<Vec<u8>, StreamError> {
     let mut out = Vec::new();
-    eval_jsonl(program, dir, program.info.effective.unwrap(), &mut out)?;
+    eval_jsonl(
+        program,
+        dir,
+        program.info.effective.unwrap(),
+        &mut out,
+        &Quiet,
+    )?;
     Ok(out)
 }
 
@@ -127,6 +134,7 @@ fn bad_data_is_reported_as_the_loader_does_and_nothing_is_written() {
         dir.path(),
         program.info.effective.unwrap(),
         &mut out,
+        &Quiet,
     ) {
         Err(StreamError::Data(e)) => assert_eq!(parkrules::data::render_errors(&e), expected),
         other => panic!("{other:?}"),

@@ -1,5 +1,6 @@
 //! `parkrules diff BASE REVISED --data DIR`: the impact of a revision.
 
+use super::progress::Bar;
 use super::{DataArgs, Exit, OutputArgs, compile, load_data, resolve_as_of, write_output};
 use parkrules::eval;
 use parkrules::program::StatusKind;
@@ -65,11 +66,16 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
         }
     }
     // Both sides at once (each also spreads over the cores).
+    let records = |d: &parkrules::data::Dataset| -> u64 {
+        d.tables.iter().map(|t| t.records.len() as u64).sum()
+    };
+    let bar = Bar::total("evaluating both policies", records(&bdata) + records(rdata));
     let (bout, rout) = std::thread::scope(|s| {
-        let base = s.spawn(|| eval::evaluate(bp, &bdata, as_of));
-        let revised = eval::evaluate(rp, rdata, as_of);
+        let base = s.spawn(|| eval::evaluate_observed(bp, &bdata, as_of, &bar));
+        let revised = eval::evaluate_observed(rp, rdata, as_of, &bar);
         (base.join(), revised)
     });
+    bar.finish();
     let Ok(bout) = bout else {
         super::error("the evaluation of the base policy failed");
         return Err(Exit::Failed);

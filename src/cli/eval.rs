@@ -1,5 +1,6 @@
 //! `parkrules eval POLICY --data DIR`: every rule on every record.
 
+use super::progress::Bar;
 use super::{
     DataArgs, Exit, OutputArgs, compile, error, load_data, print_notes, resolve_as_of,
     try_write_output, write_failed, write_output,
@@ -8,6 +9,7 @@ use chrono::NaiveDate;
 use parkrules::data;
 use parkrules::eval;
 use parkrules::program::{Program, StatusKind};
+use parkrules::progress::Observer;
 use parkrules::report::{self, Format, ReportInput};
 use parkrules::stream::{self, StreamError};
 use std::path::PathBuf;
@@ -43,8 +45,11 @@ fn run_inner(args: &Args) -> Result<Exit, Exit> {
             return Ok(exit);
         }
     }
+    let bar = Bar::start();
+    bar.phase("loading records", None);
     let (dataset, skipped) = load_data(program, &args.data)?;
-    let outcomes = eval::evaluate(program, &dataset, as_of);
+    let outcomes = eval::evaluate_observed(program, &dataset, as_of, &bar);
+    bar.phase("writing", None);
     let format = Format::from_name(&args.format).unwrap_or(Format::Text);
     let input = ReportInput {
         program,
@@ -84,8 +89,9 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
         return Err(Exit::Usage);
     }
     let mut outcome = None;
+    let bar = Bar::start();
     let written = try_write_output(args.output.out.as_ref(), |w| {
-        match stream::eval_jsonl(program, &args.data.data, as_of, w) {
+        match stream::eval_jsonl(program, &args.data.data, as_of, w, &bar) {
             Err(StreamError::Io(e)) => Err(e),
             result => {
                 let failed = result.is_err();
@@ -99,6 +105,7 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
             }
         }
     });
+    bar.finish();
     match (outcome, written) {
         (Some(Ok(summary)), Ok(())) => {
             print_notes(&summary.notes);

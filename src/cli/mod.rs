@@ -10,6 +10,7 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod r#gen;
+pub mod progress;
 pub mod test;
 
 use chrono::NaiveDate;

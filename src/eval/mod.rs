@@ -36,6 +36,7 @@ pub use testrun::{TestResult, run_tests};
 
 use crate::data::{Dataset, Record};
 use crate::program::{EntityId, Expr, LetId, Program, RuleId, Ty};
+use crate::progress::{Observer, Quiet};
 use crate::units::Unit;
 use crate::value::{self, Value};
 use aggregate::AggIndex;
@@ -49,6 +50,16 @@ use trace::{NoTrace, Tracer};
 /// evaluated on every core, in chunks of records; the outcomes come back in output
 /// order all the same.
 pub fn evaluate(program: &Program, data: &Dataset, as_of: NaiveDate) -> Vec<Outcome> {
+    evaluate_observed(program, data, as_of, &Quiet)
+}
+
+/// [`evaluate`], telling `observer` how many records are done as it goes.
+pub fn evaluate_observed(
+    program: &Program,
+    data: &Dataset,
+    as_of: NaiveDate,
+    observer: &dyn Observer,
+) -> Vec<Outcome> {
     let ev = Evaluator::new(program, data, as_of);
     let chunks: Vec<Chunk<'_>> = (0..program.entities.len())
         .map(EntityId)
@@ -64,7 +75,13 @@ pub fn evaluate(program: &Program, data: &Dataset, as_of: NaiveDate) -> Vec<Outc
                 })
         })
         .collect();
-    let results = parallel::map_in_order(&chunks, |c| ev.chunk_outcomes(c));
+    let records = chunks.iter().map(|c| c.records.len() as u64).sum();
+    observer.phase("evaluating", Some(records));
+    let results = parallel::map_in_order(&chunks, |c| {
+        let out = ev.chunk_outcomes(c);
+        observer.advance(c.records.len() as u64);
+        out
+    });
     let total = results.iter().map(Vec::len).sum();
     let mut out = Vec::with_capacity(total);
     for r in results {
