@@ -22,6 +22,7 @@ use crate::data::{
     DataNote, Dataset, KeyIndex, LoadErrors, LoadOptions, Record, Table, find_data_files, load_dir,
     open_table,
 };
+use crate::eval::parallel;
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::program::{EntityId, Program, Ty};
 use crate::progress::Observer;
@@ -140,48 +141,153 @@ pub fn eval_jsonl(
             })?;
         }
     }
-    // Pass 3: evaluate and write, in report order.
+    // Pass 3: evaluate and write, in report order; a reader thread parses the next
+    // batch of a streamed file while the current one is evaluated on every core.
     observer.phase("evaluating", None);
-    let mut summary = Summary::default();
-    let mut scratch = Scratch::default();
-    let mut out: Vec<Outcome> = Vec::new();
-    let mut emit = |key: &str, out: &mut Vec<Outcome>, w: &mut dyn Write| -> io::Result<()> {
-        for o in out.drain(..) {
-            summary.outcomes += 1;
-            if matches!(o.status, Status::Error(_)) {
-                summary.errors += 1;
-            }
-            write_keyed_outcome(w, program, key, &o)?;
-        }
-        observer.advance(1);
-        Ok(())
+    let mut summary = Summary {
+        notes,
+        ..Summary::default()
     };
-    let mut kept_count = 0;
-    let mut streamed_count = 0;
     for e in (0..n).map(EntityId) {
+        let out = Out {
+            ev: &ev,
+            program,
+            entity: e,
+            observer,
+        };
         match streamed(e) {
             Some(path) => {
-                streamed_count += 1;
-                each_record(program, e, &path, &refs, |i, r| {
-                    ev.record_outcomes_in(&mut scratch, e, i, r, &mut out);
-                    emit(&r.key, &mut out, w)?;
+                summary.streamed += 1;
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
+                std::thread::scope(|s| -> Result<(), StreamError> {
+                    let refs = &refs;
+                    s.spawn(move || read_batches(program, e, &path, refs, &tx));
+                    let mut first = 0usize;
+                    for batch in rx {
+                        let batch = batch?;
+                        out.write(first, &batch, w, &mut summary)?;
+                        first = first.saturating_add(batch.len());
+                    }
                     Ok(())
                 })?;
             }
             None => {
-                kept_count += 1;
+                summary.kept += 1;
                 let records = dataset.table(e).map(|t| t.records.as_slice());
-                for (i, r) in records.unwrap_or_default().iter().enumerate() {
-                    ev.record_outcomes_in(&mut scratch, e, i, r, &mut out);
-                    emit(&r.key, &mut out, w)?;
+                for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
+                    out.write(k.saturating_mul(BATCH), batch, w, &mut summary)?;
                 }
             }
         }
     }
-    summary.kept = kept_count;
-    summary.streamed = streamed_count;
-    summary.notes = notes;
     Ok(summary)
+}
+
+/// Records read, evaluated and written together.
+const BATCH: usize = 16 * 1024;
+/// Records one thread evaluates and formats in one go.
+const CHUNK: usize = 2048;
+
+/// Where one entity's outcomes go.
+struct Out<'e, 'a> {
+    ev: &'e Evaluator<'a>,
+    program: &'a Program,
+    entity: EntityId,
+    observer: &'e dyn Observer,
+}
+
+/// The jsonl lines of a run of records.
+#[derive(Default)]
+struct Lines {
+    bytes: Vec<u8>,
+    outcomes: usize,
+    errors: usize,
+}
+
+impl Out<'_, '_> {
+    /// Evaluate a batch on every core (each chunk formatted to lines by its thread),
+    /// then write the lines in order. `first` is the batch's index in the input.
+    fn write(
+        &self,
+        first: usize,
+        batch: &[Record],
+        w: &mut dyn Write,
+        summary: &mut Summary,
+    ) -> Result<(), StreamError> {
+        let chunks: Vec<(usize, &[Record])> = batch
+            .chunks(CHUNK)
+            .enumerate()
+            .map(|(k, c)| (first.saturating_add(k.saturating_mul(CHUNK)), c))
+            .collect();
+        let rendered = parallel::map_in_order(&chunks, |(start, records)| {
+            let lines = self.lines(*start, records);
+            self.observer.advance(records.len() as u64);
+            lines
+        });
+        for lines in rendered {
+            let lines = lines?;
+            w.write_all(&lines.bytes)?;
+            summary.outcomes += lines.outcomes;
+            summary.errors += lines.errors;
+        }
+        Ok(())
+    }
+
+    fn lines(&self, first: usize, records: &[Record]) -> io::Result<Lines> {
+        let mut scratch = Scratch::default();
+        let mut out: Vec<Outcome> = Vec::new();
+        let mut lines = Lines::default();
+        for (i, r) in records.iter().enumerate() {
+            let index = first.saturating_add(i);
+            self.ev
+                .record_outcomes_in(&mut scratch, self.entity, index, r, &mut out);
+            for o in out.drain(..) {
+                lines.outcomes += 1;
+                if matches!(o.status, Status::Error(_)) {
+                    lines.errors += 1;
+                }
+                write_keyed_outcome(&mut lines.bytes, self.program, &r.key, &o)?;
+            }
+        }
+        Ok(lines)
+    }
+}
+
+/// Read a checked file in batches, sending each; stops when the receiver is gone.
+fn read_batches(
+    program: &Program,
+    entity: EntityId,
+    path: &Path,
+    refs: &[KeyIndex],
+    tx: &std::sync::mpsc::SyncSender<Result<Vec<Record>, StreamError>>,
+) {
+    let changed = || StreamError::Changed(path.to_path_buf());
+    let reader = match open_table(program, entity, path, refs) {
+        Ok(r) => r,
+        Err(_) => {
+            let _ = tx.send(Err(changed()));
+            return;
+        }
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    for row in reader {
+        match row {
+            Ok(r) => batch.push(r),
+            Err(_) => {
+                let _ = tx.send(Err(changed()));
+                return;
+            }
+        }
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if tx.send(Ok(full)).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
 }
 
 /// Which entities some field refers to (they are kept in memory).
