@@ -1277,28 +1277,6 @@ mod tests {
         assert_eq!(parts, vec![143, 286, 571]);
     }
 
-    /// The benchmark size streams to disk in seconds (run with `--ignored --release`).
-    #[test]
-    #[ignore]
-    fn benchmark_size_generates() {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = GenConfig {
-            seed: 1,
-            parks: 10_000,
-            firms: 1_000_000,
-            transfers: 100_000,
-        };
-        let t = std::time::Instant::now();
-        generate(&cfg, dir.path()).unwrap();
-        eprintln!("generated in {:?}", t.elapsed());
-        let firms = read(dir.path(), "企业.csv");
-        assert_eq!(firms.len(), 1_000_000);
-        assert_eq!(
-            sum(&firms, "年税收"),
-            Decimal::new(16_000 * 1_000_000 / 600, 0) + Decimal::new(66, 2)
-        );
-    }
-
     #[test]
     fn tiny_configs_work_and_keep_the_pro_rata_totals() {
         let dir = tempfile::tempdir().unwrap();

@@ -278,50 +278,6 @@ fn revision_keeps_base_positions_and_origins() {
 }
 
 #[test]
-#[ignore = "timing, run in release: cargo test --release --test main check::timing -- --ignored --nocapture"]
-fn timing_shipped_policies() {
-    for p in ["policies/pinghu-current", "policies/pinghu-revised"] {
-        let mut best = std::time::Duration::MAX;
-        for _ in 0..30 {
-            let t = std::time::Instant::now();
-            assert!(!compile_path(Path::new(p)).has_errors());
-            best = best.min(t.elapsed());
-        }
-        eprintln!("{p}: {best:?} (best of 30)");
-    }
-}
-
-#[test]
-#[ignore = "timing, run in release: cargo test --release --test main check::timing -- --ignored --nocapture"]
-fn timing_check_without_parsing() {
-    use parkrules::check::{Layer, check};
-    let mut sources = parkrules::span::SourceMap::new();
-    let mut layers = Vec::new();
-    for p in ["policies/pinghu-current", "policies/pinghu-revised"] {
-        let mut files = Vec::new();
-        let mut paths: Vec<_> = std::fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let id = sources.add(path, text.clone());
-            files.push(parkrules::syntax::parse_file(&text, id).unwrap());
-        }
-        layers.push(Layer { files });
-    }
-    let mut best = std::time::Duration::MAX;
-    for _ in 0..30 {
-        let t = std::time::Instant::now();
-        let (p, _) = check(&sources, &layers);
-        assert!(p.is_some());
-        best = best.min(t.elapsed());
-    }
-    eprintln!("check only, revised over current: {best:?} (best of 30)");
-}
-
-#[test]
 fn when_text_keeps_the_percent_sign() {
     let p = spec().program.unwrap();
     assert_eq!(

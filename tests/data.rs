@@ -665,28 +665,6 @@ fn entities_referring_to_each_other_resolve_after_reading() {
     snap("cycle", render_errors(&errs));
 }
 
-/// Timing of a generated 10k-park, 1M-firm folder (run with `--release --ignored`).
-#[test]
-#[ignore]
-fn load_a_million_firms() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let schema = std::fs::read_to_string(root.join("policies/pinghu-current/数据.rules")).unwrap();
-    let program = schema_program(&schema);
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = parkrules::r#gen::GenConfig {
-        seed: 7,
-        parks: 10_000,
-        firms: 1_000_000,
-        transfers: 100_000,
-    };
-    parkrules::r#gen::generate(&cfg, dir.path()).unwrap();
-    let start = std::time::Instant::now();
-    let l = load_dir(&program, dir.path(), &LoadOptions::default()).unwrap();
-    let counts: Vec<usize> = l.dataset.tables.iter().map(|t| t.records.len()).collect();
-    eprintln!("loaded {counts:?} in {:?}", start.elapsed());
-    assert_eq!(counts, vec![10_000, 1_000_000, 100_000]);
-}
-
 #[test]
 fn a_blank_key_is_an_error_even_when_the_field_is_optional() {
     let program = schema_program("entity 园区 {\n 编号: text? key\n 名称: text\n}");

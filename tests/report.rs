@@ -231,40 +231,6 @@ fn explain_json() {
     snap("explain_json", &s);
 }
 
-/// Timing of jsonl output for 600k outcomes (run with `--ignored --nocapture`, release).
-#[test]
-#[ignore]
-fn timing_of_jsonl() {
-    let mut data = dataset();
-    let recs = data.tables[0].records.clone();
-    data.tables[0].records = (0..200_000)
-        .map(|i| {
-            let mut r = recs[i % 3].clone();
-            r.key = format!("P{i}").into();
-            r
-        })
-        .collect();
-    let p = base_program();
-    let t = std::time::Instant::now();
-    let outcomes = parkrules::eval::evaluate(&p, &data, as_of());
-    let eval = t.elapsed();
-    let t = std::time::Instant::now();
-    let mut buf = Vec::new();
-    let ctx = ReportInput {
-        program: &p,
-        dataset: &data,
-        outcomes: &outcomes,
-        as_of: as_of(),
-        skipped: &[],
-    };
-    write_outcomes(&mut buf, Format::Jsonl, &ctx).unwrap();
-    eprintln!(
-        "eval {eval:?}, jsonl {:?}, {} bytes",
-        t.elapsed(),
-        buf.len()
-    );
-}
-
 #[test]
 fn the_fast_json_fields_are_the_views_fields() {
     use parkrules::report::OutcomeView;

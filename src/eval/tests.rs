@@ -567,31 +567,3 @@ fn fed_children_give_the_same_outcomes_as_kept_ones() {
     // Including P3's blank-tax error and P1's 178000 of brackets over the sum.
     assert_eq!(streamed, kept);
 }
-
-/// Timing of 10k parks and 1M firms (`cargo test --release --lib bench -- --ignored
-/// --nocapture`); not a pass/fail test.
-#[test]
-#[ignore]
-fn bench_one_million_firms() {
-    let p = program();
-    let parks: Vec<_> = (0..10_000)
-        .map(|i| {
-            let key = format!("P{i}");
-            park(
-                Park(&key, "广陈镇", i % 3, "120", "6000", "85"),
-                "100",
-                "8",
-                Some("2022-03-01"),
-            )
-        })
-        .collect();
-    let firms: Vec<_> = (0..1_000_000)
-        .map(|i| firm(&format!("F{i}"), i % 10_000, Some("12.5"), i % 3 == 0))
-        .collect();
-    let data = dataset(parks, firms);
-    let start = std::time::Instant::now();
-    let outs = evaluate(&p, &data, date("2022-01-01"));
-    let took = start.elapsed();
-    eprintln!("{} outcomes in {took:?}", outs.len());
-    assert_eq!(outs.len(), 40_000 + 1_000_000);
-}

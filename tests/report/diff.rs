@@ -455,47 +455,6 @@ fn breakdowns_follow_references_to_the_park() {
     assert_eq!(rows(2)[2].0, "PH-002");
 }
 
-/// Timing of a diff against two evaluations on 200k parks (run with `--ignored
-/// --nocapture`, in release for meaningful numbers).
-#[test]
-#[ignore]
-fn timing_of_a_large_diff() {
-    let mut data = dataset();
-    let recs = data.tables[0].records.clone();
-    data.tables[0].records = (0..200_000)
-        .map(|i| {
-            let mut r = recs[i % 3].clone();
-            r.key = format!("P{i}").into();
-            r.values[0] = Value::Text(r.key.clone());
-            r
-        })
-        .collect();
-    let bp = base_program();
-    let mut rp = revised_program();
-    with_cap_800(&mut rp);
-    with_reward_override(&mut rp);
-    let t = std::time::Instant::now();
-    let bo = parkrules::eval::evaluate(&bp, &data, as_of());
-    let ro = parkrules::eval::evaluate(&rp, &data, as_of());
-    let eval = t.elapsed();
-    let side = |program, outcomes| Side {
-        program,
-        dataset: &data,
-        outcomes,
-        as_of: as_of(),
-    };
-    let t = std::time::Instant::now();
-    let diff = compute_diff(&side(&bp, &bo), &side(&rp, &ro), &["镇街道".to_string()]);
-    eprintln!("compute {:?}", t.elapsed());
-    let mut buf = Vec::new();
-    write_diff(&mut buf, DiffFormat::Json, &diff).unwrap();
-    eprintln!(
-        "two evals {eval:?}, diff {:?}, {} changes, {} bytes",
-        t.elapsed(),
-        diff.changes.len(),
-        buf.len()
-    );
-}
 
 #[test]
 fn percent_changes_round_half_away_from_zero_and_zero_bases_are_new() {
