@@ -674,3 +674,58 @@ fn a_blank_key_is_an_error_even_when_the_field_is_optional() {
         matches!(&errs.errors[0], DataError::BlankCell { at, .. } if at.row == RowRef::Line(3))
     );
 }
+
+/// The shipped example saved as GB18030 (as Excel on Chinese Windows saves CSV).
+fn pinghu_in_gb18030() -> tempfile::TempDir {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["园区.csv", "企业.csv", "转让申请.csv"] {
+        let text = std::fs::read_to_string(root.join("examples/pinghu").join(f)).unwrap();
+        let (bytes, _, lossy) = encoding_rs::GB18030.encode(&text);
+        assert!(!lossy);
+        std::fs::write(dir.path().join(f), bytes).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_gb18030_folder_loads_as_its_utf8_original_with_a_note_per_file() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let schema = std::fs::read_to_string(root.join("policies/pinghu-current/数据.rules")).unwrap();
+    let program = schema_program(&schema);
+    let utf8 = load_dir(
+        &program,
+        &root.join("examples/pinghu"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let dir = pinghu_in_gb18030();
+    let gb = load_dir(&program, dir.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(gb.dataset.tables.len(), utf8.dataset.tables.len());
+    for (a, b) in gb.dataset.tables.iter().zip(&utf8.dataset.tables) {
+        assert_eq!(a.records, b.records);
+    }
+    snap("gb18030_notes", render_notes(&gb.notes));
+}
+
+#[test]
+fn a_byte_gb18030_cannot_decode_is_an_error_naming_it() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let schema = std::fs::read_to_string(root.join("policies/pinghu-current/数据.rules")).unwrap();
+    let program = schema_program(&schema);
+    let dir = pinghu_in_gb18030();
+    let path = dir.path().join("园区.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.len() - 10;
+    bytes[at] = 0xFF;
+    std::fs::write(&path, bytes).unwrap();
+    let errs = match load_dir(&program, dir.path(), &LoadOptions::default()) {
+        Err(e) => e,
+        Ok(_) => panic!("an undecodable byte loaded"),
+    };
+    match errs.errors.as_slice() {
+        [DataError::InvalidGb18030 { offset, .. }] => assert_eq!(*offset, at as u64),
+        other => panic!("{other:?}"),
+    }
+    snap("gb18030_bad_byte", render_errors(&errs));
+}

@@ -1,10 +1,12 @@
 //! CSV files: header, then one record per row, read with one reused `StringRecord`.
 //!
-//! Consumes a byte stream (UTF-8 with or without BOM, CRLF or LF line ends); produces
+//! Consumes a byte stream (UTF-8 with or without BOM, or GB18030/GBK as
+//! [`super::encoding`] detects; CRLF or LF line ends); produces
 //! the trimmed header names, then rows as [`SourceItem`]s with their line numbers
 //! (the header is line 1). A row whose cells are all empty is skipped like a blank
 //! line (spreadsheets export trailing `,,,` rows). The cells are not interpreted here.
 
+use super::encoding::{BadGb, Encoding, sniff};
 use super::err::{At, DataError, HeaderProblem, RowProblem, RowRef};
 use super::read::{Cells, SourceItem};
 use super::utf8::{BadByte, Utf8Reader};
@@ -17,6 +19,8 @@ pub struct CsvSource {
     rdr: ::csv::Reader<Utf8Reader<Box<dyn Read>>>,
     rec: StringRecord,
     bad: BadByte,
+    bad_gb: BadGb,
+    encoding: Encoding,
     file: Arc<str>,
     width: usize,
 }
@@ -26,7 +30,12 @@ impl CsvSource {
     pub fn open(
         input: Box<dyn Read>,
         file: Arc<str>,
+        names: &[&str],
     ) -> Result<(CsvSource, Vec<String>), DataError> {
+        let (input, encoding, bad_gb) = sniff(input, names).map_err(|e| DataError::Unreadable {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
         let (utf8, bad) = Utf8Reader::new(input);
         let mut rdr = ReaderBuilder::new()
             .has_headers(false)
@@ -39,17 +48,24 @@ impl CsvSource {
                 let problem = HeaderProblem::NoHeader;
                 return Err(DataError::BadHeader { file, problem });
             }
-            Err(e) => return Err(fatal(&bad, &file, &e)),
+            Err(e) => return Err(fatal(&bad, &bad_gb, &file, &e)),
         }
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         let src = CsvSource {
             rdr,
             rec: StringRecord::new(),
             bad,
+            bad_gb,
+            encoding,
             file,
             width: names.len(),
         };
         Ok((src, names))
+    }
+
+    /// The encoding the file was read in.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
     }
 
     /// The next non-empty row.
@@ -57,7 +73,10 @@ impl CsvSource {
         loop {
             match self.rdr.read_record(&mut self.rec) {
                 Ok(false) => return None,
-                Err(e) => return Some(SourceItem::Fatal(fatal(&self.bad, &self.file, &e))),
+                Err(e) => {
+                    let err = fatal(&self.bad, &self.bad_gb, &self.file, &e);
+                    return Some(SourceItem::Fatal(err));
+                }
                 Ok(true) => {}
             }
             if self.rec.iter().all(|c| c.trim().is_empty()) {
@@ -79,7 +98,11 @@ impl CsvSource {
 
 /// An error that stops reading: invalid UTF-8 (found by the reader below the parser),
 /// a syntax error, or an I/O error.
-fn fatal(bad: &BadByte, file: &Arc<str>, e: &::csv::Error) -> DataError {
+fn fatal(bad: &BadByte, bad_gb: &BadGb, file: &Arc<str>, e: &::csv::Error) -> DataError {
+    if let Some(offset) = bad_gb.get() {
+        let file = file.clone();
+        return DataError::InvalidGb18030 { file, offset };
+    }
     if let Some(offset) = bad.get() {
         let file = file.clone();
         return DataError::InvalidUtf8 { file, offset };

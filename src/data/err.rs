@@ -211,6 +211,14 @@ pub enum DataError {
         help("save it as UTF-8 (Excel: 另存为 → CSV UTF-8)")
     )]
     InvalidUtf8 { file: Arc<str>, offset: u64 },
+    #[error(
+        "{file}: read as GB18030 (GBK) for its header, but byte {offset} is no GB18030 character"
+    )]
+    #[diagnostic(
+        code(parkrules::data::invalid_gb18030),
+        help("the file mixes encodings; save it again as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)")
+    )]
+    InvalidGb18030 { file: Arc<str>, offset: u64 },
     #[error("{file}: {format} files are not supported yet")]
     #[diagnostic(
         code(parkrules::data::unsupported_format),
@@ -242,6 +250,7 @@ impl DataError {
             | MalformedFile { file, .. }
             | Unreadable { file, .. }
             | InvalidUtf8 { file, .. }
+            | InvalidGb18030 { file, .. }
             | UnsupportedFormat { file, .. } => (file, None, 0),
             MissingFile { entity, .. } | TwoFiles { entity, .. } => (entity, None, 0),
         }
@@ -270,6 +279,13 @@ pub enum DataNote {
     )]
     #[diagnostic(code(parkrules::data::percent_looks_like_fraction), severity(Warning))]
     PercentLooksLikeFraction { file: Arc<str>, column: Arc<str> },
+    /// A CSV file that is not UTF-8, read as GB18030 because its header reads so.
+    #[error("{file}: not UTF-8; read as {encoding}, the encoding its header is in")]
+    #[diagnostic(code(parkrules::data::decoded), severity(Advice))]
+    Decoded {
+        file: Arc<str>,
+        encoding: &'static str,
+    },
 }
 
 /// Why a folder of records could not be loaded: every problem found, sorted.

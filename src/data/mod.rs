@@ -15,6 +15,7 @@
 pub mod cell;
 pub mod csv;
 mod deferred;
+pub mod encoding;
 pub mod err;
 pub mod json;
 pub mod load;

@@ -11,6 +11,7 @@ use super::Record;
 use super::cell::NumMode;
 use super::cell::{self, Cell, Kind};
 use super::csv::CsvSource;
+use super::encoding::Encoding;
 use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
 use crate::program::{EntityDef, EntityId, Program};
@@ -287,7 +288,8 @@ impl<'a> TableReader<'a> {
         let mut conv = Converter::new(program, def, file.clone(), refs);
         let source = match format {
             Format::Csv => {
-                let (src, header) = CsvSource::open(input, file)?;
+                let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+                let (src, header) = CsvSource::open(input, file, &names)?;
                 conv.map_header(&header);
                 Source::Csv(src)
             }
@@ -303,7 +305,18 @@ impl<'a> TableReader<'a> {
     pub fn finish(mut self) -> (KeyIndex, Vec<DataError>, Vec<DataNote>) {
         self.conv.keys.complete = self.conv.file_errors.is_empty();
         self.conv.keys.file = Some(self.conv.file.clone());
-        let notes = self.conv.notes();
+        let mut notes = self.conv.notes();
+        if let Source::Csv(src) = &self.source
+            && src.encoding() != Encoding::Utf8
+        {
+            notes.insert(
+                0,
+                DataNote::Decoded {
+                    file: self.conv.file.clone(),
+                    encoding: src.encoding().name(),
+                },
+            );
+        }
         (self.conv.keys, self.conv.file_errors, notes)
     }
 }
