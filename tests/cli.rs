@@ -444,3 +444,21 @@ fn output_files_get_the_permissions_of_any_new_file_or_keep_their_own() {
     assert_eq!(code(&args(&out)), 0);
     assert_eq!(mode(&out), 0o640, "a replaced file keeps its permissions");
 }
+
+/// The example of README's "The language in a page": checks with no diagnostic and
+/// its test passes.
+#[test]
+fn the_readme_language_example_checks_and_its_test_passes() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let page = &readme[readme.find("## The language in a page").unwrap()..];
+    let start = page.find("```text\n").unwrap() + "```text\n".len();
+    let end = start + page[start..].find("```").unwrap();
+    let dir = tempdir();
+    let file = dir.join("language.rules");
+    std::fs::write(&file, &page[start..end]).unwrap();
+    let o = parkrules(&["check", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let o = parkrules(&["test", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
