@@ -14,6 +14,7 @@ mod data;
 mod eval;
 mod fmt;
 mod policies;
+mod prop;
 mod report;
 mod stream;
 mod syntax;
