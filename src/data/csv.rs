@@ -80,9 +80,13 @@ impl CsvSource {
 /// An error that stops reading: invalid UTF-8 (found by the reader below the parser),
 /// a syntax error, or an I/O error.
 fn fatal(bad: &BadByte, file: &Arc<str>, e: &::csv::Error) -> DataError {
-    if let Some(offset) = bad.get() {
-        let file = file.clone();
-        return DataError::InvalidUtf8 { file, offset };
+    if let Some(b) = bad.get() {
+        return DataError::InvalidUtf8 {
+            file: file.clone(),
+            line: b.line,
+            offset: b.offset,
+            looks_like: b.looks_like,
+        };
     }
     match e.position() {
         Some(p) => DataError::MalformedRow {
