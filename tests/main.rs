@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+mod bad;
 mod check;
 mod cli;
 mod data;
