@@ -14,6 +14,7 @@ mod cli;
 mod data;
 mod eval;
 mod fmt;
+mod fuzz;
 mod policies;
 mod prop;
 mod report;
