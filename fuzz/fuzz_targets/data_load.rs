@@ -41,7 +41,9 @@ fn split(data: &[u8]) -> (&[u8], Option<&[u8]>) {
 fn run(dir: &Path, skip: bool) {
     let p = program();
     let as_of = p.info.effective.unwrap();
-    let opts = LoadOptions { skip_bad_records: skip };
+    let opts = LoadOptions {
+        skip_bad_records: skip,
+    };
     match load_dir(p, dir, &opts) {
         Err(e) => {
             let _ = render_errors(&e);

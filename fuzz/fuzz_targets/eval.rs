@@ -31,7 +31,11 @@ fn money_lit(u: &mut Unstructured) -> arbitrary::Result<String> {
 }
 
 fn cond(u: &mut Unstructured, depth: u32) -> arbitrary::Result<String> {
-    let pick = if depth == 0 { u.int_in_range(0..=4u8)? } else { u.int_in_range(0..=7u8)? };
+    let pick = if depth == 0 {
+        u.int_in_range(0..=4u8)?
+    } else {
+        u.int_in_range(0..=7u8)?
+    };
     Ok(match pick {
         0 => "开通".into(),
         1 => format!("面积 >= {} 亩", number(u)?),
@@ -45,7 +49,11 @@ fn cond(u: &mut Unstructured, depth: u32) -> arbitrary::Result<String> {
 }
 
 fn money(u: &mut Unstructured, depth: u32) -> arbitrary::Result<String> {
-    let pick = if depth == 0 { u.int_in_range(0..=1u8)? } else { u.int_in_range(0..=14u8)? };
+    let pick = if depth == 0 {
+        u.int_in_range(0..=1u8)?
+    } else {
+        u.int_in_range(0..=14u8)?
+    };
     let d = depth.saturating_sub(1);
     Ok(match pick {
         0 => u.choose(&MONEY)?.to_string(),
@@ -60,7 +68,12 @@ fn money(u: &mut Unstructured, depth: u32) -> arbitrary::Result<String> {
         9 => format!("({}) / (入驻率 - {}%)", money(u, d)?, number(u)?),
         10 => format!("round({}, {})", money(u, d)?, u.int_in_range(0..=30u8)?),
         11 => format!("abs({})", money(u, d)?),
-        12 => format!("(if {} then {} else {})", cond(u, 1)?, money(u, d)?, money(u, d)?),
+        12 => format!(
+            "(if {} then {} else {})",
+            cond(u, 1)?,
+            money(u, d)?,
+            money(u, d)?
+        ),
         13 => format!(
             "tier(入驻率) {{\n    >= {}% => {}\n    else => {}\n  }}",
             number(u)?,
@@ -95,7 +108,9 @@ fn policy(u: &mut Unstructured, rules: usize) -> arbitrary::Result<String> {
     p.push_str("let 园区.税收合计 = sum(企业.税收 where 规上 via 园区)\n");
     for i in 0..rules {
         let family = *u.choose(&["subsidy", "reward", "ratio", "restriction"])?;
-        p.push_str(&format!("rule 规则{i} : {family} for 园区 {{\n  cite \"第{i}条\"\n"));
+        p.push_str(&format!(
+            "rule 规则{i} : {family} for 园区 {{\n  cite \"第{i}条\"\n"
+        ));
         for _ in 0..u.int_in_range(0..=2u8)? {
             p.push_str(&format!("  when {}\n", cond(u, 1)?));
         }
@@ -141,7 +156,11 @@ fn records(u: &mut Unstructured) -> arbitrary::Result<(String, String, usize)> {
     let mut firms = String::from("代码,园区,税收,规上\n");
     for i in 0..u.int_in_range(0..=4usize)? {
         let park = u.int_in_range(0..=parks - 1)?;
-        firms.push_str(&format!("F{i},P{park},{},{}\n", cell(u)?, u.choose(&["是", "否"])?));
+        firms.push_str(&format!(
+            "F{i},P{park},{},{}\n",
+            cell(u)?,
+            u.choose(&["是", "否"])?
+        ));
     }
     Ok((csv, firms, parks))
 }
@@ -149,8 +168,12 @@ fn records(u: &mut Unstructured) -> arbitrary::Result<(String, String, usize)> {
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let rules = u.int_in_range(1..=3usize).unwrap_or(1);
-    let Ok(text) = policy(&mut u, rules) else { return };
-    let Ok((parks, firms, n)) = records(&mut u) else { return };
+    let Ok(text) = policy(&mut u, rules) else {
+        return;
+    };
+    let Ok((parks, firms, n)) = records(&mut u) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.rules");
     std::fs::write(&path, &text).unwrap();

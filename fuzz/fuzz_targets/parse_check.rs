@@ -13,8 +13,10 @@ fuzz_target!(|data: &[u8]| {
     let compiled = match std::str::from_utf8(data) {
         Ok(text) => {
             if let Ok(formatted) = parkrules::fmt::format_source(text, FileId(0)) {
-                let again = parkrules::fmt::format_source(&formatted, FileId(0))
-                    .unwrap_or_else(|d| panic!("formatted text does not parse: {d:?}\n{formatted}"));
+                let again =
+                    parkrules::fmt::format_source(&formatted, FileId(0)).unwrap_or_else(|d| {
+                        panic!("formatted text does not parse: {d:?}\n{formatted}")
+                    });
                 assert_eq!(formatted, again, "fmt is not idempotent");
             }
             compile_str("fuzz.rules", text)
