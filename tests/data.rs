@@ -521,7 +521,9 @@ fn gbk_file_is_invalid_utf8_with_its_offset() {
         "编号,名称,建设模式,规划面积,总建筑面积,固定资产投资,入驻率,负债率,星级,建成日期,省级\n";
     let expected = (header.len() + "PH-001,".len() + 2) as u64;
     match errs.errors.as_slice() {
-        [DataError::InvalidUtf8 { offset, .. }] => assert_eq!(*offset, expected),
+        [DataError::InvalidUtf8 { offset, line, .. }] => {
+            assert_eq!((*offset, *line), (expected, 2));
+        }
         other => panic!("{other:?}"),
     }
     snap("gbk", render_errors(&errs));

@@ -8,12 +8,15 @@
     clippy::indexing_slicing
 )]
 
+mod bad;
 mod check;
 mod cli;
 mod data;
 mod eval;
 mod fmt;
+mod fuzz;
 mod policies;
+mod prop;
 mod report;
 mod stream;
 mod syntax;

@@ -103,9 +103,13 @@ fn fatal(bad: &BadByte, bad_gb: &BadGb, file: &Arc<str>, e: &::csv::Error) -> Da
         let file = file.clone();
         return DataError::InvalidGb18030 { file, offset };
     }
-    if let Some(offset) = bad.get() {
-        let file = file.clone();
-        return DataError::InvalidUtf8 { file, offset };
+    if let Some(b) = bad.get() {
+        return DataError::InvalidUtf8 {
+            file: file.clone(),
+            line: b.line,
+            offset: b.offset,
+            looks_like: b.looks_like,
+        };
     }
     match e.position() {
         Some(p) => DataError::MalformedRow {

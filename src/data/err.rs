@@ -205,12 +205,18 @@ pub enum DataError {
         first: String,
         second: String,
     },
-    #[error("{file}: invalid UTF-8 at byte {offset}; is this file GBK?")]
+    #[error("{file}:{line}: invalid UTF-8 at byte {offset}; {}", guess(*looks_like))]
     #[diagnostic(
         code(parkrules::data::invalid_utf8),
         help("save it as UTF-8 (Excel: 另存为 → CSV UTF-8)")
     )]
-    InvalidUtf8 { file: Arc<str>, offset: u64 },
+    InvalidUtf8 {
+        file: Arc<str>,
+        line: u64,
+        offset: u64,
+        /// What the file looks like, when it is a known binary format.
+        looks_like: Option<&'static str>,
+    },
     #[error(
         "{file}: read as GB18030 (GBK) for its header, but byte {offset} is no GB18030 character"
     )]
@@ -259,6 +265,14 @@ impl DataError {
     /// Only a consequence of another row's error (not reported unless rows are skipped).
     pub fn is_consequence(&self) -> bool {
         matches!(self, DataError::SkippedReference { .. })
+    }
+}
+
+/// The likely cause of invalid UTF-8 in a data file.
+fn guess(looks_like: Option<&str>) -> String {
+    match looks_like {
+        Some(kind) => format!("this is {kind}, not a text file"),
+        None => "is this file GBK?".to_string(),
     }
 }
 

@@ -128,7 +128,12 @@ fn syntax_message(e: &serde_json::Error) -> String {
 fn io_error(bad: &BadByte, file: &Arc<str>, e: &std::io::Error) -> DataError {
     let file = file.clone();
     match bad.get() {
-        Some(offset) => DataError::InvalidUtf8 { file, offset },
+        Some(b) => DataError::InvalidUtf8 {
+            file,
+            line: b.line,
+            offset: b.offset,
+            looks_like: b.looks_like,
+        },
         None => DataError::Unreadable {
             file,
             message: e.to_string(),

@@ -2,7 +2,8 @@
 //!
 //! Consumes any [`Read`] (a data file); produces the same bytes without a leading BOM,
 //! and stops with an error at the first invalid byte, whose offset in the file is
-//! kept in a shared [`BadByte`] cell so the caller can report it ("is this file GBK?")
+//! kept in a shared [`BadByte`] cell with its line and, for a binary file under a text
+//! name, what the file looks like, so the caller can report it ("is this file GBK?")
 //! however the parser on top wraps the I/O error.
 
 use std::cell::Cell;
@@ -12,8 +13,32 @@ use std::rc::Rc;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const CAP: usize = 64 * 1024;
 
-/// The offset of the first invalid byte, once one is found.
-pub type BadByte = Rc<Cell<Option<u64>>>;
+/// The first invalid byte, once one is found.
+pub type BadByte = Rc<Cell<Option<Bad>>>;
+
+/// Where the first invalid byte is, and what the file looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bad {
+    /// Offset of the byte in the file.
+    pub offset: u64,
+    /// Its line (1-based).
+    pub line: u64,
+    /// What the file is, when its first bytes are a known binary signature.
+    pub looks_like: Option<&'static str>,
+}
+
+/// Binary formats a data file is sometimes saved as by mistake, by their signature.
+const SIGNATURES: [(&[u8], &str); 6] = [
+    (
+        b"PK\x03\x04",
+        "a zip archive (an .xlsx file must be named .xlsx)",
+    ),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1F\x8B", "a gzip archive"),
+    (b"\xD0\xCF\x11\xE0", "an old Excel (.xls) or Word file"),
+];
 
 /// See the module doc.
 pub struct Utf8Reader<R> {
@@ -27,7 +52,10 @@ pub struct Utf8Reader<R> {
     /// File offset of `buf[start]`.
     offset: u64,
     first: bool,
-    pending_bad: Option<u64>,
+    /// Line of `buf[valid]` (1-based): newlines counted in the checked bytes.
+    line: u64,
+    looks_like: Option<&'static str>,
+    pending_bad: Option<Bad>,
     bad: BadByte,
 }
 
@@ -42,6 +70,8 @@ impl<R: Read> Utf8Reader<R> {
             end: 0,
             offset: 0,
             first: true,
+            line: 1,
+            looks_like: None,
             pending_bad: None,
             bad: Rc::clone(&bad),
         };
@@ -65,6 +95,11 @@ impl<R: Read> Utf8Reader<R> {
                 return Ok(true);
             }
             self.first = false;
+            let head = self.buf.get(..self.end).unwrap_or_default();
+            self.looks_like = SIGNATURES
+                .iter()
+                .find(|(magic, _)| head.starts_with(magic))
+                .map(|(_, name)| *name);
             if self.buf.starts_with(BOM) {
                 self.start = BOM.len();
                 self.valid = BOM.len();
@@ -77,14 +112,21 @@ impl<R: Read> Utf8Reader<R> {
 
     fn check(&mut self, eof: bool) {
         let bytes = self.buf.get(self.start..self.end).unwrap_or_default();
-        match std::str::from_utf8(bytes) {
-            Ok(_) => self.valid = self.end,
-            Err(e) => {
-                self.valid = self.start + e.valid_up_to();
-                if e.error_len().is_some() || eof {
-                    self.pending_bad = Some(self.offset + e.valid_up_to() as u64);
-                }
-            }
+        let checked = match std::str::from_utf8(bytes) {
+            Ok(_) => bytes.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let newlines = bytes.iter().take(checked).filter(|b| **b == b'\n').count();
+        self.line += newlines as u64;
+        self.valid = self.start + checked;
+        if let Err(e) = std::str::from_utf8(bytes)
+            && (e.error_len().is_some() || eof)
+        {
+            self.pending_bad = Some(Bad {
+                offset: self.offset + checked as u64,
+                line: self.line,
+                looks_like: self.looks_like,
+            });
         }
     }
 }
@@ -122,7 +164,7 @@ mod tests {
         let (mut r, bad) = Utf8Reader::new(bytes);
         let mut out = Vec::new();
         let _ = r.read_to_end(&mut out);
-        (out, bad.get())
+        (out, bad.get().map(|b| b.offset))
     }
 
     #[test]
@@ -165,10 +207,16 @@ mod tests {
         let (mut r, bad) = Utf8Reader::new(Trickle(text.as_bytes()));
         let mut out = String::new();
         assert!(r.read_to_string(&mut out).is_ok());
-        assert_eq!((out.as_str(), bad.get()), ("园区,规划面积\n", None));
+        assert_eq!(
+            (out.as_str(), bad.get().map(|b| b.offset)),
+            ("园区,规划面积\n", None)
+        );
         let (mut r, bad) = Utf8Reader::new(Trickle(b"\xEF\xBB\xBFab\xE5\x9B"));
         assert!(r.read_to_end(&mut Vec::new()).is_err());
-        assert_eq!(bad.get(), Some(5));
+        assert_eq!(bad.get().map(|b| (b.offset, b.line)), Some((5, 1)));
+        let (mut r, bad) = Utf8Reader::new(Trickle(b"a,b\n1,2\n3,\xFF\n"));
+        assert!(r.read_to_end(&mut Vec::new()).is_err());
+        assert_eq!(bad.get().map(|b| (b.offset, b.line)), Some((10, 3)));
     }
 
     #[test]
