@@ -11,6 +11,7 @@
 mod check;
 mod cli;
 mod data;
+mod editors;
 mod eval;
 mod fmt;
 mod policies;
