@@ -9,13 +9,23 @@
 use crate::span::Span;
 use rust_decimal::Decimal;
 
-/// A parsed file: its items in source order and its comments (kept for `fmt`).
-#[derive(Clone, Debug, PartialEq)]
+/// A parsed file: its items in source order, its comments and its keyword dialect
+/// (kept for `fmt`). Equality compares the items only: comments, spans and the
+/// dialect carry no meaning, so a file and its translation are equal.
+#[derive(Clone, Debug)]
 pub struct File {
     pub items: Vec<Item>,
+    /// The keyword dialect the file is written in (that of most of its keywords).
+    pub dialect: crate::syntax::keywords::Dialect,
     /// Every `#` comment, in source order; not part of the meaning (equality ignores them).
     pub comments: Comments,
     pub span: Span,
+}
+
+impl PartialEq for File {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
 }
 
 /// Comments of a file. Equality ignores them: they carry no meaning.

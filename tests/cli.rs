@@ -143,6 +143,27 @@ fn fmt_check_lists_unformatted_files_and_changes_nothing() {
 }
 
 #[test]
+fn fmt_dialect_translates_files_and_back() {
+    let dir = tempdir();
+    let f = dir.join("a.rules");
+    let en = "rule R : subsidy for E {\n  when a and not b\n  amount 1 元\n}\n";
+    let zh = "规则 R : subsidy 适用于 E {\n  当 a 且 非 b\n  金额 1 元\n}\n";
+    std::fs::write(&f, en).unwrap();
+    let path = f.to_str().unwrap();
+    let o = parkrules(&["fmt", "--check", "--dialect", "zh", path]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("a.rules"));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), en);
+    assert_eq!(code(&parkrules(&["fmt", "--dialect", "zh", path])), 0);
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), zh);
+    // A plain `fmt` keeps the file's dialect.
+    assert_eq!(code(&parkrules(&["fmt", "--check", path])), 0);
+    assert_eq!(code(&parkrules(&["fmt", "--dialect", "en", path])), 0);
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), en);
+    assert_eq!(code(&parkrules(&["fmt", "--dialect", "fr", path])), 2);
+}
+
+#[test]
 fn shipped_policies_are_formatted() {
     let o = parkrules(&["fmt", "--check", "policies"]);
     assert_eq!(

@@ -3,7 +3,9 @@
 //! Case files under `tests/cases/fmt/` are formatted and the output snapshotted. Every
 //! case file of every area and every `.rules` under `policies/` must round-trip:
 //! formatting keeps the meaning (`parse(fmt(x)) == parse(x)`), keeps every comment,
-//! and is idempotent (`fmt(fmt(x)) == fmt(x)`).
+//! and is idempotent (`fmt(fmt(x)) == fmt(x)`), in both keyword dialects: translating
+//! keeps the meaning (`parse(fmt_zh(x)) == parse(x)`) and is lossless
+//! (`fmt_en(fmt_zh(x)) == fmt_en(x)`).
 
 #![allow(
     clippy::unwrap_used,
@@ -14,8 +16,9 @@
 
 use parkrules::ast::File;
 use parkrules::diagnostic::{Style, render};
-use parkrules::fmt::{format_file, format_source};
+use parkrules::fmt::{format_file, format_file_in, format_source, format_source_in};
 use parkrules::span::{FileId, SourceMap};
+use parkrules::syntax::keywords::Dialect;
 use parkrules::syntax::parse_file;
 use std::path::{Path, PathBuf};
 
@@ -27,6 +30,10 @@ fn parse(text: &str) -> Result<File, String> {
 
 fn fmt(text: &str) -> String {
     format_source(text, FileId(0)).unwrap_or_else(|_| panic!("does not parse:\n{text}"))
+}
+
+fn fmt_in(text: &str, d: Dialect) -> String {
+    format_source_in(text, FileId(0), d).unwrap_or_else(|_| panic!("does not parse:\n{text}"))
 }
 
 fn comment_texts(f: &File) -> Vec<String> {
@@ -52,6 +59,43 @@ fn assert_round_trip(name: &str, text: &str) {
             _ => format_file(&after),
         };
         assert_eq!(out, again, "{name} ({how}): not idempotent");
+    }
+    assert_translates(name, text, &before);
+}
+
+/// Translating `text` to either dialect keeps its meaning and comments, prints every
+/// keyword in that dialect, is kept by a plain `fmt`, and translates back losslessly.
+fn assert_translates(name: &str, text: &str, before: &File) {
+    let en = fmt_in(text, Dialect::En);
+    for d in [Dialect::En, Dialect::Zh] {
+        for (how, out) in [
+            ("source", fmt_in(text, d)),
+            ("ast", format_file_in(before, d)),
+        ] {
+            let after = parse(&out).unwrap_or_else(|e| {
+                panic!("{name} ({d:?} {how}): output does not parse\n{e}\n{out}")
+            });
+            assert_eq!(
+                before, &after,
+                "{name} ({d:?} {how}): meaning changed\n{out}"
+            );
+            assert_eq!(
+                comment_texts(before),
+                comment_texts(&after),
+                "{name} ({d:?} {how}): comments\n{out}"
+            );
+            if !before.items.is_empty() {
+                assert_eq!(after.dialect, d, "{name} ({d:?} {how}): dialect\n{out}");
+            }
+            if how == "source" {
+                assert_eq!(fmt(&out), out, "{name} ({d:?}): fmt keeps the dialect");
+                assert_eq!(
+                    fmt_in(&out, Dialect::En),
+                    en,
+                    "{name} ({d:?}): not lossless\n{out}"
+                );
+            }
+        }
     }
 }
 
@@ -90,6 +134,105 @@ fn every_case_and_policy_round_trips() {
         };
         assert_round_trip(&f.display().to_string(), &text);
     }
+}
+
+#[test]
+fn keywords_print_in_the_file_dialect() {
+    let en = "\
+policy \"p\" version \"1\" effective 2021-07-01 extends \"../base\"
+
+enum 模式 { 甲, 乙 }
+
+entity 园区 {
+  编号: text key
+  面积: area in 亩
+  标记: bool
+}
+
+override param 上限: money = 500 万元
+let 园区.x = count(企业 where 规上 and not 腾退 or a in b via 园区)
+
+rule 奖 : subsidy for 园区 {
+  cite \"第三条\"
+  when 面积 >= 100 亩 and a not in [1, 2]
+  amount brackets(面积) {
+    up to 10 亩 => 1 万元
+    above => if 标记 == true then 2 万元 else match 模式 { 甲 => 3 万元, else => 4 万元 }
+  }
+
+  exception 薄弱 {
+    when tier(面积) {
+      >= 1 亩 => false
+      else => true
+    }
+    amount 0 元
+  }
+}
+
+remove rule 旧
+
+test \"t\" {
+  as_of 2022-01-01
+  expect 园区 \"T1\" 奖 == 500 万元
+}
+";
+    let zh = "\
+政策 \"p\" 版本 \"1\" 生效 2021-07-01 继承 \"../base\"
+
+枚举 模式 { 甲, 乙 }
+
+实体 园区 {
+  编号: text 主键
+  面积: area 单位 亩
+  标记: bool
+}
+
+覆盖 参数 上限: money = 500 万元
+定义 园区.x = count(企业 其中 规上 且 非 腾退 或 a 属于 b 经 园区)
+
+规则 奖 : subsidy 适用于 园区 {
+  依据 \"第三条\"
+  当 面积 >= 100 亩 且 a 非 属于 [1, 2]
+  金额 累进(面积) {
+    至 10 亩 => 1 万元
+    以上 => 如果 标记 == 是 那么 2 万元 否则 匹配 模式 { 甲 => 3 万元, 否则 => 4 万元 }
+  }
+
+  例外 薄弱 {
+    当 分档(面积) {
+      >= 1 亩 => 否
+      否则 => 是
+    }
+    金额 0 元
+  }
+}
+
+删除 规则 旧
+
+测试 \"t\" {
+  基准日 2022-01-01
+  期望 园区 \"T1\" 奖 == 500 万元
+}
+";
+    assert_eq!(fmt_in(en, Dialect::Zh), zh);
+    assert_eq!(fmt_in(zh, Dialect::En), en);
+    assert_eq!(fmt(zh), zh);
+    assert_eq!(fmt(en), en);
+    assert_round_trip("dialects", en);
+}
+
+#[test]
+fn a_mixed_file_parses_and_takes_the_majority_dialect() {
+    let mixed = "规则 R : subsidy for E {\n  当 a and b\n  金额 1 元\n}\n";
+    assert_eq!(parse(mixed).unwrap().dialect, Dialect::Zh);
+    assert_eq!(
+        fmt(mixed),
+        "规则 R : subsidy 适用于 E {\n  当 a 且 b\n  金额 1 元\n}\n"
+    );
+    // `up` without `to` is English half-spelled: an error, not `至`.
+    assert!(parse("let E.x = brackets(a) { up 1 => 2 }").is_err());
+    assert!(parse("let E.x = brackets(a) { 至 1 => 2 }").is_ok());
+    assert!(parse("let E.x = brackets(a) { 至 to 1 => 2 }").is_err());
 }
 
 #[test]

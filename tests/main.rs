@@ -12,6 +12,7 @@ mod bad;
 mod check;
 mod cli;
 mod data;
+mod editors;
 mod eval;
 mod fmt;
 mod fuzz;

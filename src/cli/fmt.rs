@@ -1,8 +1,10 @@
-//! `parkrules fmt [--check] PATH…`: rewrite files in the canonical layout.
+//! `parkrules fmt [--check] [--dialect en|zh] PATH…`: rewrite files in the canonical
+//! layout, keeping each file's keyword dialect or translating to the one asked for.
 
 use super::{Exit, error, stderr_style, write_output};
 use parkrules::diagnostic;
 use parkrules::span::SourceMap;
+use parkrules::syntax::keywords::Dialect;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -10,6 +12,10 @@ pub struct Args {
     /// Change nothing; list the files that would change (exit 1 if any)
     #[arg(long)]
     pub check: bool,
+    /// Print keywords in this dialect (`en`: rule when amount; `zh`: 规则 当 金额);
+    /// default: each file's own
+    #[arg(long, value_parser = ["en", "zh"])]
+    pub dialect: Option<String>,
     /// .rules files, or folders (every .rules file under them)
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -23,10 +29,14 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Usage;
         }
     }
+    let dialect = args.dialect.as_deref().map(|d| match d {
+        "zh" => Dialect::Zh,
+        _ => Dialect::En,
+    });
     let mut worst = Exit::Ok;
     let mut changed = 0usize;
     for f in &files {
-        match format_one(f, args.check) {
+        match format_one(f, args.check, dialect) {
             Ok(true) => {
                 changed += 1;
                 if args.check {
@@ -67,8 +77,9 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Format one file; `Ok(true)` when it changed (or would change).
-fn format_one(path: &Path, check_only: bool) -> Result<bool, Exit> {
+/// Format one file (in `dialect`, or its own); `Ok(true)` when it changed (or would
+/// change).
+fn format_one(path: &Path, check_only: bool, dialect: Option<Dialect>) -> Result<bool, Exit> {
     let bytes = std::fs::read(path).map_err(|e| {
         error(format_args!("cannot read `{}`: {e}", path.display()));
         Exit::Usage
@@ -83,7 +94,11 @@ fn format_one(path: &Path, check_only: bool) -> Result<bool, Exit> {
     })?;
     let mut sources = SourceMap::new();
     let id = sources.add(path, text.as_str());
-    let formatted = parkrules::fmt::format_source(&text, id).map_err(|diags| {
+    let formatted = match dialect {
+        Some(d) => parkrules::fmt::format_source_in(&text, id, d),
+        None => parkrules::fmt::format_source(&text, id),
+    };
+    let formatted = formatted.map_err(|diags| {
         eprint!("{}", diagnostic::render(&sources, &diags, stderr_style()));
         Exit::Failed
     })?;

@@ -10,7 +10,7 @@ use crate::ast::{
     Brackets, Call, Expr, ExprKind, Match, StrLit, StrPart, Tier, TypeExpr, TypeKind, UnaryOp,
     UnitExpr,
 };
-use crate::syntax::keywords::Kw;
+use crate::syntax::keywords::{Dialect, Kw, phrase};
 
 impl Printer<'_> {
     /// Print the whole expression of a line (a clause's, a row's, a `let`'s): a
@@ -33,12 +33,12 @@ impl Printer<'_> {
             ExprKind::Quantity(n, u) => self.push(&format!("{n} {}", unit(u))),
             ExprKind::Date(d) => self.push(&d.format("%Y-%m-%d").to_string()),
             ExprKind::Bool(b) => self.push(if *b {
-                Kw::True.text()
+                self.kw(Kw::True)
             } else {
-                Kw::False.text()
+                self.kw(Kw::False)
             }),
             ExprKind::Str(s) => self.string(s),
-            ExprKind::AsOf => self.push(Kw::AsOf.text()),
+            ExprKind::AsOf => self.push(self.kw(Kw::AsOf)),
             ExprKind::Name(i) => self.push(&i.name),
             ExprKind::Member(base, name) => {
                 self.expr(base, indent);
@@ -53,22 +53,22 @@ impl Printer<'_> {
             ExprKind::Unary(op, x) => {
                 match op {
                     UnaryOp::Neg => self.push("-"),
-                    UnaryOp::Not => self.push(&format!("{} ", Kw::Not.text())),
+                    UnaryOp::Not => self.push(&format!("{} ", self.kw(Kw::Not))),
                 }
                 self.expr(x, indent);
             }
             ExprKind::Binary(op, a, b) => {
                 self.expr(a, indent);
-                self.push(&format!(" {} ", binary_symbol(*op)));
+                self.push(&format!(" {} ", binary_symbol(*op, self.dialect)));
                 self.expr(b, indent);
             }
             ExprKind::Call(c) => self.call(c, indent),
             ExprKind::If(c, a, b) => {
-                self.push(&format!("{} ", Kw::If.text()));
+                self.push(&format!("{} ", self.kw(Kw::If)));
                 self.expr(c, indent);
-                self.push(&format!(" {} ", Kw::Then.text()));
+                self.push(&format!(" {} ", self.kw(Kw::Then)));
                 self.expr(a, indent);
-                self.push(&format!(" {} ", Kw::Else.text()));
+                self.push(&format!(" {} ", self.kw(Kw::Else)));
                 self.expr(b, indent);
             }
             ExprKind::Match(_) | ExprKind::Tier(_) | ExprKind::Brackets(_) => {
@@ -99,17 +99,17 @@ impl Printer<'_> {
             if !c.args.is_empty() {
                 self.push(" ");
             }
-            self.push(&format!("{} ", Kw::Where.text()));
+            self.push(&format!("{} ", self.kw(Kw::Where)));
             self.expr(f, indent);
         }
         if let Some(v) = &c.via {
-            self.push(&format!(" {} {}", Kw::Via.text(), v.name));
+            self.push(&format!(" {} {}", self.kw(Kw::Via), v.name));
         }
         self.push(")");
     }
 
     fn match_lines(&mut self, m: &Match, end: usize, indent: usize) {
-        self.push(&format!("{} ", Kw::Match.text()));
+        self.push(&format!("{} ", self.kw(Kw::Match)));
         self.expr(&m.scrutinee, indent);
         self.open_block();
         for arm in &m.arms {
@@ -125,13 +125,13 @@ impl Printer<'_> {
     }
 
     fn tier_lines(&mut self, t: &Tier, end: usize, indent: usize) {
-        self.push(&format!("{}(", Kw::Tier.text()));
+        self.push(&format!("{}(", self.kw(Kw::Tier)));
         self.expr(&t.subject, indent);
         self.push(")");
         self.open_block();
         for row in &t.rows {
             self.node(row.span.start, indent + 1);
-            self.push(&format!("{} ", binary_symbol(row.op)));
+            self.push(&format!("{} ", binary_symbol(row.op, self.dialect)));
             self.expr(&row.threshold, indent + 1);
             self.push(" => ");
             self.expr_top(&row.value, indent + 1);
@@ -148,20 +148,20 @@ impl Printer<'_> {
     }
 
     fn brackets_lines(&mut self, b: &Brackets, end: usize, indent: usize) {
-        self.push(&format!("{}(", Kw::Brackets.text()));
+        self.push(&format!("{}(", self.kw(Kw::Brackets)));
         self.expr(&b.subject, indent);
         self.push(")");
         self.open_block();
         for row in &b.rows {
             self.node(row.span.start, indent + 1);
-            self.push(&format!("{} {} ", Kw::Up.text(), Kw::To.text()));
+            self.push(&format!("{} ", phrase(&[Kw::Up, Kw::To], self.dialect)));
             self.expr(&row.up_to, indent + 1);
             self.push(" => ");
             self.expr_top(&row.rate, indent + 1);
         }
         if let Some(a) = &b.above {
             self.node(a.span.start, indent + 1);
-            self.push(&format!("{} => ", Kw::Above.text()));
+            self.push(&format!("{} => ", self.kw(Kw::Above)));
             self.expr_top(a, indent + 1);
         }
         self.close_block(end.saturating_sub(1), indent);
@@ -169,7 +169,7 @@ impl Printer<'_> {
 
     fn else_row(&mut self, value: &Expr, indent: usize) {
         self.node(value.span.start, indent);
-        self.push(&format!("{} => ", Kw::Else.text()));
+        self.push(&format!("{} => ", self.kw(Kw::Else)));
         self.expr_top(value, indent);
     }
 
@@ -179,7 +179,7 @@ impl Printer<'_> {
             self.block_inline(e);
             return;
         }
-        let text = flat(e);
+        let text = flat(e, self.dialect);
         if self.fits_inline(&text, e.span.start, e.span.end) {
             self.push(&text);
         } else {
@@ -192,33 +192,69 @@ impl Printer<'_> {
         let mut rows: Vec<String> = Vec::new();
         match &e.kind {
             ExprKind::Match(m) => {
-                self.push(&format!("{} {}", Kw::Match.text(), flat(&m.scrutinee)));
+                self.push(&format!(
+                    "{} {}",
+                    self.kw(Kw::Match),
+                    flat(&m.scrutinee, self.dialect)
+                ));
                 for arm in &m.arms {
                     let names: Vec<&str> = arm.variants.iter().map(|v| v.name.as_str()).collect();
-                    rows.push(format!("{} => {}", names.join(" | "), flat(&arm.value)));
+                    rows.push(format!(
+                        "{} => {}",
+                        names.join(" | "),
+                        flat(&arm.value, self.dialect)
+                    ));
                 }
                 if let Some(o) = &m.otherwise {
-                    rows.push(format!("{} => {}", Kw::Else.text(), flat(o)));
+                    rows.push(format!(
+                        "{} => {}",
+                        self.kw(Kw::Else),
+                        flat(o, self.dialect)
+                    ));
                 }
             }
             ExprKind::Tier(t) => {
-                self.push(&format!("{}({})", Kw::Tier.text(), flat(&t.subject)));
+                self.push(&format!(
+                    "{}({})",
+                    self.kw(Kw::Tier),
+                    flat(&t.subject, self.dialect)
+                ));
                 for r in &t.rows {
-                    let (op, th, v) = (binary_symbol(r.op), flat(&r.threshold), flat(&r.value));
+                    let (op, th, v) = (
+                        binary_symbol(r.op, self.dialect),
+                        flat(&r.threshold, self.dialect),
+                        flat(&r.value, self.dialect),
+                    );
                     rows.push(format!("{op} {th} => {v}"));
                 }
                 if let Some(o) = &t.otherwise {
-                    rows.push(format!("{} => {}", Kw::Else.text(), flat(o)));
+                    rows.push(format!(
+                        "{} => {}",
+                        self.kw(Kw::Else),
+                        flat(o, self.dialect)
+                    ));
                 }
             }
             ExprKind::Brackets(b) => {
-                self.push(&format!("{}({})", Kw::Brackets.text(), flat(&b.subject)));
-                let up_to = format!("{} {}", Kw::Up.text(), Kw::To.text());
+                self.push(&format!(
+                    "{}({})",
+                    self.kw(Kw::Brackets),
+                    flat(&b.subject, self.dialect)
+                ));
+                let up_to = phrase(&[Kw::Up, Kw::To], self.dialect);
                 for r in &b.rows {
-                    rows.push(format!("{up_to} {} => {}", flat(&r.up_to), flat(&r.rate)));
+                    rows.push(format!(
+                        "{up_to} {} => {}",
+                        flat(&r.up_to, self.dialect),
+                        flat(&r.rate, self.dialect)
+                    ));
                 }
                 if let Some(a) = &b.above {
-                    rows.push(format!("{} => {}", Kw::Above.text(), flat(a)));
+                    rows.push(format!(
+                        "{} => {}",
+                        self.kw(Kw::Above),
+                        flat(a, self.dialect)
+                    ));
                 }
             }
             _ => {}
@@ -232,19 +268,19 @@ impl Printer<'_> {
 
     /// A string literal: escapes re-written, interpolations printed on one line.
     pub fn string(&mut self, s: &StrLit) {
-        self.push(&string_text(s));
+        self.push(&string_text(s, self.dialect));
     }
 }
 
 /// A string literal as it is printed.
-pub fn string_text(s: &StrLit) -> String {
+pub fn string_text(s: &StrLit, d: Dialect) -> String {
     let mut out = String::from("\"");
     for part in &s.parts {
         match part {
             StrPart::Text(t) => escape_into(&mut out, t),
             StrPart::Expr(e) => {
                 out.push('{');
-                out.push_str(&flat(e));
+                out.push_str(&flat(e, d));
                 out.push('}');
             }
         }
@@ -265,8 +301,8 @@ fn ends_open(e: &Expr) -> bool {
 }
 
 /// An expression printed on one line (interpolations, inline blocks, test records).
-pub fn flat(e: &Expr) -> String {
-    let mut p = Printer::flat();
+pub fn flat(e: &Expr, d: Dialect) -> String {
+    let mut p = Printer::flat(d);
     p.expr(e, 0);
     p.lines().collect()
 }
@@ -285,13 +321,13 @@ fn escape_into(out: &mut String, text: &str) {
     }
 }
 
-fn binary_symbol(op: crate::ast::BinaryOp) -> String {
+fn binary_symbol(op: crate::ast::BinaryOp, d: Dialect) -> String {
     use crate::ast::BinaryOp as B;
     match op {
-        B::Or => Kw::Or.text().to_string(),
-        B::And => Kw::And.text().to_string(),
-        B::In => Kw::In.text().to_string(),
-        B::NotIn => format!("{} {}", Kw::Not.text(), Kw::In.text()),
+        B::Or => Kw::Or.text_in(d).to_string(),
+        B::And => Kw::And.text_in(d).to_string(),
+        B::In => Kw::In.text_in(d).to_string(),
+        B::NotIn => phrase(&[Kw::Not, Kw::In], d),
         other => other.symbol().to_string(),
     }
 }

@@ -4,7 +4,9 @@
 //! canonical layout: two-space indent, a blank line between items, one field, clause,
 //! row or arm per line, canonical spacing (`500 万元`, `15%`, `万元/亩`). Every comment
 //! is kept: own-line comments stay before the node they preceded, trailing comments at
-//! the end of their line. Formatting never changes meaning: the output parses to an
+//! the end of their line. Keywords are printed in the file's dialect (English or
+//! Chinese, [`crate::syntax::keywords::Dialect`]), or in the one asked for
+//! ([`format_source_in`]). Formatting never changes meaning: the output parses to an
 //! AST equal to the input's, and formatting it again changes nothing.
 
 mod expr;
@@ -17,7 +19,7 @@ use crate::ast::{
 };
 use crate::diagnostic::Diag;
 use crate::span::FileId;
-use crate::syntax::keywords::Kw;
+use crate::syntax::keywords::{Dialect, Kw, field_unit_in};
 use expr::{type_base, type_full, unit};
 use printer::Printer;
 
@@ -27,7 +29,12 @@ use printer::Printer;
 /// also keeps the user's grouping of one-line items (`param`, `let`, `enum`, `remove`
 /// written on consecutive lines stay together) and blank lines inside blocks.
 pub fn format_file(file: &File) -> String {
-    format_with(file, None)
+    format_with(file, None, file.dialect)
+}
+
+/// Format a parsed file with its keywords in dialect `d` (see [`format_source_in`]).
+pub fn format_file_in(file: &File, d: Dialect) -> String {
+    format_with(file, None, d)
 }
 
 /// Parse and format a source text; the syntax errors when it does not parse.
@@ -41,11 +48,29 @@ pub fn format_file(file: &File) -> String {
 /// ```
 pub fn format_source(text: &str, file: FileId) -> Result<String, Vec<Diag>> {
     let parsed = crate::syntax::parse_file(text, file)?;
-    Ok(format_with(&parsed, Some(text)))
+    Ok(format_with(&parsed, Some(text), parsed.dialect))
 }
 
-fn format_with(file: &File, source: Option<&str>) -> String {
-    let mut p = Printer::new(&file.comments.0, source);
+/// Parse and format a source text with its keywords in dialect `d`: a lossless
+/// translation (the output parses to an AST equal to the input's).
+///
+/// ```
+/// use parkrules::fmt::format_source_in;
+/// use parkrules::span::FileId;
+/// use parkrules::syntax::keywords::Dialect;
+///
+/// let en = "let 园区.x = if a and not b then 1 else 2\n";
+/// let zh = format_source_in(en, FileId(0), Dialect::Zh).unwrap();
+/// assert_eq!(zh, "定义 园区.x = 如果 a 且 非 b 那么 1 否则 2\n");
+/// assert_eq!(format_source_in(&zh, FileId(0), Dialect::En).unwrap(), en);
+/// ```
+pub fn format_source_in(text: &str, file: FileId, d: Dialect) -> Result<String, Vec<Diag>> {
+    let parsed = crate::syntax::parse_file(text, file)?;
+    Ok(format_with(&parsed, Some(text), d))
+}
+
+fn format_with(file: &File, source: Option<&str>, d: Dialect) -> String {
+    let mut p = Printer::new(&file.comments.0, source, d);
     // The previous item and whether it took one line.
     let mut prev: Option<(&Item, bool)> = None;
     for item in &file.items {
@@ -77,10 +102,6 @@ fn short_kind(item: &Item) -> bool {
     )
 }
 
-fn kw(k: Kw) -> &'static str {
-    k.text()
-}
-
 impl Printer<'_> {
     fn item(&mut self, item: &Item) {
         match item {
@@ -97,27 +118,39 @@ impl Printer<'_> {
 
     fn overrides(&mut self, o: Override) {
         if o.is_override() {
-            self.push(&format!("{} ", kw(Kw::Override)));
+            self.push(&format!("{} ", self.kw(Kw::Override)));
         }
     }
 
     /// `policy "名称" version "v" effective D extends "p"`; a header wider than a line
     /// continues, indented, from `effective` (as SPEC §3.5 writes it).
     fn policy(&mut self, x: &PolicyHeader) {
-        let mut head = format!("{} {}", kw(Kw::Policy), expr::string_text(&x.name));
+        let mut head = format!(
+            "{} {}",
+            self.kw(Kw::Policy),
+            expr::string_text(&x.name, self.dialect)
+        );
         if let Some(v) = &x.version {
-            head.push_str(&format!(" {} {}", kw(Kw::Version), expr::string_text(v)));
+            head.push_str(&format!(
+                " {} {}",
+                self.kw(Kw::Version),
+                expr::string_text(v, self.dialect)
+            ));
         }
         let mut tail = Vec::new();
         if let Some(d) = &x.effective {
             tail.push(format!(
                 "{} {}",
-                kw(Kw::Effective),
+                self.kw(Kw::Effective),
                 d.date.format("%Y-%m-%d")
             ));
         }
         if let Some(e) = &x.extends {
-            tail.push(format!("{} {}", kw(Kw::Extends), expr::string_text(e)));
+            tail.push(format!(
+                "{} {}",
+                self.kw(Kw::Extends),
+                expr::string_text(e, self.dialect)
+            ));
         }
         let tail = tail.join(" ");
         let one = format!("{head} {tail}");
@@ -134,7 +167,7 @@ impl Printer<'_> {
 
     fn enum_decl(&mut self, x: &EnumDecl) {
         self.overrides(x.overrides);
-        self.push(&format!("{} {}", kw(Kw::Enum), x.name.name));
+        self.push(&format!("{} {}", self.kw(Kw::Enum), x.name.name));
         let end = x.span.end.saturating_sub(1);
         if self.pending_before(end).is_none() {
             let names: Vec<&str> = x.variants.iter().map(|v| v.name.as_str()).collect();
@@ -151,7 +184,7 @@ impl Printer<'_> {
 
     fn entity(&mut self, x: &EntityDecl) {
         self.overrides(x.overrides);
-        self.push(&format!("{} {}", kw(Kw::Entity), x.name.name));
+        self.push(&format!("{} {}", self.kw(Kw::Entity), x.name.name));
         self.open_block();
         for f in &x.fields {
             self.node(f.span.start, 1);
@@ -165,18 +198,18 @@ impl Printer<'_> {
         let q = if f.ty.optional { "?" } else { "" };
         let mut s = format!("{}: {}", f.name.name, type_base(&f.ty));
         match &f.unit {
-            Some(u) => s.push_str(&format!(" {} {}{q}", kw(Kw::In), unit(u))),
+            Some(u) => s.push_str(&format!(" {} {}{q}", field_unit_in(self.dialect), unit(u))),
             None => s.push_str(q),
         }
         if f.key {
-            s.push_str(&format!(" {}", kw(Kw::Key)));
+            s.push_str(&format!(" {}", self.kw(Kw::Key)));
         }
         self.push(&s);
     }
 
     fn param(&mut self, x: &ParamDecl) {
         self.overrides(x.overrides);
-        self.push(&format!("{} {}", kw(Kw::Param), x.name.name));
+        self.push(&format!("{} {}", self.kw(Kw::Param), x.name.name));
         if let Some(t) = &x.ty {
             self.push(&format!(": {}", type_full(t)));
         }
@@ -199,30 +232,30 @@ impl Printer<'_> {
 
     fn let_decl(&mut self, x: &LetDecl) {
         self.overrides(x.overrides);
-        let head = format!("{} {}.{} = ", kw(Kw::Let), x.entity.name, x.name.name);
+        let head = format!("{} {}.{} = ", self.kw(Kw::Let), x.entity.name, x.name.name);
         self.push(&head);
         self.expr_top(&x.value, 0);
     }
 
     fn remove(&mut self, x: &RemoveDecl) {
         let what = match x.kind {
-            RemoveKind::Rule => kw(Kw::Rule),
-            RemoveKind::Param => kw(Kw::Param),
-            RemoveKind::Let => kw(Kw::Let),
+            RemoveKind::Rule => self.kw(Kw::Rule),
+            RemoveKind::Param => self.kw(Kw::Param),
+            RemoveKind::Let => self.kw(Kw::Let),
         };
         let entity = x.entity.as_ref().map(|e| format!("{}.", e.name));
         let name = format!("{}{}", entity.unwrap_or_default(), x.name.name);
-        self.push(&format!("{} {what} {name}", kw(Kw::Remove)));
+        self.push(&format!("{} {what} {name}", self.kw(Kw::Remove)));
     }
 
     fn rule(&mut self, x: &RuleDecl) {
         self.overrides(x.overrides);
         let head = format!(
             "{} {} : {} {} {}",
-            kw(Kw::Rule),
+            self.kw(Kw::Rule),
             x.name.name,
             x.family.name(),
-            kw(Kw::For),
+            self.kw(Kw::For),
             x.entity.name
         );
         self.push(&head);
@@ -233,7 +266,7 @@ impl Printer<'_> {
             self.blank();
             self.flush(e.span.start, 1);
             self.newline(1);
-            self.push(&format!("{} {}", kw(Kw::Exception), e.name.name));
+            self.push(&format!("{} {}", self.kw(Kw::Exception), e.name.name));
             self.open_block();
             self.body(&e.body, 2);
             self.close_block(e.span.end.saturating_sub(1), 1);
@@ -245,18 +278,18 @@ impl Printer<'_> {
     fn body(&mut self, b: &RuleBody, indent: usize) {
         if let Some(c) = &b.cite {
             self.node(c.span.start, indent);
-            self.push(&format!("{} ", kw(Kw::Cite)));
+            self.push(&format!("{} ", self.kw(Kw::Cite)));
             self.string(c);
         }
         for w in &b.whens {
             self.node(w.span.start, indent);
-            self.push(&format!("{} ", kw(Kw::When)));
+            self.push(&format!("{} ", self.kw(Kw::When)));
             self.expr_top(w, indent);
         }
         match &b.outcome {
             Some(OutcomeDecl::Amount { value, span }) => {
                 self.node(span.start, indent);
-                self.push(&format!("{} ", kw(Kw::Amount)));
+                self.push(&format!("{} ", self.kw(Kw::Amount)));
                 self.expr_top(value, indent);
             }
             Some(OutcomeDecl::Require {
@@ -265,11 +298,11 @@ impl Printer<'_> {
                 span,
             }) => {
                 self.node(span.start, indent);
-                self.push(&format!("{} ", kw(Kw::Require)));
+                self.push(&format!("{} ", self.kw(Kw::Require)));
                 self.expr_top(cond, indent);
                 if let Some(m) = message {
                     self.node(m.span.start, indent);
-                    self.push(&format!("{} ", kw(Kw::Else)));
+                    self.push(&format!("{} ", self.kw(Kw::Else)));
                     self.string(m);
                 }
             }
@@ -278,12 +311,16 @@ impl Printer<'_> {
     }
 
     fn test(&mut self, x: &TestDecl) {
-        self.push(&format!("{} ", kw(Kw::Test)));
+        self.push(&format!("{} ", self.kw(Kw::Test)));
         self.string(&x.name);
         self.open_block();
         if let Some(d) = &x.as_of {
             self.node(d.span.start, 1);
-            self.push(&format!("{} {}", kw(Kw::AsOf), d.date.format("%Y-%m-%d")));
+            self.push(&format!(
+                "{} {}",
+                self.kw(Kw::AsOf),
+                d.date.format("%Y-%m-%d")
+            ));
         }
         for r in &x.records {
             self.node(r.span.start, 1);
@@ -304,7 +341,7 @@ impl Printer<'_> {
         let fields: Vec<String> = r
             .fields
             .iter()
-            .map(|(n, v)| format!("{}: {}", n.name, expr::flat(v)))
+            .map(|(n, v)| format!("{}: {}", n.name, expr::flat(v, self.dialect)))
             .collect();
         let (start, end) = (r.span.start, r.span.end);
         let inline = format!(" {{ {} }}", fields.join(", "));
@@ -348,7 +385,7 @@ impl Printer<'_> {
     }
 
     fn expect(&mut self, e: &Expect) {
-        self.push(&format!("{} {} ", kw(Kw::Expect), e.entity.name));
+        self.push(&format!("{} {} ", self.kw(Kw::Expect), e.entity.name));
         self.string(&e.key);
         self.push(&format!(" {}", e.rule.name));
         match &e.expected {

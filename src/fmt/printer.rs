@@ -8,6 +8,7 @@
 //! the source had at least one before a node or an own-line comment.
 
 use crate::ast::Comment;
+use crate::syntax::keywords::{Dialect, Kw};
 
 /// One output line.
 #[derive(Debug, Default)]
@@ -30,28 +31,36 @@ pub struct Printer<'a> {
     source: Option<&'a str>,
     /// Print everything on one line (`match`, `tier`, `brackets` inline).
     pub flat: bool,
+    /// The keyword dialect printed.
+    pub dialect: Dialect,
 }
 
 /// The widest line an inline `match`, `tier`, `brackets` or test record may make.
 pub const MAX_WIDTH: usize = 100;
 
 impl<'a> Printer<'a> {
-    pub fn new(comments: &'a [Comment], source: Option<&'a str>) -> Self {
+    pub fn new(comments: &'a [Comment], source: Option<&'a str>, dialect: Dialect) -> Self {
         Printer {
             lines: Vec::new(),
             comments,
             next: 0,
             source,
             flat: false,
+            dialect,
         }
     }
 
     /// A printer that puts everything on one line.
-    pub fn flat() -> Printer<'static> {
+    pub fn flat(dialect: Dialect) -> Printer<'static> {
         Printer {
             flat: true,
-            ..Printer::new(&[], None)
+            ..Printer::new(&[], None, dialect)
         }
+    }
+
+    /// A keyword as spelled in the printed dialect.
+    pub fn kw(&self, k: Kw) -> &'static str {
+        k.text_in(self.dialect)
     }
 
     /// The display width of the current line.

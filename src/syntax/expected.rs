@@ -257,7 +257,7 @@ fn declaration_keyword(name: &str) -> Option<&'static str> {
         "where_clause" => "where",
         "via_clause" => "via",
         "match_else" | "tier_else" => "else",
-        "bracket_row" => "up to",
+        "bracket_row" | "bracket_up" => "up to",
         "bracket_above" => "above",
         _ => return None,
     })
@@ -293,7 +293,7 @@ fn phrase(name: &str) -> Option<&'static str> {
         "unit_path" | "unit_name" | "unit_atom" | "unit_expr" => "a unit",
         "field_decl" => "a field (`name: type`)",
         "record_field" => "a field (`name: value`)",
-        "test_record" => "a record (`实体 \"key\" { … }`)",
+        "test_record" => "a record (`园区 \"key\" { … }`)",
         "match_arm" => "a match arm (`变体 => value`)",
         "tier_row" | "tier_op" => "a tier row (`>= threshold => value`)",
         "expect_status" => {

@@ -71,6 +71,7 @@ pub fn parse_file(text: &str, file: FileId) -> Result<ast::File, Vec<Diag>> {
     }
     Ok(ast::File {
         items,
+        dialect: scanned.dialect(),
         comments: ast::Comments(scanned.comments),
         span: Span::new(file, 0, text.len()),
     })
@@ -121,6 +122,19 @@ fn parse_by_items(text: &str, file: FileId, first: SyntaxError) -> Vec<SyntaxErr
     }
     errors.sort_by_key(SyntaxError::offset);
     errors
+}
+
+/// The keyword dialect of a source text: that of most of its keywords, outside
+/// strings and comments (a tie goes to the first keyword's; English when none).
+///
+/// ```
+/// use parkrules::syntax::{dialect, keywords::Dialect};
+///
+/// assert_eq!(dialect("规则 R : subsidy 适用于 园区 { 金额 1 元 }"), Dialect::Zh);
+/// assert_eq!(dialect("rule R : subsidy for 园区 { amount 1 元 }"), Dialect::En);
+/// ```
+pub fn dialect(text: &str) -> keywords::Dialect {
+    scan::scan(text, FileId(0)).dialect()
 }
 
 fn to_diags(file: FileId, errors: Vec<SyntaxError>) -> Vec<Diag> {

@@ -2,14 +2,15 @@
 //!
 //! Consumes the source text; produces the file's `#` comments (with `trailing` set when
 //! code precedes them on their line), the first place where nesting goes past
-//! [`MAX_NESTING`], and the offsets of lines that start a top-level item. It knows
+//! [`MAX_NESTING`], the file's keyword [`Dialect`] (from the keywords it uses), and
+//! the offsets of lines that start a top-level item. It knows
 //! strings (escapes, `{…}` interpolation, strings inside interpolations) so a `#` or a
 //! bracket inside a string is not mistaken for code. It is iterative: however deep the
 //! input nests, it uses a heap stack, never the call stack.
 
 use crate::ast::Comment;
 use crate::span::{FileId, Span};
-use crate::syntax::keywords::{ITEM_STARTS, Kw};
+use crate::syntax::keywords::{self, Dialect, ITEM_STARTS, Kw};
 
 /// How deep brackets `( [ {`, string interpolations and `if`s (including `else if`
 /// chains) may nest.
@@ -23,6 +24,17 @@ pub struct Scan {
     pub comments: Vec<Comment>,
     /// The span of the first bracket (or `if`) that nests past [`MAX_NESTING`].
     pub too_deep: Option<Span>,
+    /// How many keywords (outside strings and comments) are English, and Chinese.
+    pub keywords: (usize, usize),
+    /// The dialect of the first keyword.
+    pub first_dialect: Option<Dialect>,
+}
+
+impl Scan {
+    /// The file's dialect: that of most of its keywords (see [`Dialect::decide`]).
+    pub fn dialect(&self) -> Dialect {
+        Dialect::decide(self.keywords.0, self.keywords.1, self.first_dialect)
+    }
 }
 
 /// What closes a level of nesting.
@@ -162,6 +174,7 @@ impl Scanner<'_> {
             .map_or(rest.len(), |(i, _)| i);
         let end = pos + len;
         let word = rest.get(..len).unwrap_or("");
+        self.count_keyword(word);
         if Kw::If.spellings().contains(&word) {
             if let Some(level) = self.levels.last_mut() {
                 level.ifs += 1;
@@ -176,6 +189,18 @@ impl Scanner<'_> {
             }
         }
         end
+    }
+
+    fn count_keyword(&mut self, word: &str) {
+        if keywords::by_spelling(word).is_none() {
+            return;
+        }
+        let d = Dialect::of(word);
+        match d {
+            Dialect::En => self.out.keywords.0 += 1,
+            Dialect::Zh => self.out.keywords.1 += 1,
+        }
+        self.out.first_dialect.get_or_insert(d);
     }
 
     /// Whether the next word after `pos` is `if`.
@@ -307,8 +332,18 @@ mod tests {
     }
 
     #[test]
+    fn dialect_counts_keywords_outside_strings_and_comments() {
+        let d = |t: &str| scan(t, FileId(0)).dialect();
+        assert_eq!(d("rule R : subsidy for E { when 规则 }"), Dialect::En);
+        assert_eq!(d("规则 R : subsidy 适用于 E { 当 a 且 b }"), Dialect::Zh);
+        assert_eq!(d("# rule for when\n规则 \"if then else\""), Dialect::Zh);
+        assert_eq!(d("规则 x for"), Dialect::Zh);
+        assert_eq!(d("x = 1"), Dialect::En);
+    }
+
+    #[test]
     fn item_starts_are_first_column_keywords() {
-        let text = "rule a\n  rule b\nruler\nentity x\n";
-        assert_eq!(item_starts(text), vec![0, 22]);
+        let text = "rule a\n  rule b\nruler\nentity x\n规则 c\n";
+        assert_eq!(item_starts(text), vec![0, 22, 31]);
     }
 }
