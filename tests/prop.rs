@@ -581,7 +581,7 @@ fn brackets_is_the_sum_of_its_slices() {
             let policy = format!(
                 "policy \"累进\" version \"1\" effective 2022-01-01\n\
                  entity 园区 {{\n  编号: text key\n  投资: money in 万元\n}}\n\
-                 rule 累进 : reward for 园区 {{\n  cite \"第一条\"\n  amount {}\n}}\n",
+                 rule 累进奖励 : reward for 园区 {{\n  cite \"第一条\"\n  amount {}\n}}\n",
                 brackets_text("投资", &table)
             );
             let dir = tempfile::tempdir().unwrap();
