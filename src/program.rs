@@ -184,6 +184,15 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The entity a reference type (or a list of references) points at.
+    pub fn referenced_entity(&self) -> Option<EntityId> {
+        match self {
+            Ty::Entity(e) => Some(*e),
+            Ty::List(inner) => inner.referenced_entity(),
+            _ => None,
+        }
+    }
+
     pub const MONEY: Ty = Ty::Num(Dim::MONEY, NumHint::Number);
     pub const NUMBER: Ty = Ty::Num(Dim::NONE, NumHint::Number);
     pub const INT: Ty = Ty::Num(Dim::NONE, NumHint::Int);
@@ -263,6 +272,25 @@ pub struct Body {
     pub outcome: OutcomeDef,
 }
 
+impl Body {
+    /// Its expressions: the `when`s, the amount or requirement, the message's parts.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out: Vec<&Expr> = self.whens.iter().map(|w| &w.cond).collect();
+        match &self.outcome {
+            OutcomeDef::Amount(e) => out.push(e),
+            OutcomeDef::Require { cond, message } => {
+                out.push(cond);
+                for part in message.iter().flat_map(|m| &m.parts) {
+                    if let MessagePart::Expr(e) = part {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct When {
     pub cond: Expr,
@@ -307,6 +335,62 @@ pub struct Expr {
     pub kind: ExprKind,
     pub ty: Ty,
     pub span: Span,
+}
+
+impl Expr {
+    /// The direct sub-expressions, in source order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::Let(_)
+            | ExprKind::Param(_)
+            | ExprKind::AsOf => Vec::new(),
+            ExprKind::Member { base, .. } | ExprKind::Unary(_, base) => vec![&**base],
+            ExprKind::List(items) | ExprKind::Builtin(_, items) => items.iter().collect(),
+            ExprKind::Binary(_, a, b) => vec![&**a, &**b],
+            ExprKind::If(a, b, c) => vec![&**a, &**b, &**c],
+            ExprKind::Match {
+                scrutinee,
+                arms,
+                otherwise,
+            } => std::iter::once(&**scrutinee)
+                .chain(arms.iter().map(|a| &a.value))
+                .chain(otherwise.as_deref())
+                .collect(),
+            ExprKind::Tier {
+                subject,
+                rows,
+                otherwise,
+            } => std::iter::once(&**subject)
+                .chain(rows.iter().flat_map(|r| [&r.threshold, &r.value]))
+                .chain(std::iter::once(&**otherwise))
+                .collect(),
+            ExprKind::Brackets {
+                subject,
+                rows,
+                above,
+            } => std::iter::once(&**subject)
+                .chain(rows.iter().flat_map(|r| [&r.up_to, &r.rate]))
+                .chain(above.as_deref())
+                .collect(),
+            ExprKind::Aggregate { filter, value, .. } => filter
+                .as_deref()
+                .into_iter()
+                .chain(value.as_deref())
+                .collect(),
+        }
+    }
+
+    /// Call `f` on this expression, outermost first, and on those under a node while
+    /// `f` returns true for it.
+    pub fn walk_while<'p>(&'p self, f: &mut dyn FnMut(&'p Expr) -> bool) {
+        if f(self) {
+            for c in self.children() {
+                c.walk_while(f);
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -24,7 +24,7 @@ use crate::data::{
 };
 use crate::eval::parallel;
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
-use crate::program::{EntityId, Program, Ty};
+use crate::program::{EntityId, Program};
 use crate::progress::Observer;
 use crate::report::jsonl::write_keyed_outcome;
 use chrono::NaiveDate;
@@ -292,16 +292,9 @@ fn read_batches(
 
 /// Which entities some field refers to (they are kept in memory).
 pub fn referred_to(program: &Program) -> Vec<bool> {
-    fn target(ty: &Ty) -> Option<EntityId> {
-        match ty {
-            Ty::Entity(e) => Some(*e),
-            Ty::List(inner) => target(inner),
-            _ => None,
-        }
-    }
     let mut kept = vec![false; program.entities.len()];
     for f in program.entities.iter().flat_map(|e| &e.fields) {
-        if let Some(slot) = target(&f.ty).and_then(|t| kept.get_mut(t.0)) {
+        if let Some(slot) = f.ty.referenced_entity().and_then(|t| kept.get_mut(t.0)) {
             *slot = true;
         }
     }

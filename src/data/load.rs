@@ -18,7 +18,7 @@
 use super::err::{At, DataError, DataNote, LoadErrors, sort_errors};
 use super::read::{BadRow, Format, KeyIndex, TableReader};
 use super::{Dataset, Table, deferred};
-use crate::program::{EntityId, Expr, ExprKind, MessagePart, OutcomeDef, Program, Ty};
+use crate::program::{EntityId, ExprKind, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -421,7 +421,7 @@ fn needed_entities(program: &Program, found: &[Option<Found>]) -> Vec<Option<Str
                 continue;
             }
             for field in &entity.fields {
-                if let Some(target) = referenced(&field.ty) {
+                if let Some(target) = field.ty.referenced_entity() {
                     let why = format!("{}.{} refers to it", entity.name, field.name);
                     changed |= need(&mut needed, target, why);
                 }
@@ -447,102 +447,25 @@ fn need(needed: &mut [Option<String>], e: EntityId, why: String) -> bool {
 
 /// The entities some `let` or rule aggregates over.
 fn aggregated(program: &Program) -> Vec<EntityId> {
+    let bodies = program
+        .rules
+        .iter()
+        .flat_map(|r| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)));
+    let exprs = program
+        .lets
+        .iter()
+        .map(|l| &l.value)
+        .chain(bodies.flat_map(|b| b.exprs()));
     let mut out = Vec::new();
-    for l in &program.lets {
-        aggregates(&l.value, &mut out);
-    }
-    for rule in &program.rules {
-        for body in std::iter::once(&rule.body).chain(rule.exceptions.iter().map(|x| &x.body)) {
-            for w in &body.whens {
-                aggregates(&w.cond, &mut out);
+    for e in exprs {
+        e.walk_while(&mut |x| {
+            if let ExprKind::Aggregate { entity, .. } = &x.kind {
+                out.push(*entity);
             }
-            match &body.outcome {
-                OutcomeDef::Amount(e) => aggregates(e, &mut out),
-                OutcomeDef::Require { cond, message } => {
-                    aggregates(cond, &mut out);
-                    for part in message.iter().flat_map(|m| &m.parts) {
-                        if let MessagePart::Expr(e) = part {
-                            aggregates(e, &mut out);
-                        }
-                    }
-                }
-            }
-        }
+            true
+        });
     }
     out
-}
-
-fn referenced(ty: &Ty) -> Option<EntityId> {
-    match ty {
-        Ty::Entity(e) => Some(*e),
-        Ty::List(inner) => referenced(inner),
-        _ => None,
-    }
-}
-
-/// The entities aggregated over anywhere in `expr`.
-fn aggregates(expr: &Expr, out: &mut Vec<EntityId>) {
-    let mut visit = |e: &Expr| aggregates(e, out);
-    match &expr.kind {
-        ExprKind::Const(_)
-        | ExprKind::Field(_)
-        | ExprKind::Let(_)
-        | ExprKind::Param(_)
-        | ExprKind::AsOf => {}
-        ExprKind::Member { base, .. } => visit(base),
-        ExprKind::List(items) | ExprKind::Builtin(_, items) => items.iter().for_each(visit),
-        ExprKind::Unary(_, a) => visit(a),
-        ExprKind::Binary(_, a, b) => {
-            visit(a);
-            visit(b);
-        }
-        ExprKind::If(a, b, c) => [a, b, c].into_iter().for_each(|x| visit(x)),
-        ExprKind::Match {
-            scrutinee,
-            arms,
-            otherwise,
-        } => {
-            visit(scrutinee);
-            arms.iter().for_each(|a| visit(&a.value));
-            otherwise.iter().for_each(|x| visit(x));
-        }
-        ExprKind::Tier {
-            subject,
-            rows,
-            otherwise,
-        } => {
-            visit(subject);
-            rows.iter().for_each(|r| {
-                visit(&r.threshold);
-                visit(&r.value);
-            });
-            visit(otherwise);
-        }
-        ExprKind::Brackets {
-            subject,
-            rows,
-            above,
-        } => {
-            visit(subject);
-            rows.iter().for_each(|r| {
-                visit(&r.up_to);
-                visit(&r.rate);
-            });
-            above.iter().for_each(|x| visit(x));
-        }
-        ExprKind::Aggregate {
-            entity,
-            filter,
-            value,
-            ..
-        } => {
-            out.push(*entity);
-            filter
-                .iter()
-                .chain(value.iter())
-                .for_each(|x| aggregates(x, out));
-        }
-    }
 }
 
 /// Entities ordered so each comes after those its fields refer to (declaration order
@@ -552,7 +475,12 @@ fn reference_order(program: &Program) -> (Vec<EntityId>, Vec<EntityId>) {
     let deps: Vec<Vec<EntityId>> = program
         .entities
         .iter()
-        .map(|e| e.fields.iter().filter_map(|f| referenced(&f.ty)).collect())
+        .map(|e| {
+            e.fields
+                .iter()
+                .filter_map(|f| f.ty.referenced_entity())
+                .collect()
+        })
         .collect();
     let mut done = vec![false; deps.len()];
     let mut order = Vec::new();

@@ -17,11 +17,8 @@ use crate::data::Dataset;
 use crate::eval::arith::R;
 use crate::eval::explain::Note;
 use crate::eval::trace::{Step, Tracer, collapse};
-use crate::eval::visit::walk_while;
 use crate::eval::{Evaluator, Scratch};
-use crate::program::{
-    Body, EntityId, Expr, ExprKind, MessagePart, OutcomeDef, Program, StatusKind,
-};
+use crate::program::{Body, EntityId, Expr, ExprKind, Program, StatusKind};
 use crate::span::{FileId, Span};
 use crate::value::Value;
 use chrono::NaiveDate;
@@ -278,7 +275,7 @@ pub fn coverage(program: &Program, data: &Dataset, as_of: NaiveDate) -> Coverage
                 whens(ItemKind::ExceptionWhen, &x.body, &mut items);
             }
             for body in std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)) {
-                for e in body_exprs(body) {
+                for e in body.exprs() {
                     branches(program, &counter, e, &mut items);
                 }
             }
@@ -328,28 +325,11 @@ fn entity_name(program: &Program, id: EntityId) -> String {
         .unwrap_or_default()
 }
 
-/// The expressions of a body: its `when`s, its amount or requirement, its message.
-fn body_exprs(body: &Body) -> Vec<&Expr> {
-    let mut out: Vec<&Expr> = body.whens.iter().map(|w| &w.cond).collect();
-    match &body.outcome {
-        OutcomeDef::Amount(e) => out.push(e),
-        OutcomeDef::Require { cond, message } => {
-            out.push(cond);
-            for part in message.iter().flat_map(|m| &m.parts) {
-                if let MessagePart::Expr(e) = part {
-                    out.push(e);
-                }
-            }
-        }
-    }
-    out
-}
-
 /// The tier rows, bracket slices and match arms under `e` (not inside aggregates),
 /// with their counts.
 fn branches(program: &Program, counter: &Counter, e: &Expr, items: &mut Vec<Item>) {
     let sources = &program.sources;
-    walk_while(e, &mut |x| {
+    e.walk_while(&mut |x| {
         let a = at(x.span);
         let mut push = |kind, text: String, span: Span, hit| {
             items.push(Item {

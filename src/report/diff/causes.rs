@@ -11,8 +11,8 @@
 use crate::ast::Family;
 use crate::eval::explain::{Explanation, Node, Note};
 use crate::program::{
-    Body, DatedExpr, Expr, ExprKind, LetDef, LetId, Member, MessagePart, Origin, OutcomeDef,
-    ParamDef, ParamId, Program, RuleDef,
+    Body, DatedExpr, Expr, ExprKind, LetDef, LetId, Member, Origin, OutcomeDef, ParamDef, ParamId,
+    Program, RuleDef,
 };
 use crate::report::OutcomeView;
 use crate::report::diff::Side;
@@ -374,7 +374,7 @@ fn uses(program: &Program, rule: &RuleDef) -> Uses {
     let mut u = Uses::default();
     let mut todo: Vec<&Expr> = Vec::new();
     for body in std::iter::once(&rule.body).chain(rule.exceptions.iter().map(|e| &e.body)) {
-        body_exprs(body, &mut todo);
+        todo.extend(body.exprs());
     }
     while let Some(e) = todo.pop() {
         match &e.kind {
@@ -394,69 +394,9 @@ fn uses(program: &Program, rule: &RuleDef) -> Uses {
             }
             _ => {}
         }
-        children(e, &mut todo);
+        todo.extend(e.children());
     }
     u
-}
-
-fn body_exprs<'a>(body: &'a Body, out: &mut Vec<&'a Expr>) {
-    out.extend(body.whens.iter().map(|w| &w.cond));
-    match &body.outcome {
-        OutcomeDef::Amount(e) => out.push(e),
-        OutcomeDef::Require { cond, message } => {
-            out.push(cond);
-            for part in message.iter().flat_map(|m| &m.parts) {
-                if let MessagePart::Expr(e) = part {
-                    out.push(e);
-                }
-            }
-        }
-    }
-}
-
-/// The direct sub-expressions of an expression.
-pub fn children<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
-    match &e.kind {
-        ExprKind::Const(_)
-        | ExprKind::Field(_)
-        | ExprKind::Let(_)
-        | ExprKind::Param(_)
-        | ExprKind::AsOf => {}
-        ExprKind::Member { base, .. } | ExprKind::Unary(_, base) => out.push(base),
-        ExprKind::List(items) | ExprKind::Builtin(_, items) => out.extend(items),
-        ExprKind::Binary(_, a, b) => out.extend([&**a, &**b]),
-        ExprKind::If(a, b, c) => out.extend([&**a, &**b, &**c]),
-        ExprKind::Match {
-            scrutinee,
-            arms,
-            otherwise,
-        } => {
-            out.push(scrutinee);
-            out.extend(arms.iter().map(|a| &a.value));
-            out.extend(otherwise.as_deref());
-        }
-        ExprKind::Tier {
-            subject,
-            rows,
-            otherwise,
-        } => {
-            out.extend([&**subject, &**otherwise]);
-            out.extend(rows.iter().flat_map(|r| [&r.threshold, &r.value]));
-        }
-        ExprKind::Brackets {
-            subject,
-            rows,
-            above,
-        } => {
-            out.push(subject);
-            out.extend(rows.iter().flat_map(|r| [&r.up_to, &r.rate]));
-            out.extend(above.as_deref());
-        }
-        ExprKind::Aggregate { filter, value, .. } => {
-            out.extend(filter.as_deref());
-            out.extend(value.as_deref());
-        }
-    }
 }
 
 /// The dated value of a param in force at a date.
