@@ -257,6 +257,17 @@ pub fn rule_totals(program: &Program, outcomes: &[Outcome]) -> Vec<RuleTotal> {
 }
 
 /// Totals per family (in [`Family::ALL`] order, only families with rules).
+/// The money of the amount families (subsidy + reward) of family totals; `None` on
+/// overflow.
+pub fn budget_total(families: &[RuleTotal]) -> Option<Decimal> {
+    families
+        .iter()
+        .filter(|f| is_amount_family(f.family))
+        .try_fold(Decimal::ZERO, |acc, f| {
+            f.money.and_then(|m| acc.checked_add(m))
+        })
+}
+
 pub fn family_totals(rules: &[RuleTotal]) -> Vec<RuleTotal> {
     Family::ALL
         .into_iter()

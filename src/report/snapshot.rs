@@ -25,8 +25,8 @@
 use crate::program::{EntityId, Program, StatusKind};
 use crate::report::text::counts_text;
 use crate::report::{
-    OutcomeView, ReportInput, RuleTotal, display_width, family_totals, is_amount_family, ordered,
-    pad_to, rule_totals, title, wan,
+    OutcomeView, ReportInput, RuleTotal, budget_total, display_width, family_totals,
+    is_amount_family, ordered, pad_to, rule_totals, title, wan,
 };
 use crate::value::plain_decimal;
 use rust_decimal::Decimal;
@@ -168,12 +168,7 @@ fn write_totals(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
             total_line(f)
         )?;
     }
-    let budget = families
-        .iter()
-        .filter(|f| is_amount_family(f.family))
-        .try_fold(Decimal::ZERO, |acc, f| {
-            f.money.and_then(|m| acc.checked_add(m))
-        });
+    let budget = budget_total(&families);
     writeln!(w)?;
     writeln!(
         w,

@@ -8,10 +8,9 @@
 
 use crate::program::{EntityId, Program, StatusKind};
 use crate::report::{
-    OutcomeView, ReportInput, RuleTotal, Skipped, display_width, family_totals, is_amount_family,
-    ordered, pad_to, rule_totals, title, wan,
+    OutcomeView, ReportInput, RuleTotal, Skipped, budget_total, display_width, family_totals,
+    is_amount_family, ordered, pad_to, rule_totals, title, wan,
 };
-use rust_decimal::Decimal;
 use std::io::{self, Write};
 
 const FAMILY_WIDTH: usize = 11;
@@ -128,12 +127,7 @@ fn write_totals(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
         );
         writeln!(w, "{line}")?;
     }
-    let budget = families
-        .iter()
-        .filter(|f| is_amount_family(f.family))
-        .try_fold(Decimal::ZERO, |acc, f| {
-            f.money.and_then(|m| acc.checked_add(m))
-        });
+    let budget = budget_total(&families);
     writeln!(w)?;
     writeln!(
         w,
