@@ -22,13 +22,7 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-pub fn run(args: &Args) -> Exit {
-    match run_inner(args) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: &Args) -> Result<Exit, Exit> {
+pub fn run(args: &Args) -> Result<Exit, Exit> {
     let compiled = compile(&args.policy)?;
     let program = compiled.program.as_ref().ok_or(Exit::Failed)?;
     let as_of = resolve_as_of(args.data.as_of.as_deref(), program)?;

@@ -25,13 +25,7 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-pub fn run(args: &Args) -> Exit {
-    match run_inner(args) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: &Args) -> Result<Exit, Exit> {
+pub fn run(args: &Args) -> Result<Exit, Exit> {
     let base = compile(&args.base)?;
     let revised = compile(&args.revised)?;
     let (bp, rp) = match (base.program.as_ref(), revised.program.as_ref()) {

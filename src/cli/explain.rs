@@ -26,13 +26,7 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-pub fn run(args: &Args) -> Exit {
-    match run_inner(args) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: &Args) -> Result<Exit, Exit> {
+pub fn run(args: &Args) -> Result<Exit, Exit> {
     let compiled = compile(&args.policy)?;
     let program = compiled.program.as_ref().ok_or(Exit::Failed)?;
     let (entity, key) = parse_record(program, &args.record)?;

@@ -69,12 +69,19 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(a) => check::run(&a),
         Command::Fmt(a) => fmt::run(&a),
-        Command::Eval(a) => eval::run(&a),
-        Command::Diff(a) => diff::run(&a),
-        Command::Explain(a) => explain::run(&a),
+        Command::Eval(a) => either(eval::run(&a)),
+        Command::Diff(a) => either(diff::run(&a)),
+        Command::Explain(a) => either(explain::run(&a)),
         Command::Test(a) => test::run(&a),
-        Command::Coverage(a) => coverage::run(&a),
+        Command::Coverage(a) => either(coverage::run(&a)),
         Command::Gen(a) => r#gen::run(&a),
+    }
+}
+
+/// A command's exit, whether it ended early (`Err`) or ran to its end.
+fn either(r: Result<Exit, Exit>) -> Exit {
+    match r {
+        Ok(e) | Err(e) => e,
     }
 }
 
