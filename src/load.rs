@@ -298,27 +298,49 @@ impl Loader {
 type Parsed = Result<ast::File, Vec<Diag>>;
 
 /// Parse the files of a folder, on as many threads as there are cores; results in
-/// the order of `ids`.
+/// the order of `ids`. Each worker takes the next file not yet taken, largest first,
+/// so one long file does not leave the other cores idle at the end.
 fn parse_all(sources: &SourceMap, ids: &[FileId]) -> Vec<Parsed> {
-    let parse = |id: &FileId| crate::syntax::parse_file(sources.text(*id), *id);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if workers < 2 || ids.len() < 2 {
-        return ids.iter().map(parse).collect();
+    let parse = |id: FileId| crate::syntax::parse_file(sources.text(id), id);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(ids.len());
+    if workers < 2 {
+        return ids.iter().map(|&id| parse(id)).collect();
     }
-    let chunk = ids.len().div_ceil(workers);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = ids
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
-            .collect();
-        let mut out = Vec::with_capacity(ids.len());
-        for (h, part) in handles.into_iter().zip(ids.chunks(chunk)) {
-            match h.join() {
-                Ok(mut v) => out.append(&mut v),
-                // A worker cannot panic on input (the parser does not); parse here if it did.
-                Err(_) => out.extend(part.iter().map(parse)),
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(ids.get(i).map_or(0, |&id| sources.text(id).len())));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = order.get(n) else { break done };
+            if let Some(&id) = ids.get(i) {
+                done.push((i, parse(id)));
             }
         }
-        out
-    })
+    };
+    let mut slots: Vec<Option<Parsed>> = ids.iter().map(|_| None).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+        let mut results = work();
+        for h in handles {
+            // A worker cannot panic on input (the parser does not); a file it took
+            // and lost is parsed below.
+            if let Ok(mut more) = h.join() {
+                results.append(&mut more);
+            }
+        }
+        for (i, parsed) in results {
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = Some(parsed);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .zip(ids)
+        .map(|(slot, &id)| slot.unwrap_or_else(|| parse(id)))
+        .collect()
 }

@@ -269,7 +269,7 @@ fn phrase(name: &str) -> Option<&'static str> {
         "file" | "item" => "a declaration",
         "ident_char" | "ident_raw" => "a name",
         "hspace" => "a space",
-        "keyword" => "a keyword",
+        "keyword" | "keyword_en" | "keyword_zh" => "a keyword",
         "rule_clause" => "a clause",
         "percent" => "a percentage",
         "quantity" => "a quantity",

@@ -246,13 +246,23 @@ mod tests {
 
     #[test]
     fn keyword_rule_lists_every_spelling_longest_first() {
-        let listed = literals("keyword");
-        let mut all: Vec<String> = KEYWORDS
-            .iter()
-            .flat_map(|k| k.spellings.iter().map(|s| s.to_string()))
-            .collect();
-        all.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.clone()));
-        assert_eq!(listed, all);
+        for (rule, ascii) in [("keyword_en", true), ("keyword_zh", false)] {
+            let listed = literals(rule);
+            let mut all: Vec<String> = KEYWORDS
+                .iter()
+                .flat_map(|k| k.spellings.iter().map(|s| s.to_string()))
+                .filter(|s| s.is_ascii() == ascii)
+                .collect();
+            all.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.clone()));
+            assert_eq!(listed, all, "{rule}");
+        }
+        // The English list is reached only by a lower-case ASCII letter.
+        assert!(
+            KEYWORDS
+                .iter()
+                .flat_map(|k| k.spellings)
+                .all(|s| { !s.is_ascii() || s.starts_with(|c: char| c.is_ascii_lowercase()) })
+        );
     }
 
     #[test]
