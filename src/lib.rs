@@ -14,6 +14,7 @@ pub mod eval;
 pub mod fmt;
 pub mod r#gen;
 pub mod load;
+pub mod parallel;
 pub mod program;
 pub mod progress;
 pub mod report;

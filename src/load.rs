@@ -297,50 +297,19 @@ impl Loader {
 
 type Parsed = Result<ast::File, Vec<Diag>>;
 
-/// Parse the files of a folder, on as many threads as there are cores; results in
-/// the order of `ids`. Each worker takes the next file not yet taken, largest first,
-/// so one long file does not leave the other cores idle at the end.
+/// Parse the files of a folder on every core, largest first (so one long file does
+/// not leave a core idle at the end); results in the order of `ids`.
 fn parse_all(sources: &SourceMap, ids: &[FileId]) -> Vec<Parsed> {
-    let parse = |id: FileId| crate::syntax::parse_file(sources.text(id), id);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(ids.len());
-    if workers < 2 {
-        return ids.iter().map(|&id| parse(id)).collect();
-    }
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(ids.get(i).map_or(0, |&id| sources.text(id).len())));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(&i) = order.get(n) else { break done };
-            if let Some(&id) = ids.get(i) {
-                done.push((i, parse(id)));
-            }
-        }
-    };
-    let mut slots: Vec<Option<Parsed>> = ids.iter().map(|_| None).collect();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
-        let mut results = work();
-        for h in handles {
-            // A worker cannot panic on input (the parser does not); a file it took
-            // and lost is parsed below.
-            if let Ok(mut more) = h.join() {
-                results.append(&mut more);
-            }
-        }
-        for (i, parsed) in results {
-            if let Some(slot) = slots.get_mut(i) {
-                *slot = Some(parsed);
-            }
-        }
+    let mut by_size: Vec<(usize, FileId)> = ids.iter().copied().enumerate().collect();
+    by_size.sort_by_key(|&(_, id)| std::cmp::Reverse(sources.text(id).len()));
+    let parsed = crate::parallel::map_in_order(&by_size, |&(i, id)| {
+        (i, crate::syntax::parse_file(sources.text(id), id))
     });
-    slots
-        .into_iter()
-        .zip(ids)
-        .map(|(slot, &id)| slot.unwrap_or_else(|| parse(id)))
-        .collect()
+    let mut slots: Vec<Option<Parsed>> = ids.iter().map(|_| None).collect();
+    for (i, p) in parsed {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(p);
+        }
+    }
+    slots.into_iter().flatten().collect()
 }

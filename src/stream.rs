@@ -22,8 +22,8 @@ use crate::data::{
     DataNote, Dataset, KeyIndex, LoadErrors, LoadOptions, Record, Table, find_data_files, load_dir,
     open_table,
 };
-use crate::eval::parallel;
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
+use crate::parallel;
 use crate::program::{EntityId, Program};
 use crate::progress::Observer;
 use crate::report::jsonl::write_keyed_outcome;

@@ -731,3 +731,60 @@ fn a_byte_gb18030_cannot_decode_is_an_error_naming_it() {
     }
     snap("gb18030_bad_byte", render_errors(&errs));
 }
+
+/// A file of many batches (the CSV reader converts rows a batch at a time on every
+/// core): errors at batch edges, a key repeated from an earlier batch and a row cut
+/// short are found on the rows they are on, and the kept rows keep the file's order.
+#[test]
+fn a_file_of_many_batches_reads_as_one_row_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from(
+        "编号,名称,建设模式,规划面积,总建筑面积,固定资产投资,入驻率,负债率,星级,建成日期,省级\n",
+    );
+    let n = 10_000;
+    for i in 1..=n {
+        let line = match i {
+            4096 => "PH-04096,园,民间投资,abc,1000,50,80%,0.5,,,否".to_string(),
+            4097 => "PH-00005,园,民间投资,10,1000,50,80%,0.5,,,否".to_string(),
+            8200 => "PH-08200,园,民间投资,10".to_string(),
+            _ => format!(
+                "PH-{i:05},园{i},国企投资,{},1000,50,80%,0.5,,,是",
+                i % 97 + 1
+            ),
+        };
+        csv.push_str(&line);
+        csv.push('\n');
+    }
+    std::fs::write(dir.path().join("园区.csv"), csv).unwrap();
+    let p = program();
+    // Without the option: the three rows' errors, each on its line (header is line 1).
+    let errs = load_dir(&p, dir.path(), &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        codes(&errs),
+        vec!["bad_cell", "duplicate_key", "malformed_row"]
+    );
+    let rendered = render_errors(&errs);
+    assert!(rendered.contains("园区.csv:4097"), "{rendered}");
+    assert!(rendered.contains("园区.csv:4098"), "{rendered}");
+    assert!(rendered.contains("园区.csv:8201"), "{rendered}");
+    // With it: every other row kept, in file order, numbered without gaps.
+    let opts = LoadOptions {
+        skip_bad_records: true,
+    };
+    let l = load_dir(&p, dir.path(), &opts).unwrap();
+    let kept = keys(&l.dataset, 0);
+    let expected: Vec<String> = (1..=n)
+        .filter(|i| ![4096, 4097, 8200].contains(i))
+        .map(|i| format!("PH-{i:05}"))
+        .collect();
+    assert_eq!(kept, expected);
+    assert_eq!(
+        rows(&l.dataset, 0)[9_000][3],
+        Value::Num(units::resolve(["亩"]).unwrap().factor * Decimal::from((9_004 % 97) + 1),)
+    );
+    let skipped: Vec<RowRef> = l.skipped.iter().map(|s| s.at.row).collect();
+    assert_eq!(
+        skipped,
+        vec![RowRef::Line(4097), RowRef::Line(4098), RowRef::Line(8201)]
+    );
+}

@@ -1,4 +1,4 @@
-//! CSV files: header, then one record per row, read with one reused `StringRecord`.
+//! CSV files: header, then one record per row, each read into a `StringRecord` the caller reuses.
 //!
 //! Consumes a byte stream (UTF-8 with or without BOM, or GB18030/GBK as
 //! [`super::encoding`] detects; CRLF or LF line ends); produces
@@ -8,7 +8,6 @@
 
 use super::encoding::{BadGb, Encoding, sniff};
 use super::err::{At, DataError, HeaderProblem, RowProblem, RowRef};
-use super::read::{Cells, SourceItem};
 use super::utf8::{BadByte, Utf8Reader};
 use ::csv::{ReaderBuilder, StringRecord};
 use std::io::Read;
@@ -17,7 +16,6 @@ use std::sync::Arc;
 /// A CSV file being read.
 pub struct CsvSource {
     rdr: ::csv::Reader<Utf8Reader<Box<dyn Read>>>,
-    rec: StringRecord,
     bad: BadByte,
     bad_gb: BadGb,
     encoding: Encoding,
@@ -53,7 +51,6 @@ impl CsvSource {
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         let src = CsvSource {
             rdr,
-            rec: StringRecord::new(),
             bad,
             bad_gb,
             encoding,
@@ -68,32 +65,40 @@ impl CsvSource {
         self.encoding
     }
 
-    /// The next non-empty row.
-    pub fn next_item(&mut self) -> Option<SourceItem<'_>> {
+    /// Read the next non-empty row into `rec` (for a caller that keeps many rows'
+    /// cells at once); `None` at the end of the file.
+    pub fn read_into(&mut self, rec: &mut StringRecord) -> Option<Raw> {
         loop {
-            match self.rdr.read_record(&mut self.rec) {
+            match self.rdr.read_record(rec) {
                 Ok(false) => return None,
-                Err(e) => {
-                    let err = fatal(&self.bad, &self.bad_gb, &self.file, &e);
-                    return Some(SourceItem::Fatal(err));
-                }
+                Err(e) => return Some(Raw::Fatal(fatal(&self.bad, &self.bad_gb, &self.file, &e))),
                 Ok(true) => {}
             }
-            if self.rec.iter().all(|c| c.trim().is_empty()) {
+            if rec.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let line = self.rec.position().map_or(0, |p| p.line());
+            let line = rec.position().map_or(0, |p| p.line());
             let row = RowRef::Line(usize::try_from(line).unwrap_or(usize::MAX));
-            if self.rec.len() != self.width {
+            if rec.len() != self.width {
                 let problem = RowProblem::CellCount {
-                    found: self.rec.len(),
+                    found: rec.len(),
                     expected: self.width,
                 };
-                return Some(SourceItem::BadRow(row, problem));
+                return Some(Raw::BadRow(row, problem));
             }
-            return Some(SourceItem::Row(row, Cells::Csv(&self.rec)));
+            return Some(Raw::Row(row));
         }
     }
+}
+
+/// One step of [`CsvSource::read_into`].
+pub enum Raw {
+    /// A row, its cells in the record given.
+    Row(RowRef),
+    /// A row that could not be split into cells (the file goes on).
+    BadRow(RowRef, RowProblem),
+    /// The file cannot be read further.
+    Fatal(DataError),
 }
 
 /// An error that stops reading: invalid UTF-8 (found by the reader below the parser),

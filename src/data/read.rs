@@ -10,15 +10,17 @@
 use super::Record;
 use super::cell::NumMode;
 use super::cell::{self, Cell, Kind};
-use super::csv::CsvSource;
+use super::csv::{CsvSource, Raw};
 use super::encoding::Encoding;
 use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
+use crate::parallel;
 use crate::program::{EntityDef, EntityId, Program};
 use crate::value::Value;
+use ::csv::StringRecord;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::sync::Arc;
@@ -247,7 +249,18 @@ enum Source {
 pub struct TableReader<'a> {
     source: Source,
     conv: Converter<'a>,
+    /// CSV rows read and converted ahead, a batch at a time on every core.
+    ready: VecDeque<Result<Record, BadRow>>,
+    /// The cells of a batch's rows (kept to be reused by the next batch).
+    raw: Vec<StringRecord>,
+    /// The CSV file has no more rows.
+    done: bool,
 }
+
+/// CSV rows converted together; their cells are converted on every core.
+const BATCH: usize = 4096;
+/// Rows one thread converts in one go.
+const CHUNK: usize = 512;
 
 struct Converter<'a> {
     program: &'a Program,
@@ -296,7 +309,13 @@ impl<'a> TableReader<'a> {
             Format::Jsonl => Source::Jsonl(JsonlSource::open(input, file)),
             Format::Json => Source::Json(JsonSource::open(input, file)?),
         };
-        Ok(TableReader { source, conv })
+        Ok(TableReader {
+            source,
+            conv,
+            ready: VecDeque::new(),
+            raw: Vec::new(),
+            done: false,
+        })
     }
 
     /// The table's key map (for the tables that refer to it), the file-level errors
@@ -325,8 +344,14 @@ impl Iterator for TableReader<'_> {
     type Item = Result<Record, BadRow>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(row) = self.ready.pop_front() {
+            return Some(row);
+        }
         let item = match &mut self.source {
-            Source::Csv(s) => s.next_item(),
+            Source::Csv(_) => {
+                self.fill();
+                return self.ready.pop_front();
+            }
             Source::Jsonl(s) => s.next_item(),
             Source::Json(s) => s.next_item(),
         }?;
@@ -339,6 +364,63 @@ impl Iterator for TableReader<'_> {
             }
         }
     }
+}
+
+impl TableReader<'_> {
+    /// Read the next batch of CSV rows, convert their cells on every core, then check
+    /// their keys in file order: the same results as one row at a time.
+    fn fill(&mut self) {
+        let Source::Csv(src) = &mut self.source else {
+            return;
+        };
+        let mut rows: Vec<(RowRef, Result<usize, RowProblem>)> = Vec::new();
+        while !self.done && rows.len() < BATCH {
+            if self.raw.len() <= rows.len() {
+                self.raw.push(StringRecord::new());
+            }
+            let Some(rec) = self.raw.get_mut(rows.len()) else {
+                break;
+            };
+            match src.read_into(rec) {
+                Some(Raw::Row(row)) => rows.push((row, Ok(rows.len()))),
+                Some(Raw::BadRow(row, problem)) => rows.push((row, Err(problem))),
+                Some(Raw::Fatal(e)) => {
+                    self.conv.file_errors.push(e);
+                    self.done = true;
+                }
+                None => self.done = true,
+            }
+        }
+        let conv = &self.conv;
+        let raw = &self.raw;
+        let chunks: Vec<_> = rows.chunks(CHUNK).collect();
+        let converted = parallel::map_in_order(&chunks, |chunk| {
+            chunk
+                .iter()
+                .map(|(row, cells)| {
+                    let cells = cells.as_ref().ok().and_then(|&i| raw.get(i));
+                    cells.map(|rec| conv.convert(*row, &Cells::Csv(rec)))
+                })
+                .collect::<Vec<_>>()
+        });
+        for ((row, cells), done) in rows.into_iter().zip(converted.into_iter().flatten()) {
+            let result = match (cells, done) {
+                (_, Some(c)) => self.conv.accept(row, c),
+                (Err(problem), None) => Err(self.conv.bad_row(row, problem)),
+                // Not reached: every row with cells is converted.
+                (Ok(_), None) => continue,
+            };
+            self.ready.push_back(result);
+        }
+    }
+}
+
+/// One row's cells converted, before its key is checked against the others'.
+struct Converted {
+    key: Option<Arc<str>>,
+    values: Vec<Value>,
+    errors: Vec<DataError>,
+    failed: bool,
 }
 
 impl<'a> Converter<'a> {
@@ -454,10 +536,15 @@ impl<'a> Converter<'a> {
 
     /// One row's cells to a record, or every problem of the row.
     fn row(&mut self, row: RowRef, cells: &Cells<'_>) -> Result<Record, BadRow> {
-        self.data_rows += 1;
         if let Cells::Json(obj) = cells {
             self.check_json_keys(obj);
         }
+        let converted = self.convert(row, cells);
+        self.accept(row, converted)
+    }
+
+    /// A row's cells to values, each bad cell an error; needs no other row.
+    fn convert(&self, row: RowRef, cells: &Cells<'_>) -> Converted {
         let mut values = Vec::with_capacity(self.columns.len());
         let mut errors = Vec::new();
         let mut failed = false;
@@ -485,23 +572,41 @@ impl<'a> Converter<'a> {
             if i == self.key_col {
                 key = key_text(&value, cell);
             }
+            values.push(value);
+        }
+        Converted {
+            key,
+            values,
+            errors,
+            failed,
+        }
+    }
+
+    /// A converted row, in file order: counted, its percent points noted, its key
+    /// checked.
+    fn accept(&mut self, row: RowRef, c: Converted) -> Result<Record, BadRow> {
+        self.data_rows += 1;
+        for ((col, value), seen) in self
+            .columns
+            .iter()
+            .zip(&c.values)
+            .zip(self.percent_seen.iter_mut())
+        {
             if let (
                 Kind::Num {
                     mode: NumMode::PercentPoints,
                     ..
                 },
                 Value::Num(v),
-            ) = (&col.kind, &value)
-                && let Some(seen) = self.percent_seen.get_mut(i)
+            ) = (&col.kind, value)
             {
                 // Values are already fractions here: the cell `1` is 0.01.
                 let above = v.abs() > Decimal::new(1, 2);
                 seen.0 |= above;
                 seen.1 |= !above && !v.is_zero();
             }
-            values.push(value);
         }
-        self.finish_row(row, key, values, errors, failed)
+        self.finish_row(row, c.key, c.values, c.errors, c.failed)
     }
 
     /// Check the key for duplicates and record it; the row's result.

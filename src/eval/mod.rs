@@ -21,7 +21,6 @@ mod expr;
 mod feed;
 mod forms;
 pub mod outcome;
-pub mod parallel;
 mod params;
 mod rule;
 pub mod testrun;
@@ -35,6 +34,7 @@ pub use outcome::{Outcome, Status};
 pub use testrun::{TestResult, run_tests};
 
 use crate::data::{Dataset, Record};
+use crate::parallel;
 use crate::program::{EntityId, Expr, LetId, Program, RuleId, Ty};
 use crate::progress::{Observer, Quiet};
 use crate::units::Unit;
