@@ -94,6 +94,107 @@ impl Program {
             .filter(move |(_, r)| r.entity == entity)
             .map(|(i, r)| (RuleId(i), r))
     }
+
+    /// Per entity, per field: whether the field is read on a record other than the
+    /// one a rule is evaluated on, that is through a reference
+    /// (`转让申请.买方企业.年税收`), by an aggregate over the entity (`sum(企业.年税收)`,
+    /// its `via` field included), or by a `let` read either way. These are what a
+    /// streaming run keeps of a table other records refer to.
+    pub fn fields_read_afar(&self) -> Vec<Vec<bool>> {
+        let mut afar = Afar {
+            program: self,
+            marks: self
+                .entities
+                .iter()
+                .map(|e| vec![false; e.fields.len()])
+                .collect(),
+            lets_seen: vec![false; self.lets.len()],
+        };
+        for rule in &self.rules {
+            let bodies = std::iter::once(&rule.body).chain(rule.exceptions.iter().map(|x| &x.body));
+            for e in bodies.flat_map(Body::exprs) {
+                afar.walk(e, None);
+            }
+        }
+        for l in &self.lets {
+            afar.walk(&l.value, None);
+        }
+        afar.marks
+    }
+}
+
+/// The walk of [`Program::fields_read_afar`].
+struct Afar<'p> {
+    program: &'p Program,
+    marks: Vec<Vec<bool>>,
+    lets_seen: Vec<bool>,
+}
+
+impl Afar<'_> {
+    /// Mark what `e` reads afar; `far` is the entity of the record `e` is evaluated
+    /// on when that record is not the one being evaluated (an aggregate's child, the
+    /// target of a reference).
+    fn walk(&mut self, e: &Expr, far: Option<EntityId>) {
+        match &e.kind {
+            ExprKind::Field(f) => {
+                if let Some(t) = far {
+                    self.mark(t, *f);
+                }
+            }
+            ExprKind::Let(l) if far.is_some() => self.let_afar(*l),
+            ExprKind::Member {
+                base,
+                entity,
+                member,
+            } => {
+                self.walk(base, far);
+                match member {
+                    Member::Field(f) => self.mark(*entity, *f),
+                    Member::Let(l) => self.let_afar(*l),
+                }
+            }
+            ExprKind::Aggregate {
+                entity,
+                via,
+                filter,
+                value,
+                ..
+            } => {
+                self.mark(*entity, *via);
+                for x in filter.iter().chain(value) {
+                    self.walk(x, Some(*entity));
+                }
+            }
+            _ => {
+                for c in e.children() {
+                    self.walk(c, far);
+                }
+            }
+        }
+    }
+
+    /// A `let` computed on a record afar: everything it reads is read afar.
+    fn let_afar(&mut self, id: LetId) {
+        let program = self.program;
+        let Some(def) = program.let_def(id) else {
+            return;
+        };
+        match self.lets_seen.get_mut(id.0) {
+            Some(seen) if !*seen => *seen = true,
+            _ => return,
+        }
+        self.walk(&def.value, Some(def.entity));
+    }
+
+    fn mark(&mut self, entity: EntityId, field: FieldId) {
+        if let Some(m) = self
+            .marks
+            .get_mut(entity.0)
+            .and_then(|f| f.get_mut(field.0))
+        {
+            *m = true;
+        }
+    }
 }
 
 /// The `policy` header, resolved.

@@ -5,8 +5,12 @@
 //! `jsonl` outcome lines of SPEC §4, byte for byte what `eval --format jsonl` writes
 //! from memory. Memory holds only what the rules need:
 //!
-//! - an entity that another refers to (`企业.园区` refers to 园区) is kept in memory:
-//!   its records are read through references;
+//! - an entity that another refers to (`转让申请.买方企业` refers to 企业) is kept in
+//!   memory, but only the fields read through references or by aggregates
+//!   ([`Program::fields_read_afar`]): its records are read through references and
+//!   aggregated from memory, and its own rules are evaluated on the whole records,
+//!   read from the file again (a kept entity whose every field is read afar is
+//!   evaluated from memory);
 //! - an entity that aggregates read (`sum(企业.年税收)`) and nothing refers to is fed
 //!   through the aggregates once (memory bounded by the parents), then streamed;
 //! - every other entity is read, evaluated and written record by record.
@@ -19,8 +23,8 @@
 //! references.
 
 use crate::data::{
-    DataNote, Dataset, KeyIndex, LoadErrors, LoadOptions, Record, Table, find_data_files, load_dir,
-    open_table,
+    DataNote, Dataset, KeyIndex, LoadErrors, LoadOptions, Projection, Record, Table,
+    find_data_files, load_dir, open_table,
 };
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
@@ -30,6 +34,7 @@ use crate::report::jsonl::write_keyed_outcome;
 use chrono::NaiveDate;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// What a streaming run wrote.
@@ -38,9 +43,9 @@ pub struct Summary {
     pub outcomes: usize,
     /// Outcomes with status `error`.
     pub errors: usize,
-    /// Entities held in memory (referred to by others).
+    /// Entities held in memory (referred to by others), whole or in part.
     pub kept: usize,
-    /// Entities read record by record.
+    /// Entities evaluated record by record from their file.
     pub streamed: usize,
     /// What the loader noticed (ignored files, percent columns that look like fractions).
     pub notes: Vec<DataNote>,
@@ -75,6 +80,7 @@ pub fn eval_jsonl(
         return Err(StreamError::Cyclic);
     }
     let kept = referred_to(program);
+    let projections = projections(program, &kept);
     let n = program.entities.len();
     // Pass 1: check every file; keep the entities others refer to.
     let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
@@ -98,7 +104,10 @@ pub fn eval_jsonl(
             for row in reader.by_ref() {
                 observer.advance(1);
                 match row {
-                    Ok(r) if keep => records.push(r),
+                    Ok(r) if keep => match projections.get(e.0).and_then(Option::as_ref) {
+                        Some(p) => records.push(r.project(p)),
+                        None => records.push(r),
+                    },
                     Ok(_) => {}
                     Err(_) => clean = false,
                 }
@@ -122,17 +131,22 @@ pub fn eval_jsonl(
     }
     let dataset = Dataset { tables };
     let mut ev = Evaluator::new(program, &dataset, as_of);
+    let is_kept = |e: EntityId| kept.get(e.0).copied().unwrap_or(true);
+    let projected = |e: EntityId| projections.get(e.0).is_some_and(Option::is_some);
+    // The file an entity's rules are evaluated from (`None`: from memory).
     let streamed = |e: EntityId| -> Option<PathBuf> {
-        let keep = kept.get(e.0).copied().unwrap_or(true);
-        if keep {
+        if is_kept(e) && !projected(e) {
             None
         } else {
             files.files.get(e.0).cloned().flatten()
         }
     };
-    // Pass 2: feed the aggregates over streamed entities.
+    // Pass 2: feed the aggregates over entities not kept.
     observer.phase("aggregating", None);
     for e in (0..n).map(EntityId) {
+        if is_kept(e) {
+            continue;
+        }
         if let Some(path) = streamed(e).filter(|_| ev.aggregates_over(e)) {
             each_record(program, e, &path, &refs, |i, r| {
                 ev.feed(e, i, r);
@@ -155,6 +169,7 @@ pub fn eval_jsonl(
             entity: e,
             observer,
         };
+        summary.kept += usize::from(is_kept(e));
         match streamed(e) {
             Some(path) => {
                 summary.streamed += 1;
@@ -172,7 +187,6 @@ pub fn eval_jsonl(
                 })?;
             }
             None => {
-                summary.kept += 1;
                 let records = dataset.table(e).map(|t| t.records.as_slice());
                 for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
                     out.write(k.saturating_mul(BATCH), batch, w, &mut summary)?;
@@ -184,7 +198,7 @@ pub fn eval_jsonl(
 }
 
 /// Records read, evaluated and written together.
-const BATCH: usize = 16 * 1024;
+const BATCH: usize = 4 * 1024;
 /// Records one thread evaluates and formats in one go.
 const CHUNK: usize = 2048;
 
@@ -299,6 +313,19 @@ pub fn referred_to(program: &Program) -> Vec<bool> {
         }
     }
     kept
+}
+
+/// Per entity: the fields kept of a kept entity's records, when not all are read
+/// afar (`None`: whole records, or the entity is not kept).
+fn projections(program: &Program, kept: &[bool]) -> Vec<Option<Arc<Projection>>> {
+    let afar = program.fields_read_afar();
+    kept.iter()
+        .zip(afar)
+        .map(|(&keep, marks)| {
+            let p = Projection::keeping(&marks);
+            (keep && !p.keeps_all()).then(|| Arc::new(p))
+        })
+        .collect()
 }
 
 /// Read a file already checked in pass 1, calling `f` on each record with its index.

@@ -29,9 +29,10 @@ pub use load::{
 };
 pub use read::{BadRow, KeyIndex, TableReader};
 
-use crate::program::EntityId;
+use crate::program::{EntityId, FieldId};
 use crate::value::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// All records, one table per entity of the program, indexed by `EntityId`.
 #[derive(Clone, Debug, Default)]
@@ -56,11 +57,88 @@ pub struct Table {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     /// The record's key (the `key` field's text).
-    pub key: std::sync::Arc<str>,
-    /// One value per field of the entity, in declaration order.
+    pub key: Arc<str>,
+    /// One value per field of the entity, in declaration order; or, when `projection`
+    /// is given, only the fields it keeps, in its order.
     pub values: Vec<Value>,
     /// Where the record came from: the data row number (1 = first row after the header,
     /// blank lines not counted; for a JSON array, index + 1). Error messages give the
     /// file's line number instead (see [`RowRef`]).
     pub row: usize,
+    /// `Some` for a record kept only for what other records read of it (see
+    /// [`Projection`]); `None` for a whole record.
+    pub projection: Option<Arc<Projection>>,
+}
+
+impl Record {
+    /// A whole record (every field's value, in declaration order).
+    pub fn new(key: Arc<str>, values: Vec<Value>, row: usize) -> Record {
+        Record {
+            key,
+            values,
+            row,
+            projection: None,
+        }
+    }
+
+    /// The value of a field; `None` if the record has no such field, or was kept
+    /// without it.
+    pub fn get(&self, field: FieldId) -> Option<&Value> {
+        match &self.projection {
+            None => self.values.get(field.0),
+            Some(p) => p.slot(field).and_then(|s| self.values.get(s)),
+        }
+    }
+
+    /// The same record with only the fields `p` keeps.
+    pub fn project(self, p: &Arc<Projection>) -> Record {
+        let mut kept = Vec::with_capacity(p.fields.len());
+        for f in &p.fields {
+            kept.push(self.get(*f).cloned().unwrap_or(Value::Blank));
+        }
+        Record {
+            key: self.key,
+            values: kept,
+            row: self.row,
+            projection: Some(Arc::clone(p)),
+        }
+    }
+}
+
+/// The fields kept of an entity's records when only some are read: a streaming run
+/// keeps, of a table other records refer to, only what is read through those
+/// references and by aggregates (see [`crate::program::Program::fields_read_afar`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Projection {
+    /// The kept fields, in declaration order.
+    fields: Vec<FieldId>,
+    /// Per field of the entity: its slot among the kept values.
+    slots: Vec<Option<usize>>,
+}
+
+impl Projection {
+    /// The projection keeping the fields marked `true`.
+    pub fn keeping(marks: &[bool]) -> Projection {
+        let mut fields = Vec::new();
+        let slots = marks
+            .iter()
+            .enumerate()
+            .map(|(i, &keep)| {
+                keep.then(|| {
+                    fields.push(FieldId(i));
+                    fields.len() - 1
+                })
+            })
+            .collect();
+        Projection { fields, slots }
+    }
+
+    /// Whether every field is kept (then projecting changes nothing).
+    pub fn keeps_all(&self) -> bool {
+        self.fields.len() == self.slots.len()
+    }
+
+    fn slot(&self, field: FieldId) -> Option<usize> {
+        self.slots.get(field.0).copied().flatten()
+    }
 }

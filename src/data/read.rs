@@ -642,11 +642,7 @@ impl<'a> Converter<'a> {
                 slot.insert(KeyEntry::Kept(self.kept, row));
                 self.kept += 1;
                 let row = self.data_rows;
-                return Ok(Record {
-                    key: k,
-                    values,
-                    row,
-                });
+                return Ok(Record::new(k, values, row));
             }
             Entry::Vacant(slot) => {
                 slot.insert(KeyEntry::Skipped(row));

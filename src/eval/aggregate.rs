@@ -76,7 +76,7 @@ impl ChildIndex {
         let records = data
             .table(child)
             .map_or(Default::default(), |t| t.records.as_slice());
-        let parent_of = |r: &crate::data::Record| match r.values.get(via.0) {
+        let parent_of = |r: &crate::data::Record| match r.get(via) {
             Some(Value::Ref(p)) if *p < parents => Some(*p),
             _ => None,
         };

@@ -159,8 +159,7 @@ impl<'a> Evaluator<'a> {
         span: Span,
     ) -> R<&'r Value> {
         record
-            .values
-            .get(id.0)
+            .get(id)
             .ok_or_else(|| internal("the record has no value for this field", span))
     }
 

@@ -59,7 +59,7 @@ impl<'a> Evaluator<'a> {
             memo: &mut memo,
         };
         for f in fed.iter_mut().filter(|f| f.agg.entity == entity) {
-            let Some(Value::Ref(parent)) = record.values.get(f.agg.via.0) else {
+            let Some(Value::Ref(parent)) = record.get(f.agg.via) else {
                 continue;
             };
             let Some(Ok(acc)) = f.parents.get_mut(*parent) else {

@@ -446,6 +446,7 @@ pub fn park(p: Park<'_>, floor_mu: &str, amenity_mu: &str, built: Option<&str>) 
             built.map_or(Value::Blank, |s| Value::Date(date(s))),
         ],
         row: 0,
+        projection: None,
     }
 }
 
@@ -460,6 +461,7 @@ pub fn firm(key: &str, park: usize, tax: Option<&str>, big: bool) -> Record {
             Value::Bool(big),
         ],
         row: 0,
+        projection: None,
     }
 }
 

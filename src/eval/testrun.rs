@@ -193,11 +193,9 @@ fn build_dataset(
     for (row, rec) in test.records.iter().enumerate() {
         let values = record_values(&ev, test, rec, failures);
         if let Some(table) = data.tables.get_mut(rec.entity.0) {
-            table.records.push(Record {
-                key: Arc::from(rec.key.as_str()),
-                values,
-                row: row + 1,
-            });
+            table
+                .records
+                .push(Record::new(Arc::from(rec.key.as_str()), values, row + 1));
         }
     }
     data

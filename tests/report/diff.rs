@@ -397,6 +397,7 @@ fn firms_dataset() -> parkrules::data::Dataset {
         key: key.into(),
         values: vec![Value::Text(key.into()), Value::Ref(park)],
         row,
+        projection: None,
     };
     data.tables.push(parkrules::data::Table {
         source: None,

@@ -378,6 +378,7 @@ fn park(key: &str, town: &str, occ: &str, invest_yuan: &str, row: usize) -> Reco
             Value::Num(d(invest_yuan)),
         ],
         row,
+        projection: None,
     }
 }
 

@@ -133,10 +133,7 @@ fn value_at(side: &Side, entity: EntityId, record: usize, ids: &[FieldId]) -> Op
     let (last, hops) = ids.split_last()?;
     for id in hops {
         let r = side.dataset.table(ent)?.records.get(rec)?;
-        match (
-            r.values.get(id.0)?,
-            &side.program.entity(ent)?.field(*id)?.ty,
-        ) {
+        match (r.get(*id)?, &side.program.entity(ent)?.field(*id)?.ty) {
             (Value::Ref(i), Ty::Entity(t)) => (ent, rec) = (*t, *i),
             (Value::Blank, _) => return Some(show(&Value::Blank, &Ty::Text, side.program)),
             _ => return None,
@@ -144,7 +141,7 @@ fn value_at(side: &Side, entity: EntityId, record: usize, ids: &[FieldId]) -> Op
     }
     let r = side.dataset.table(ent)?.records.get(rec)?;
     let field = side.program.entity(ent)?.field(*last)?;
-    match (r.values.get(last.0)?, &field.ty) {
+    match (r.get(*last)?, &field.ty) {
         (Value::Ref(i), Ty::Entity(t)) => {
             Some(side.dataset.table(*t)?.records.get(*i)?.key.to_string())
         }
