@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 use std::path::PathBuf;
 
 /// The test schema: the Pinghu shape, cut down.
-const SCHEMA: &str = "
+pub(crate) const SCHEMA: &str = "
 enum 建设模式 { 政府全资, 国企投资, 民间投资 }
 entity 园区 {
   编号: text key
@@ -56,7 +56,7 @@ entity 转让申请 {
 /// A program of the enums and entities of a `.rules` text (declarations only, one
 /// field per line), with one rule for the first entity so that its file is required.
 /// Stands in for the parser and checker, which are built in parallel.
-fn schema_program(text: &str) -> Program {
+pub(crate) fn schema_program(text: &str) -> Program {
     let lines: Vec<&str> = text
         .lines()
         .map(|l| l.split('#').next().unwrap().trim())
@@ -181,7 +181,7 @@ fn program_of(enums: Vec<EnumDef>, entities: Vec<EntityDef>, ruled: EntityId) ->
     }
 }
 
-fn program() -> Program {
+pub(crate) fn program() -> Program {
     schema_program(SCHEMA)
 }
 
@@ -221,7 +221,7 @@ fn errors(case: &str) -> LoadErrors {
     }
 }
 
-fn codes(errs: &LoadErrors) -> Vec<String> {
+pub(crate) fn codes(errs: &LoadErrors) -> Vec<String> {
     let mut sorted = errs.errors.clone();
     parkrules::data::err::sort_errors(&mut sorted);
     sorted
@@ -234,25 +234,25 @@ fn codes(errs: &LoadErrors) -> Vec<String> {
         .collect()
 }
 
-fn d(s: &str) -> Value {
+pub(crate) fn d(s: &str) -> Value {
     Value::Num(s.parse::<Decimal>().unwrap())
 }
 
-fn text(s: &str) -> Value {
+pub(crate) fn text(s: &str) -> Value {
     Value::Text(s.into())
 }
 
-fn date(y: i32, m: u32, day: u32) -> Value {
+pub(crate) fn date(y: i32, m: u32, day: u32) -> Value {
     Value::Date(chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap())
 }
 
 /// The values of one table, row by row.
-fn rows(ds: &Dataset, entity: usize) -> Vec<Vec<Value>> {
+pub(crate) fn rows(ds: &Dataset, entity: usize) -> Vec<Vec<Value>> {
     let table = ds.table(EntityId(entity)).unwrap();
     table.records.iter().map(|r| r.values.clone()).collect()
 }
 
-fn keys(ds: &Dataset, entity: usize) -> Vec<String> {
+pub(crate) fn keys(ds: &Dataset, entity: usize) -> Vec<String> {
     let table = ds.table(EntityId(entity)).unwrap();
     table.records.iter().map(|r| r.key.to_string()).collect()
 }

@@ -88,7 +88,7 @@ fn either(r: Result<Exit, Exit>) -> Exit {
 /// Where the records are and the date to evaluate at.
 #[derive(clap::Args, Debug)]
 pub struct DataArgs {
-    /// Folder with one file per entity: <实体>.csv, .jsonl or .json
+    /// Folder with one file per entity: <实体>.csv, .xlsx, .jsonl or .json
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
     /// Evaluation date (default: the policy's `effective` date)

@@ -113,10 +113,10 @@ fn fatal(bad: &BadByte, bad_gb: &BadGb, file: &Arc<str>, e: &::csv::Error) -> Da
     }
     match e.position() {
         Some(p) => DataError::MalformedRow {
-            at: At {
-                file: file.clone(),
-                row: RowRef::Line(usize::try_from(p.line()).unwrap_or(usize::MAX)),
-            },
+            at: At::new(
+                file.clone(),
+                RowRef::Line(usize::try_from(p.line()).unwrap_or(usize::MAX)),
+            ),
             problem: RowProblem::Syntax(e.to_string()),
         },
         None => DataError::Unreadable {

@@ -1,7 +1,7 @@
 //! Loading a folder of data files into a [`Dataset`] (SPEC §5).
 //!
 //! Consumes a checked [`Program`] (the entity schemas) and a folder holding one file
-//! per entity, `<实体>.csv`, `<实体>.jsonl` or `<实体>.json`; produces the [`Dataset`],
+//! per entity, `<实体>.csv`, `<实体>.xlsx`, `<实体>.jsonl` or `<实体>.json`; produces the [`Dataset`],
 //! or every problem found in every file. Tables are read in reference order (a table
 //! after the tables it refers to), each row by row through [`TableReader`], so only key
 //! maps stay in memory besides the records themselves. Entities that refer to each
@@ -365,7 +365,10 @@ fn discover(
             continue;
         };
         let Some(format) = Format::from_extension(ext) else {
-            if matches!(ext.to_ascii_lowercase().as_str(), "xlsx" | "xls" | "ods") {
+            if matches!(
+                ext.to_ascii_lowercase().as_str(),
+                "xls" | "xlsm" | "xlsb" | "ods"
+            ) {
                 errors.push(DataError::UnsupportedFormat {
                     file: Arc::from(name.as_str()),
                     format: ext.to_string(),
