@@ -389,3 +389,268 @@ fn workbooks_stream_the_outcomes_of_their_csv_files() {
     let xlsx = pinghu_as_xlsx();
     assert_eq!(run(xlsx.path()), run(&root.join("examples/pinghu")));
 }
+
+fn parkrules_bin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_parkrules"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+type Book = calamine::Xlsx<std::io::BufReader<std::fs::File>>;
+
+fn open_book(path: &Path) -> Book {
+    calamine::open_workbook(path).unwrap()
+}
+
+/// A sheet's rows as text (numbers as Rust prints them).
+fn sheet_rows(book: &mut Book, name: &str) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader};
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => i.to_string(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn number_format(book: &mut Book, sheet: &str, pos: (u32, u32)) -> String {
+    let styles = book.worksheet_style(sheet).unwrap();
+    styles
+        .get(pos)
+        .and_then(|s| s.number_format.as_ref())
+        .map(|f| f.format_code.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn eval_writes_a_workbook_of_outcomes_and_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("结果.xlsx");
+    let args = [
+        "eval",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "xlsx",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let o = parkrules_bin(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.stdout.is_empty());
+    let mut book = open_book(&out);
+    assert_eq!(calamine::Reader::sheet_names(&book), vec!["结果", "合计"]);
+    let rows = sheet_rows(&mut book, "结果");
+    assert_eq!(
+        rows[0],
+        [
+            "实体",
+            "主键",
+            "规则",
+            "类别",
+            "状态",
+            "金额(万元)",
+            "金额(元)",
+            "例外",
+            "依据",
+            "说明",
+            "未满足条件",
+            "错误",
+            "位置"
+        ]
+    );
+    let find = |key: &str, rule: &str| {
+        let i = rows
+            .iter()
+            .position(|r| r[1] == key && r[2] == rule)
+            .unwrap();
+        (i, rows[i].clone())
+    };
+    // The outcomes README shows: PH-001's operating reward, PH-009's subsidy.
+    let (i, r) = find("PH-001", "运营奖励");
+    assert_eq!(
+        (&r[3][..], &r[4][..], &r[5][..], &r[6][..]),
+        ("运营奖励", "金额", "24", "240000")
+    );
+    assert_eq!(
+        number_format(&mut book, "结果", (i as u32, 5)),
+        "#,##0.00####"
+    );
+    let (_, r) = find("PH-009", "建设补助");
+    assert_eq!(
+        (&r[5][..], &r[6][..], &r[7][..]),
+        ("366.071013", "3660710.13", "薄弱镇园区")
+    );
+    let (_, r) = find("PH-001", "建设补助");
+    assert_eq!(
+        (&r[4][..], &r[10][..]),
+        ("不适用", "入驻率 >= 建设补助入驻率门槛")
+    );
+    // Every outcome is a row.
+    let jsonl = parkrules_bin(&[
+        "eval",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(
+        rows.len() - 1,
+        jsonl.stdout.iter().filter(|b| **b == b'\n').count()
+    );
+    // The budget total is the snapshot's.
+    let totals = sheet_rows(&mut book, "合计");
+    let budget = totals.last().unwrap();
+    assert_eq!(budget[0], "预算");
+    let snapshot = parkrules_bin(&[
+        "eval",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "snapshot",
+    ]);
+    let snapshot = String::from_utf8(snapshot.stdout).unwrap();
+    let line = snapshot
+        .lines()
+        .find(|l| l.starts_with("# budget total"))
+        .unwrap();
+    let yuan: rust_decimal::Decimal = line
+        .rsplit_once('(')
+        .unwrap()
+        .1
+        .trim_end_matches(')')
+        .parse()
+        .unwrap();
+    let wan = (yuan / rust_decimal::Decimal::from(10_000)).to_string();
+    assert_eq!(budget[9], format!("{}", wan.parse::<f64>().unwrap()));
+    assert_eq!(
+        totals[0],
+        [
+            "层级",
+            "名称",
+            "实体",
+            "类别",
+            "金额",
+            "不适用",
+            "通过",
+            "违反",
+            "错误",
+            "金额合计(万元)"
+        ]
+    );
+    // Written twice, the same bytes.
+    let again = dir.path().join("again.xlsx");
+    let mut args2 = args;
+    args2[7] = again.to_str().unwrap();
+    assert_eq!(parkrules_bin(&args2).status.code(), Some(0));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+}
+
+#[test]
+fn diff_writes_a_workbook_of_totals_changes_and_breakdowns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("影响.xlsx");
+    let o = parkrules_bin(&[
+        "diff",
+        "policies/pinghu-current",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--by",
+        "镇街道",
+        "--format",
+        "xlsx",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut book = open_book(&out);
+    assert_eq!(
+        calamine::Reader::sheet_names(&book),
+        vec!["合计", "变化", "按镇街道"]
+    );
+    let totals = sheet_rows(&mut book, "合计");
+    assert_eq!(
+        totals[0][5..9],
+        ["修订前(万元)", "修订后(万元)", "变化(万元)", "变化率"]
+    );
+    let budget = totals.len() - 1;
+    assert_eq!(totals[budget][0], "预算");
+    assert_eq!(
+        number_format(&mut book, "合计", (budget as u32, 5)),
+        "#,##0.00####"
+    );
+    assert_eq!(
+        number_format(&mut book, "合计", (budget as u32, 8)),
+        "0.00%"
+    );
+    let changes = sheet_rows(&mut book, "变化");
+    assert_eq!(
+        changes[0][..6],
+        ["实体", "主键", "规则", "类别", "修订前", "修订后"]
+    );
+    // PH-001's operating reward: 20万元 → 24万元 (README).
+    let r = changes
+        .iter()
+        .find(|r| r[1] == "PH-001" && r[2] == "运营奖励")
+        .unwrap();
+    assert_eq!((&r[6][..], &r[7][..], &r[8][..]), ("20", "24", "4"));
+    let towns = sheet_rows(&mut book, "按镇街道");
+    assert!(towns.iter().any(|r| r[0] == "新埭镇"));
+}
+
+#[test]
+fn xlsx_to_a_terminal_or_pipe_is_bad_usage() {
+    for args in [
+        &[
+            "eval",
+            "policies/pinghu-current",
+            "--data",
+            "examples/pinghu",
+            "--format",
+            "xlsx",
+        ][..],
+        &[
+            "diff",
+            "policies/pinghu-current",
+            "policies/pinghu-revised",
+            "--data",
+            "examples/pinghu",
+            "--format",
+            "xlsx",
+        ][..],
+    ] {
+        let o = parkrules_bin(args);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(o.stdout.is_empty());
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr),
+            "error: --format xlsx writes a workbook: give the file to write with -o FILE.xlsx\n"
+        );
+    }
+}

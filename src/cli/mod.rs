@@ -106,6 +106,16 @@ pub struct OutputArgs {
     pub out: Option<PathBuf>,
 }
 
+/// `--format xlsx` writes a binary workbook: only to `-o FILE`, never to a terminal or
+/// a pipe (bad usage, exit 2, before any work).
+pub fn binary_needs_file(format: &str, out: Option<&PathBuf>) -> Result<(), Exit> {
+    if format == "xlsx" && out.is_none() {
+        error("--format xlsx writes a workbook: give the file to write with -o FILE.xlsx");
+        return Err(Exit::Usage);
+    }
+    Ok(())
+}
+
 /// The as-of date: the flag, else the policy's effective date.
 pub fn resolve_as_of(flag: Option<&str>, program: &Program) -> Result<NaiveDate, Exit> {
     match flag {
