@@ -203,6 +203,7 @@ fn case_dir(case: &str) -> PathBuf {
 fn load(case: &str, skip: bool) -> Result<Loaded, LoadErrors> {
     let opts = LoadOptions {
         skip_bad_records: skip,
+        ..LoadOptions::default()
     };
     load_dir(&program(), &case_dir(case), &opts)
 }
@@ -644,6 +645,7 @@ fn entities_referring_to_each_other_resolve_after_reading() {
     let program = schema_program(CYCLE);
     let opts = LoadOptions {
         skip_bad_records: true,
+        ..LoadOptions::default()
     };
     let l = match load_dir(&program, &case_dir("cycle"), &opts) {
         Ok(l) => l,
@@ -730,4 +732,74 @@ fn a_byte_gb18030_cannot_decode_is_an_error_naming_it() {
         other => panic!("{other:?}"),
     }
     snap("gb18030_bad_byte", render_errors(&errs));
+}
+
+fn load_in(dir: &std::path::Path, encoding: &str) -> Result<Loaded, LoadErrors> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let schema = std::fs::read_to_string(root.join("policies/pinghu-current/数据.rules")).unwrap();
+    let opts = LoadOptions {
+        encoding: parkrules::data::EncodingChoice::from_name(encoding).unwrap(),
+        ..LoadOptions::default()
+    };
+    load_dir(&schema_program(&schema), dir, &opts)
+}
+
+#[test]
+fn an_encoding_given_reads_a_gbk_folder_without_a_note() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let utf8 = load_in(&root.join("examples/pinghu"), "utf-8").unwrap();
+    let dir = pinghu_in_gb18030();
+    for name in ["gbk", "gb18030"] {
+        let gb = load_in(dir.path(), name).unwrap();
+        for (a, b) in gb.dataset.tables.iter().zip(&utf8.dataset.tables) {
+            assert_eq!(a.records, b.records);
+        }
+        assert!(gb.notes.is_empty(), "{:?}", gb.notes);
+    }
+}
+
+#[test]
+fn a_file_not_in_the_encoding_given_is_an_error_naming_the_byte() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // UTF-8 read as GBK: the first Chinese character of the header gives it away.
+    let errs = load_in(&root.join("examples/pinghu"), "gbk").unwrap_err();
+    assert!(errs.errors.iter().all(|e| matches!(
+        e,
+        DataError::WrongEncoding {
+            offset: 0,
+            looks_utf8: true,
+            ..
+        }
+    )));
+    // GBK read as UTF-8: the first GBK byte.
+    let gb = pinghu_in_gb18030();
+    let utf8 = load_in(gb.path(), "utf-8").unwrap_err();
+    assert!(
+        utf8.errors
+            .iter()
+            .all(|e| matches!(e, DataError::InvalidUtf8 { .. }))
+    );
+    // GBK with a byte GB18030 has no character for.
+    let path = gb.path().join("园区.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.len() - 10;
+    bytes[at] = 0xFF;
+    std::fs::write(&path, bytes).unwrap();
+    let bad = load_in(gb.path(), "gbk").unwrap_err();
+    match bad.errors.as_slice() {
+        [
+            DataError::WrongEncoding {
+                offset,
+                looks_utf8: false,
+                ..
+            },
+        ] => {
+            assert_eq!(*offset, at as u64)
+        }
+        other => panic!("{other:?}"),
+    }
+    snap(
+        "wrong_encoding",
+        [errs, utf8, bad].iter().map(render_errors).collect(),
+    );
 }

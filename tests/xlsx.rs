@@ -89,6 +89,7 @@ fn park_folder(name: &str, rows: &[Option<Vec<C>>]) -> tempfile::TempDir {
 fn load(dir: &Path, skip: bool) -> Result<Loaded, LoadErrors> {
     let opts = LoadOptions {
         skip_bad_records: skip,
+        ..LoadOptions::default()
     };
     load_dir(&program(), dir, &opts)
 }

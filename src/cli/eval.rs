@@ -87,7 +87,8 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
     let mut outcome = None;
     let bar = Bar::start();
     let written = try_write_output(args.output.out.as_ref(), |w| {
-        match stream::eval_jsonl(program, &args.data.data, as_of, w, &bar) {
+        let encoding = args.data.load_options().encoding;
+        match stream::eval_jsonl_in(program, &args.data.data, as_of, encoding, w, &bar) {
             Err(StreamError::Io(e)) => Err(e),
             result => {
                 let failed = result.is_err();

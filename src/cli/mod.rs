@@ -97,6 +97,20 @@ pub struct DataArgs {
     /// Leave out rows with bad cells (they are listed in the output) instead of failing
     #[arg(long)]
     pub skip_bad_records: bool,
+    /// Encoding of CSV files: detected (auto: UTF-8, or GB18030 when the header reads
+    /// so), or read strictly in the one given
+    #[arg(long, value_name = "ENCODING", default_value = "auto", value_parser = ["auto", "utf-8", "gbk", "gb18030"])]
+    pub encoding: String,
+}
+
+impl DataArgs {
+    /// How to load the records, from the flags.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            skip_bad_records: self.skip_bad_records,
+            encoding: data::EncodingChoice::from_name(&self.encoding).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -139,10 +153,7 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
         ));
         return Err(Exit::Usage);
     }
-    let opts = LoadOptions {
-        skip_bad_records: args.skip_bad_records,
-    };
-    match data::load_dir(program, &args.data, &opts) {
+    match data::load_dir(program, &args.data, &args.load_options()) {
         Ok(loaded) => {
             print_notes(&loaded.notes);
             // Entities in declaration order (a park before the firms it takes along).

@@ -271,6 +271,21 @@ pub enum DataError {
         help("the file mixes encodings; save it again as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)")
     )]
     InvalidGb18030 { file: Arc<str>, offset: u64 },
+    /// A file read in the encoding given with `--encoding` that is not in it.
+    #[error("{file}: not {encoding} as --encoding says: {}", not_in_encoding(encoding, *offset, *looks_utf8))]
+    #[diagnostic(
+        code(parkrules::data::wrong_encoding),
+        help(
+            "give the file's encoding with --encoding, or leave it out to detect UTF-8 or GB18030"
+        )
+    )]
+    WrongEncoding {
+        file: Arc<str>,
+        encoding: &'static str,
+        offset: u64,
+        /// The file reads as UTF-8 (`offset` starts its first non-ASCII character).
+        looks_utf8: bool,
+    },
     #[error("{file}: {format} files are not supported yet")]
     #[diagnostic(
         code(parkrules::data::unsupported_format),
@@ -302,6 +317,7 @@ impl DataError {
             | Unreadable { file, .. }
             | InvalidUtf8 { file, .. }
             | InvalidGb18030 { file, .. }
+            | WrongEncoding { file, .. }
             | UnsupportedFormat { file, .. } => (file, None, 0),
             MissingFile { entity, .. } | TwoFiles { entity, .. } => (entity, None, 0),
         }
@@ -323,6 +339,14 @@ fn file_of(label: &str) -> &str {
 
 /// What separates a workbook's name from its sheet's in a label.
 pub(crate) const SHEET_LABEL: &str = ", sheet ";
+
+fn not_in_encoding(encoding: &str, offset: u64, looks_utf8: bool) -> String {
+    if looks_utf8 {
+        format!("it is UTF-8 (byte {offset} begins a UTF-8 character)")
+    } else {
+        format!("byte {offset} is no {encoding} character")
+    }
+}
 
 /// The likely cause of invalid UTF-8 in a data file.
 fn guess(looks_like: Option<&str>) -> String {

@@ -23,10 +23,11 @@ pub mod read;
 mod utf8;
 pub mod xlsx;
 
+pub use encoding::Choice as EncodingChoice;
 pub use err::{At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_notes};
 pub use load::{
     DataFiles, LoadOptions, Loaded, SkippedRow, find_data_files, load_dir, open_table,
-    render_skipped,
+    open_table_in, render_skipped,
 };
 pub use read::{BadRow, KeyIndex, TableReader};
 

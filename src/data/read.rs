@@ -11,7 +11,7 @@ use super::Record;
 use super::cell::NumMode;
 use super::cell::{self, Cell, Kind};
 use super::csv::CsvSource;
-use super::encoding::Encoding;
+use super::encoding::{Choice, Encoding};
 use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
 use super::xlsx::{SheetCell, XlsxSource};
@@ -281,8 +281,10 @@ struct Converter<'a> {
 impl<'a> TableReader<'a> {
     /// Open a file of records of `entity` (`file` is its name for messages). `refs` holds
     /// one key map per entity of the program, those this entity refers to filled in.
-    /// Header problems do not stop reading (so cell errors are found too); they are in
-    /// [`TableReader::finish`]. Errors here mean the file cannot be read at all.
+    /// `encoding` applies to CSV files (JSON is UTF-8 by its standard; a workbook says
+    /// its own). Header problems do not stop reading (so cell errors are found too);
+    /// they are in [`TableReader::finish`]. Errors here mean the file cannot be read at
+    /// all.
     pub fn open(
         program: &'a Program,
         entity: EntityId,
@@ -290,6 +292,7 @@ impl<'a> TableReader<'a> {
         format: Format,
         file: Arc<str>,
         refs: &'a [KeyIndex],
+        encoding: Choice,
     ) -> Result<TableReader<'a>, DataError> {
         let def = program
             .entity(entity)
@@ -301,7 +304,7 @@ impl<'a> TableReader<'a> {
         let source = match format {
             Format::Csv => {
                 let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
-                let (src, header) = CsvSource::open(input, file, &names)?;
+                let (src, header) = CsvSource::open(input, file, &names, encoding)?;
                 conv.map_header(&header);
                 Source::Csv(src)
             }
@@ -328,6 +331,7 @@ impl<'a> TableReader<'a> {
         let mut notes = self.conv.notes();
         if let Source::Csv(src) = &self.source
             && src.encoding() != Encoding::Utf8
+            && src.detected()
         {
             notes.insert(
                 0,
