@@ -23,8 +23,8 @@
 //! references.
 
 use crate::data::{
-    DataNote, Dataset, KeyIndex, LoadErrors, LoadOptions, Projection, Record, Table,
-    find_data_files, load_dir, open_table,
+    DataNote, Dataset, EncodingChoice, KeyIndex, LoadErrors, LoadOptions, Projection, Record,
+    Table, find_data_files, load_dir, open_table_in,
 };
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
@@ -67,7 +67,8 @@ pub enum StreamError {
     Io(#[from] io::Error),
 }
 
-/// Evaluate every rule on every record of `dir` and write the outcomes as jsonl.
+/// Evaluate every rule on every record of `dir` and write the outcomes as jsonl (CSV
+/// files in the encoding detected; see [`eval_jsonl_in`]).
 pub fn eval_jsonl(
     program: &Program,
     dir: &Path,
@@ -75,6 +76,22 @@ pub fn eval_jsonl(
     w: &mut dyn Write,
     observer: &dyn Observer,
 ) -> Result<Summary, StreamError> {
+    eval_jsonl_in(program, dir, as_of, EncodingChoice::Auto, w, observer)
+}
+
+/// [`eval_jsonl`], CSV files in the encoding given (`--encoding`).
+pub fn eval_jsonl_in(
+    program: &Program,
+    dir: &Path,
+    as_of: NaiveDate,
+    encoding: EncodingChoice,
+    w: &mut dyn Write,
+    observer: &dyn Observer,
+) -> Result<Summary, StreamError> {
+    let opts = LoadOptions {
+        skip_bad_records: false,
+        encoding,
+    };
     let files = find_data_files(program, dir).map_err(StreamError::Data)?;
     if !files.cyclic.is_empty() {
         return Err(StreamError::Cyclic);
@@ -98,8 +115,8 @@ pub fn eval_jsonl(
         let keep = kept.get(e.0).copied().unwrap_or(true);
         let mut records = Vec::new();
         let (index, file_errors, file_notes) = {
-            let Ok(mut reader) = open_table(program, e, &path, &refs) else {
-                return Err(data_errors(program, dir));
+            let Ok(mut reader) = open_table_in(program, e, &path, &refs, encoding) else {
+                return Err(data_errors(program, dir, &opts));
             };
             for row in reader.by_ref() {
                 observer.advance(1);
@@ -127,7 +144,7 @@ pub fn eval_jsonl(
         }
     }
     if !clean {
-        return Err(data_errors(program, dir));
+        return Err(data_errors(program, dir, &opts));
     }
     let dataset = Dataset { tables };
     let mut ev = Evaluator::new(program, &dataset, as_of);
@@ -148,7 +165,7 @@ pub fn eval_jsonl(
             continue;
         }
         if let Some(path) = streamed(e).filter(|_| ev.aggregates_over(e)) {
-            each_record(program, e, &path, &refs, |i, r| {
+            each_record(program, e, (&path, encoding), &refs, |i, r| {
                 ev.feed(e, i, r);
                 observer.advance(1);
                 Ok(())
@@ -176,7 +193,7 @@ pub fn eval_jsonl(
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
                 std::thread::scope(|s| -> Result<(), StreamError> {
                     let refs = &refs;
-                    s.spawn(move || read_batches(program, e, &path, refs, &tx));
+                    s.spawn(move || read_batches(program, e, (&path, encoding), refs, &tx));
                     let mut first = 0usize;
                     for batch in rx {
                         let batch = batch?;
@@ -271,12 +288,12 @@ impl Out<'_, '_> {
 fn read_batches(
     program: &Program,
     entity: EntityId,
-    path: &Path,
+    (path, encoding): (&Path, EncodingChoice),
     refs: &[KeyIndex],
     tx: &std::sync::mpsc::SyncSender<Result<Vec<Record>, StreamError>>,
 ) {
     let changed = || StreamError::Changed(path.to_path_buf());
-    let reader = match open_table(program, entity, path, refs) {
+    let reader = match open_table_in(program, entity, path, refs, encoding) {
         Ok(r) => r,
         Err(_) => {
             let _ = tx.send(Err(changed()));
@@ -332,12 +349,12 @@ fn projections(program: &Program, kept: &[bool]) -> Vec<Option<Arc<Projection>>>
 fn each_record(
     program: &Program,
     entity: EntityId,
-    path: &Path,
+    (path, encoding): (&Path, EncodingChoice),
     refs: &[KeyIndex],
     mut f: impl FnMut(usize, &Record) -> io::Result<()>,
 ) -> Result<(), StreamError> {
     let changed = || StreamError::Changed(path.to_path_buf());
-    let reader = open_table(program, entity, path, refs).map_err(|_| changed())?;
+    let reader = open_table_in(program, entity, path, refs, encoding).map_err(|_| changed())?;
     for (i, row) in reader.enumerate() {
         let record = row.map_err(|_| changed())?;
         f(i, &record)?;
@@ -346,8 +363,8 @@ fn each_record(
 }
 
 /// The errors of the folder as the in-memory loader reports them (every one, sorted).
-fn data_errors(program: &Program, dir: &Path) -> StreamError {
-    match load_dir(program, dir, &LoadOptions::default()) {
+fn data_errors(program: &Program, dir: &Path, opts: &LoadOptions) -> StreamError {
+    match load_dir(program, dir, opts) {
         Err(e) => StreamError::Data(e),
         // Clean on this read: a file changed between the two.
         Ok(_) => StreamError::Changed(dir.to_path_buf()),

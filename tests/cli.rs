@@ -483,3 +483,66 @@ fn the_readme_language_example_checks_and_its_test_passes() {
     let o = parkrules(&["test", file.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
 }
+
+#[test]
+fn encoding_flag_reads_gbk_strictly_and_refuses_utf8_as_gbk() {
+    let dir = tempdir();
+    for f in ["园区.csv", "企业.csv", "转让申请.csv"] {
+        let text = std::fs::read_to_string(root().join("examples/pinghu").join(f)).unwrap();
+        let (bytes, _, lossy) = encoding_rs::GB18030.encode(&text);
+        assert!(!lossy);
+        std::fs::write(dir.join(f), bytes).unwrap();
+    }
+    let gbk = dir.to_str().unwrap();
+    for format in ["jsonl", "snapshot"] {
+        let eval = |data: &str, enc: &str| {
+            parkrules(&[
+                "eval",
+                "policies/pinghu-revised",
+                "--data",
+                data,
+                "--encoding",
+                enc,
+                "--format",
+                format,
+            ])
+        };
+        let expected = eval("examples/pinghu", "utf-8");
+        let got = eval(gbk, "gbk");
+        assert_eq!(code(&got), 0, "{}", String::from_utf8_lossy(&got.stderr));
+        assert_eq!(got.stdout, expected.stdout, "{format}");
+        // Given, the encoding is not announced as detected.
+        assert!(
+            got.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        let wrong = eval("examples/pinghu", "gbk");
+        assert_eq!(code(&wrong), 1);
+        assert!(wrong.stdout.is_empty());
+        assert_eq!(
+            String::from_utf8_lossy(&wrong.stderr).lines().next(),
+            Some(
+                "企业.csv: not GB18030 (GBK) as --encoding says: it is UTF-8 (byte 0 begins a UTF-8 character)"
+            )
+        );
+    }
+    let o = parkrules(&[
+        "coverage",
+        "policies/pinghu-revised",
+        "--data",
+        gbk,
+        "--encoding",
+        "gb18030",
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let o = parkrules(&[
+        "eval",
+        "policies/pinghu-revised",
+        "--data",
+        gbk,
+        "--encoding",
+        "latin1",
+    ]);
+    assert_eq!(code(&o), 2);
+}

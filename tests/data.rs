@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 use std::path::PathBuf;
 
 /// The test schema: the Pinghu shape, cut down.
-const SCHEMA: &str = "
+pub(crate) const SCHEMA: &str = "
 enum 建设模式 { 政府全资, 国企投资, 民间投资 }
 entity 园区 {
   编号: text key
@@ -56,7 +56,7 @@ entity 转让申请 {
 /// A program of the enums and entities of a `.rules` text (declarations only, one
 /// field per line), with one rule for the first entity so that its file is required.
 /// Stands in for the parser and checker, which are built in parallel.
-fn schema_program(text: &str) -> Program {
+pub(crate) fn schema_program(text: &str) -> Program {
     let lines: Vec<&str> = text
         .lines()
         .map(|l| l.split('#').next().unwrap().trim())
@@ -181,7 +181,7 @@ fn program_of(enums: Vec<EnumDef>, entities: Vec<EntityDef>, ruled: EntityId) ->
     }
 }
 
-fn program() -> Program {
+pub(crate) fn program() -> Program {
     schema_program(SCHEMA)
 }
 
@@ -203,6 +203,7 @@ fn case_dir(case: &str) -> PathBuf {
 fn load(case: &str, skip: bool) -> Result<Loaded, LoadErrors> {
     let opts = LoadOptions {
         skip_bad_records: skip,
+        ..LoadOptions::default()
     };
     load_dir(&program(), &case_dir(case), &opts)
 }
@@ -221,7 +222,7 @@ fn errors(case: &str) -> LoadErrors {
     }
 }
 
-fn codes(errs: &LoadErrors) -> Vec<String> {
+pub(crate) fn codes(errs: &LoadErrors) -> Vec<String> {
     let mut sorted = errs.errors.clone();
     parkrules::data::err::sort_errors(&mut sorted);
     sorted
@@ -234,25 +235,25 @@ fn codes(errs: &LoadErrors) -> Vec<String> {
         .collect()
 }
 
-fn d(s: &str) -> Value {
+pub(crate) fn d(s: &str) -> Value {
     Value::Num(s.parse::<Decimal>().unwrap())
 }
 
-fn text(s: &str) -> Value {
+pub(crate) fn text(s: &str) -> Value {
     Value::Text(s.into())
 }
 
-fn date(y: i32, m: u32, day: u32) -> Value {
+pub(crate) fn date(y: i32, m: u32, day: u32) -> Value {
     Value::Date(chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap())
 }
 
 /// The values of one table, row by row.
-fn rows(ds: &Dataset, entity: usize) -> Vec<Vec<Value>> {
+pub(crate) fn rows(ds: &Dataset, entity: usize) -> Vec<Vec<Value>> {
     let table = ds.table(EntityId(entity)).unwrap();
     table.records.iter().map(|r| r.values.clone()).collect()
 }
 
-fn keys(ds: &Dataset, entity: usize) -> Vec<String> {
+pub(crate) fn keys(ds: &Dataset, entity: usize) -> Vec<String> {
     let table = ds.table(EntityId(entity)).unwrap();
     table.records.iter().map(|r| r.key.to_string()).collect()
 }
@@ -644,6 +645,7 @@ fn entities_referring_to_each_other_resolve_after_reading() {
     let program = schema_program(CYCLE);
     let opts = LoadOptions {
         skip_bad_records: true,
+        ..LoadOptions::default()
     };
     let l = match load_dir(&program, &case_dir("cycle"), &opts) {
         Ok(l) => l,
@@ -770,6 +772,7 @@ fn a_file_of_many_batches_reads_as_one_row_at_a_time() {
     // With it: every other row kept, in file order, numbered without gaps.
     let opts = LoadOptions {
         skip_bad_records: true,
+        ..LoadOptions::default()
     };
     let l = load_dir(&p, dir.path(), &opts).unwrap();
     let kept = keys(&l.dataset, 0);
@@ -786,5 +789,75 @@ fn a_file_of_many_batches_reads_as_one_row_at_a_time() {
     assert_eq!(
         skipped,
         vec![RowRef::Line(4097), RowRef::Line(4098), RowRef::Line(8201)]
+    );
+}
+
+fn load_in(dir: &std::path::Path, encoding: &str) -> Result<Loaded, LoadErrors> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let schema = std::fs::read_to_string(root.join("policies/pinghu-current/数据.rules")).unwrap();
+    let opts = LoadOptions {
+        encoding: parkrules::data::EncodingChoice::from_name(encoding).unwrap(),
+        ..LoadOptions::default()
+    };
+    load_dir(&schema_program(&schema), dir, &opts)
+}
+
+#[test]
+fn an_encoding_given_reads_a_gbk_folder_without_a_note() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let utf8 = load_in(&root.join("examples/pinghu"), "utf-8").unwrap();
+    let dir = pinghu_in_gb18030();
+    for name in ["gbk", "gb18030"] {
+        let gb = load_in(dir.path(), name).unwrap();
+        for (a, b) in gb.dataset.tables.iter().zip(&utf8.dataset.tables) {
+            assert_eq!(a.records, b.records);
+        }
+        assert!(gb.notes.is_empty(), "{:?}", gb.notes);
+    }
+}
+
+#[test]
+fn a_file_not_in_the_encoding_given_is_an_error_naming_the_byte() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // UTF-8 read as GBK: the first Chinese character of the header gives it away.
+    let errs = load_in(&root.join("examples/pinghu"), "gbk").unwrap_err();
+    assert!(errs.errors.iter().all(|e| matches!(
+        e,
+        DataError::WrongEncoding {
+            offset: 0,
+            looks_utf8: true,
+            ..
+        }
+    )));
+    // GBK read as UTF-8: the first GBK byte.
+    let gb = pinghu_in_gb18030();
+    let utf8 = load_in(gb.path(), "utf-8").unwrap_err();
+    assert!(
+        utf8.errors
+            .iter()
+            .all(|e| matches!(e, DataError::InvalidUtf8 { .. }))
+    );
+    // GBK with a byte GB18030 has no character for.
+    let path = gb.path().join("园区.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.len() - 10;
+    bytes[at] = 0xFF;
+    std::fs::write(&path, bytes).unwrap();
+    let bad = load_in(gb.path(), "gbk").unwrap_err();
+    match bad.errors.as_slice() {
+        [
+            DataError::WrongEncoding {
+                offset,
+                looks_utf8: false,
+                ..
+            },
+        ] => {
+            assert_eq!(*offset, at as u64)
+        }
+        other => panic!("{other:?}"),
+    }
+    snap(
+        "wrong_encoding",
+        [errs, utf8, bad].iter().map(render_errors).collect(),
     );
 }

@@ -21,3 +21,4 @@ mod prop;
 mod report;
 mod stream;
 mod syntax;
+mod xlsx;

@@ -65,7 +65,8 @@ fn render(fmt: Format, program: &Program, outcomes: &[Outcome], skipped: &[Skipp
     };
     let mut buf = Vec::new();
     write_outcomes(&mut buf, fmt, &ctx).unwrap();
-    String::from_utf8(buf).unwrap()
+    // xlsx is binary: compared as bytes all the same.
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 fn base(fmt: Format) -> String {

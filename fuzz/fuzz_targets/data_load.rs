@@ -43,6 +43,7 @@ fn run(dir: &Path, skip: bool) {
     let as_of = p.info.effective.unwrap();
     let opts = LoadOptions {
         skip_bad_records: skip,
+        ..LoadOptions::default()
     };
     match load_dir(p, dir, &opts) {
         Err(e) => {

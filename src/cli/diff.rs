@@ -18,14 +18,15 @@ pub struct Args {
     /// Break money and counts down by a field (`镇街道`, `园区.镇街道`); repeatable
     #[arg(long = "by", value_name = "FIELD")]
     pub by: Vec<String>,
-    /// Output format
-    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json", "html"])]
+    /// Output format (xlsx, a workbook, needs -o)
+    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json", "html", "xlsx"])]
     pub format: String,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: &Args) -> Result<Exit, Exit> {
+    super::binary_needs_file(&args.format, args.output.out.as_ref())?;
     let base = compile(&args.base)?;
     let revised = compile(&args.revised)?;
     let (bp, rp) = match (base.program.as_ref(), revised.program.as_ref()) {

@@ -2,8 +2,8 @@
 
 use super::progress::Bar;
 use super::{
-    DataArgs, Exit, OutputArgs, compile, error, load_data, print_notes, resolve_as_of,
-    try_write_output, write_failed, write_output,
+    DataArgs, Exit, OutputArgs, binary_needs_file, compile, error, load_data, print_notes,
+    resolve_as_of, try_write_output, write_failed, write_output,
 };
 use chrono::NaiveDate;
 use parkrules::data;
@@ -20,14 +20,16 @@ pub struct Args {
     pub policy: PathBuf,
     #[command(flatten)]
     pub data: DataArgs,
-    /// Output format (jsonl is written record by record as it is evaluated)
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "jsonl", "csv", "snapshot"])]
+    /// Output format (jsonl is written record by record as it is evaluated; xlsx, a
+    /// workbook, needs -o)
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "jsonl", "csv", "snapshot", "xlsx"])]
     pub format: String,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: &Args) -> Result<Exit, Exit> {
+    binary_needs_file(&args.format, args.output.out.as_ref())?;
     let compiled = compile(&args.policy)?;
     let program = compiled.program.as_ref().ok_or(Exit::Failed)?;
     let as_of = resolve_as_of(args.data.as_of.as_deref(), program)?;
@@ -85,7 +87,8 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
     let mut outcome = None;
     let bar = Bar::start();
     let written = try_write_output(args.output.out.as_ref(), |w| {
-        match stream::eval_jsonl(program, &args.data.data, as_of, w, &bar) {
+        let encoding = args.data.load_options().encoding;
+        match stream::eval_jsonl_in(program, &args.data.data, as_of, encoding, w, &bar) {
             Err(StreamError::Io(e)) => Err(e),
             result => {
                 let failed = result.is_err();

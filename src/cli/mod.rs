@@ -88,7 +88,7 @@ fn either(r: Result<Exit, Exit>) -> Exit {
 /// Where the records are and the date to evaluate at.
 #[derive(clap::Args, Debug)]
 pub struct DataArgs {
-    /// Folder with one file per entity: <实体>.csv, .jsonl or .json
+    /// Folder with one file per entity: <实体>.csv, .xlsx, .jsonl or .json
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
     /// Evaluation date (default: the policy's `effective` date)
@@ -97,6 +97,20 @@ pub struct DataArgs {
     /// Leave out rows with bad cells (they are listed in the output) instead of failing
     #[arg(long)]
     pub skip_bad_records: bool,
+    /// Encoding of CSV files: detected (auto: UTF-8, or GB18030 when the header reads
+    /// so), or read strictly in the one given
+    #[arg(long, value_name = "ENCODING", default_value = "auto", value_parser = ["auto", "utf-8", "gbk", "gb18030"])]
+    pub encoding: String,
+}
+
+impl DataArgs {
+    /// How to load the records, from the flags.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            skip_bad_records: self.skip_bad_records,
+            encoding: data::EncodingChoice::from_name(&self.encoding).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -104,6 +118,16 @@ pub struct OutputArgs {
     /// Write to FILE (atomically) instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+/// `--format xlsx` writes a binary workbook: only to `-o FILE`, never to a terminal or
+/// a pipe (bad usage, exit 2, before any work).
+pub fn binary_needs_file(format: &str, out: Option<&PathBuf>) -> Result<(), Exit> {
+    if format == "xlsx" && out.is_none() {
+        error("--format xlsx writes a workbook: give the file to write with -o FILE.xlsx");
+        return Err(Exit::Usage);
+    }
+    Ok(())
 }
 
 /// The as-of date: the flag, else the policy's effective date.
@@ -129,10 +153,7 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
         ));
         return Err(Exit::Usage);
     }
-    let opts = LoadOptions {
-        skip_bad_records: args.skip_bad_records,
-    };
-    match data::load_dir(program, &args.data, &opts) {
+    match data::load_dir(program, &args.data, &args.load_options()) {
         Ok(loaded) => {
             print_notes(&loaded.notes);
             // Entities in declaration order (a park before the firms it takes along).

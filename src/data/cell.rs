@@ -1,6 +1,7 @@
 //! One cell to one [`Value`], by the field's declared type and input unit (SPEC §5).
 //!
-//! Consumes a cell as read from CSV (text) or JSON (string, number, bool, null) and a
+//! Consumes a cell as read from CSV (text), JSON (string, number, bool, null) or an
+//! `.xlsx` sheet (text as [`super::xlsx`] writes it, or an error value) and a
 //! [`Kind`] computed once per column from the field's [`FieldDef`]; produces a value in
 //! base units, or a [`CellProblem`]. References are resolved by the row reader, which
 //! holds the key maps; here a reference cell only yields its trimmed key.
@@ -40,6 +41,8 @@ pub enum Cell<'a> {
     NoColumn,
     /// A JSON array or object.
     Other(&'static str),
+    /// An error value of a spreadsheet cell (`#N/A`).
+    Error(&'a str),
 }
 
 impl Cell<'_> {
@@ -55,7 +58,7 @@ impl Cell<'_> {
     /// The cell as shown in messages.
     pub fn shown(&self) -> String {
         match self {
-            Cell::Text(s) | Cell::Number(s) => (*s).to_string(),
+            Cell::Text(s) | Cell::Number(s) | Cell::Error(s) => (*s).to_string(),
             Cell::Bool(b) => b.to_string(),
             Cell::Null => "null".to_string(),
             Cell::Absent | Cell::NoColumn => String::new(),
@@ -161,6 +164,7 @@ pub fn expected(program: &Program, field: &FieldDef, kind: &Kind) -> String {
 pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
     match (kind, cell) {
         (_, Cell::Other(k)) => Err(CellProblem::JsonKind(k)),
+        (_, Cell::Error(_)) => Err(CellProblem::SheetError),
         (Kind::Text, Cell::Text(s) | Cell::Number(s)) => Ok(Value::Text(Arc::from(s))),
         (Kind::Bool, Cell::Bool(b)) => Ok(Value::Bool(b)),
         (Kind::Bool, Cell::Text(s) | Cell::Number(s)) => {

@@ -1,12 +1,12 @@
 //! CSV files: header, then one record per row, each read into a `StringRecord` the caller reuses.
 //!
-//! Consumes a byte stream (UTF-8 with or without BOM, or GB18030/GBK as
-//! [`super::encoding`] detects; CRLF or LF line ends); produces
-//! the trimmed header names, then rows as [`SourceItem`]s with their line numbers
+//! Consumes a byte stream (UTF-8 with or without BOM, or GB18030/GBK, as
+//! [`super::encoding`] detects or as `--encoding` says; CRLF or LF line ends); produces
+//! the trimmed header names, then rows as [`Raw`] items with their line numbers
 //! (the header is line 1). A row whose cells are all empty is skipped like a blank
 //! line (spreadsheets export trailing `,,,` rows). The cells are not interpreted here.
 
-use super::encoding::{BadGb, Encoding, sniff};
+use super::encoding::{self, BadGb, Choice, Encoding, OpenError};
 use super::err::{At, DataError, HeaderProblem, RowProblem, RowRef};
 use super::utf8::{BadByte, Utf8Reader};
 use ::csv::{ReaderBuilder, StringRecord};
@@ -19,21 +19,33 @@ pub struct CsvSource {
     bad: BadByte,
     bad_gb: BadGb,
     encoding: Encoding,
+    choice: Choice,
     file: Arc<str>,
     width: usize,
 }
 
 impl CsvSource {
-    /// Read the header; the names are trimmed of surrounding spaces.
+    /// Read the header in the encoding asked for; the names are trimmed of
+    /// surrounding spaces.
     pub fn open(
         input: Box<dyn Read>,
         file: Arc<str>,
         names: &[&str],
+        choice: Choice,
     ) -> Result<(CsvSource, Vec<String>), DataError> {
-        let (input, encoding, bad_gb) = sniff(input, names).map_err(|e| DataError::Unreadable {
-            file: file.clone(),
-            message: e.to_string(),
-        })?;
+        let (input, encoding, bad_gb) =
+            encoding::open(input, names, choice).map_err(|e| match e {
+                OpenError::Io(e) => DataError::Unreadable {
+                    file: file.clone(),
+                    message: e.to_string(),
+                },
+                OpenError::LooksUtf8 { offset } => DataError::WrongEncoding {
+                    file: file.clone(),
+                    encoding: Encoding::Gb18030.name(),
+                    offset,
+                    looks_utf8: true,
+                },
+            })?;
         let (utf8, bad) = Utf8Reader::new(input);
         let mut rdr = ReaderBuilder::new()
             .has_headers(false)
@@ -46,7 +58,7 @@ impl CsvSource {
                 let problem = HeaderProblem::NoHeader;
                 return Err(DataError::BadHeader { file, problem });
             }
-            Err(e) => return Err(fatal(&bad, &bad_gb, &file, &e)),
+            Err(e) => return Err(fatal(&bad, &bad_gb, choice, &file, &e)),
         }
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         let src = CsvSource {
@@ -54,6 +66,7 @@ impl CsvSource {
             bad,
             bad_gb,
             encoding,
+            choice,
             file,
             width: names.len(),
         };
@@ -65,13 +78,21 @@ impl CsvSource {
         self.encoding
     }
 
+    /// Whether the encoding was detected (not given with `--encoding`).
+    pub fn detected(&self) -> bool {
+        self.choice == Choice::Auto
+    }
+
     /// Read the next non-empty row into `rec` (for a caller that keeps many rows'
     /// cells at once); `None` at the end of the file.
     pub fn read_into(&mut self, rec: &mut StringRecord) -> Option<Raw> {
         loop {
             match self.rdr.read_record(rec) {
                 Ok(false) => return None,
-                Err(e) => return Some(Raw::Fatal(fatal(&self.bad, &self.bad_gb, &self.file, &e))),
+                Err(e) => {
+                    let err = fatal(&self.bad, &self.bad_gb, self.choice, &self.file, &e);
+                    return Some(Raw::Fatal(err));
+                }
                 Ok(true) => {}
             }
             if rec.iter().all(|c| c.trim().is_empty()) {
@@ -103,10 +124,24 @@ pub enum Raw {
 
 /// An error that stops reading: invalid UTF-8 (found by the reader below the parser),
 /// a syntax error, or an I/O error.
-fn fatal(bad: &BadByte, bad_gb: &BadGb, file: &Arc<str>, e: &::csv::Error) -> DataError {
+fn fatal(
+    bad: &BadByte,
+    bad_gb: &BadGb,
+    choice: Choice,
+    file: &Arc<str>,
+    e: &::csv::Error,
+) -> DataError {
     if let Some(offset) = bad_gb.get() {
         let file = file.clone();
-        return DataError::InvalidGb18030 { file, offset };
+        if choice == Choice::Auto {
+            return DataError::InvalidGb18030 { file, offset };
+        }
+        return DataError::WrongEncoding {
+            file,
+            encoding: Encoding::Gb18030.name(),
+            offset,
+            looks_utf8: false,
+        };
     }
     if let Some(b) = bad.get() {
         return DataError::InvalidUtf8 {
@@ -118,10 +153,10 @@ fn fatal(bad: &BadByte, bad_gb: &BadGb, file: &Arc<str>, e: &::csv::Error) -> Da
     }
     match e.position() {
         Some(p) => DataError::MalformedRow {
-            at: At {
-                file: file.clone(),
-                row: RowRef::Line(usize::try_from(p.line()).unwrap_or(usize::MAX)),
-            },
+            at: At::new(
+                file.clone(),
+                RowRef::Line(usize::try_from(p.line()).unwrap_or(usize::MAX)),
+            ),
             problem: RowProblem::Syntax(e.to_string()),
         },
         None => DataError::Unreadable {

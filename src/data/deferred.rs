@@ -106,6 +106,7 @@ fn remove_bad(
         let at = || At {
             file: file.clone(),
             row: row.unwrap_or(RowRef::Line(0)),
+            sheet: own.and_then(|k| k.sheet.clone()),
         };
         let mut errors = Vec::new();
         let mut failed = false;

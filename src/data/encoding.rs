@@ -10,6 +10,13 @@
 //! GB18030 has no character for stops the read with its offset. So a file is never
 //! read as mojibake: either its header makes sense in the encoding chosen, or the read
 //! fails naming the file and the byte.
+//!
+//! With an encoding given (`--encoding utf-8|gbk|gb18030`, [`Choice`]) nothing is
+//! guessed: UTF-8 is read strictly (the first invalid byte is an error), and GB18030
+//! too (GBK is its subset). UTF-8 text decodes as GB18030 without error more often
+//! than not, as mojibake, so a file given as GB18030 whose first 64 KiB (the header and
+//! the first rows) are valid UTF-8 with a non-ASCII character is an error naming the
+//! first such byte.
 
 use encoding_rs::{DecoderResult, GB18030};
 use std::cell::Cell;
@@ -36,6 +43,83 @@ impl Encoding {
             Encoding::Gb18030 => "GB18030 (GBK)",
         }
     }
+}
+
+/// The encoding a user asked for (`--encoding`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Choice {
+    /// Detect UTF-8 or GB18030 (see the module doc).
+    #[default]
+    Auto,
+    Utf8,
+    /// GBK or GB18030 (read as GB18030, GBK's superset).
+    Gb18030,
+}
+
+impl Choice {
+    /// `utf-8`, `gbk`, `gb18030`, `auto` (any case; `utf8` too).
+    pub fn from_name(s: &str) -> Option<Choice> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Some(Choice::Auto),
+            "utf-8" | "utf8" => Some(Choice::Utf8),
+            "gbk" | "gb18030" => Some(Choice::Gb18030),
+            _ => None,
+        }
+    }
+}
+
+/// Why a file cannot be read in the encoding asked for.
+#[derive(Debug)]
+pub enum OpenError {
+    Io(io::Error),
+    /// Asked for GB18030, the file reads as UTF-8: this byte starts its first
+    /// non-ASCII character.
+    LooksUtf8 {
+        offset: u64,
+    },
+}
+
+/// Open `input` in the encoding asked for; the reader gives UTF-8 bytes (see the
+/// module doc).
+pub fn open(
+    input: Box<dyn Read>,
+    names: &[&str],
+    choice: Choice,
+) -> Result<(Box<dyn Read>, Encoding, BadGb), OpenError> {
+    match choice {
+        Choice::Auto => sniff(input, names).map_err(OpenError::Io),
+        Choice::Utf8 => Ok((input, Encoding::Utf8, Rc::new(Cell::new(None)))),
+        Choice::Gb18030 => {
+            let mut input = input;
+            let mut prefix = Vec::with_capacity(SNIFF);
+            (&mut input)
+                .take(SNIFF as u64)
+                .read_to_end(&mut prefix)
+                .map_err(OpenError::Io)?;
+            if let Some(offset) = utf8_non_ascii(&prefix, prefix.len() < SNIFF) {
+                return Err(OpenError::LooksUtf8 { offset });
+            }
+            let bad: BadGb = Rc::new(Cell::new(None));
+            let whole = Box::new(Cursor::new(prefix).chain(input));
+            let reader = Box::new(Gb18030Reader::new(whole, Rc::clone(&bad)));
+            Ok((reader, Encoding::Gb18030, bad))
+        }
+    }
+}
+
+/// The offset of the first non-ASCII byte of bytes that are valid UTF-8 (a character
+/// cut at the end of a prefix allowed); 0 for a UTF-8 byte order mark; `None` for
+/// ASCII or bytes that are not UTF-8.
+fn utf8_non_ascii(bytes: &[u8], at_end: bool) -> Option<u64> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Some(0);
+    }
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && !at_end,
+    };
+    let first = bytes.iter().position(|b| !b.is_ascii())?;
+    valid.then_some(first as u64)
 }
 
 /// Choose the encoding of `input` (see the module doc); the reader gives UTF-8 bytes.
@@ -239,6 +323,19 @@ mod tests {
         bytes.extend(gbk("PH-001,平湖\n"));
         let (_, enc, _) = read_all(bytes, &["编号", "名称"]);
         assert_eq!(enc, Encoding::Utf8);
+    }
+
+    #[test]
+    fn a_utf8_file_given_as_gbk_is_found_out() {
+        let text = "编号,名称\nPH-001,园区\n";
+        let open = |bytes: Vec<u8>| match open(Box::new(Cursor::new(bytes)), &[], Choice::Gb18030) {
+            Err(OpenError::LooksUtf8 { offset }) => Some(offset),
+            _ => None,
+        };
+        assert_eq!(open(text.as_bytes().to_vec()), Some(0));
+        assert_eq!(open(format!("id,{text}").into_bytes()), Some(3));
+        assert_eq!(open(gbk(text)), None);
+        assert_eq!(open(b"a,b\n1,2\n".to_vec()), None);
     }
 
     #[test]

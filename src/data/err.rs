@@ -7,7 +7,10 @@
 //!
 //! Row numbers (see [`RowRef`]): for CSV and JSONL the line number in the file, the
 //! header being line 1 of a CSV (what a spreadsheet shows to the left of the row);
-//! for a JSON array the 0-based index of the object in the array (`园区.json[3]`).
+//! for a JSON array the 0-based index of the object in the array (`园区.json[3]`);
+//! for an `.xlsx` sheet the row number Excel shows, with the sheet's name
+//! (`园区.xlsx, sheet 园区, row 5`), and errors about one cell add its reference
+//! (`column 入驻率 (cell D5)`).
 
 use miette::Diagnostic;
 use std::fmt;
@@ -23,21 +26,58 @@ pub enum RowRef {
     Index(usize),
 }
 
-/// A row of a data file: `园区.csv:5`, `园区.json[3]`.
+/// A row of a data file: `园区.csv:5`, `园区.json[3]`, `园区.xlsx, sheet 园区, row 5`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct At {
     /// The file's name (without its folder).
     pub file: Arc<str>,
     pub row: RowRef,
+    /// The sheet, for a workbook (`.xlsx`); its rows are [`RowRef::Line`]s, the row
+    /// numbers Excel shows.
+    pub sheet: Option<Arc<str>>,
+}
+
+impl At {
+    /// A row of a text file (CSV, JSONL, JSON).
+    pub fn new(file: Arc<str>, row: RowRef) -> At {
+        At {
+            file,
+            row,
+            sheet: None,
+        }
+    }
 }
 
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.row {
-            RowRef::Line(n) => write!(f, "{}:{n}", self.file),
-            RowRef::Index(i) => write!(f, "{}[{i}]", self.file),
+        match (&self.sheet, self.row) {
+            (Some(sheet), RowRef::Line(n)) => write!(f, "{}, sheet {sheet}, row {n}", self.file),
+            (Some(sheet), RowRef::Index(i)) => write!(f, "{}, sheet {sheet}[{i}]", self.file),
+            (None, RowRef::Line(n)) => write!(f, "{}:{n}", self.file),
+            (None, RowRef::Index(i)) => write!(f, "{}[{i}]", self.file),
         }
     }
+}
+
+/// ` (cell D5)` for a cell of a sheet (`col`: the 0-based column of the sheet);
+/// nothing for text files, whose messages name the column only.
+fn cell_ref(at: &At, col: usize) -> String {
+    match (&at.sheet, at.row) {
+        (Some(_), RowRef::Line(n)) => format!(" (cell {}{n})", column_letters(col)),
+        _ => String::new(),
+    }
+}
+
+/// A 0-based column number as Excel names it: 0 → `A`, 25 → `Z`, 26 → `AA`.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
 }
 
 /// Why a cell could not be read as its field's type.
@@ -66,6 +106,9 @@ pub enum CellProblem {
     /// A JSON value of the wrong kind (an object, an array, a bool for a number).
     #[error("is a JSON {0}")]
     JsonKind(&'static str),
+    /// An error value of a spreadsheet cell (`#N/A`, `#DIV/0!`), a formula that failed.
+    #[error("is an error value in the sheet (a formula that failed)")]
+    SheetError,
     #[error("cannot be read from a data file")]
     Unsupported,
 }
@@ -85,19 +128,22 @@ pub enum RowProblem {
 /// Why a header cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum HeaderProblem {
+    /// The column's number (CSV, 1-based) or letter (a sheet).
     #[error("column {0} has no name")]
-    Empty(usize),
+    Empty(String),
     #[error("column `{0}` appears twice")]
     Duplicate(String),
     #[error("the file has no header line")]
     NoHeader,
+    #[error("sheet {0} is empty (it needs a header row of field names)")]
+    EmptySheet(String),
 }
 
 /// One problem with the data. `col` fields are for sorting only: the column's position
 /// (header position for CSV, field position for JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Error, Diagnostic)]
 pub enum DataError {
-    #[error("{at}: column {column}: `{cell}` {problem} (expected {expected})")]
+    #[error("{at}: column {column}{}: `{cell}` {problem} (expected {expected})", cell_ref(at, *col))]
     #[diagnostic(code(parkrules::data::bad_cell))]
     BadCell {
         at: At,
@@ -107,7 +153,7 @@ pub enum DataError {
         problem: Box<CellProblem>,
         expected: Arc<str>,
     },
-    #[error("{at}: column {column}: {}, but the field is not optional (expected {expected})", if *absent { "missing" } else { "blank" })]
+    #[error("{at}: column {column}{}: {}, but the field is not optional (expected {expected})", cell_ref(at, *col), if *absent { "missing" } else { "blank" })]
     #[diagnostic(
         code(parkrules::data::blank_cell),
         help("write a value, or declare the field optional (`{column}: T?`)")
@@ -120,7 +166,7 @@ pub enum DataError {
         /// A JSON object without the key (rather than an empty cell or `null`).
         absent: bool,
     },
-    #[error("{at}: column {column}: no {entity} has key `{key}`")]
+    #[error("{at}: column {column}{}: no {entity} has key `{key}`", cell_ref(at, *col))]
     #[diagnostic(code(parkrules::data::unknown_reference))]
     UnknownReference {
         at: At,
@@ -129,7 +175,7 @@ pub enum DataError {
         key: Arc<str>,
         entity: Arc<str>,
     },
-    #[error("{at}: column {column}: {entity} `{key}` ({target}) was skipped, so this row is too")]
+    #[error("{at}: column {column}{}: {entity} `{key}` ({target}) was skipped, so this row is too", cell_ref(at, *col))]
     #[diagnostic(code(parkrules::data::skipped_reference))]
     SkippedReference {
         at: At,
@@ -137,16 +183,16 @@ pub enum DataError {
         col: usize,
         key: Arc<str>,
         entity: Arc<str>,
-        target: At,
+        target: Box<At>,
     },
-    #[error("{at}: column {column}: duplicate key `{key}` (first at {first})")]
+    #[error("{at}: column {column}{}: duplicate key `{key}` (first at {first})", cell_ref(at, *col))]
     #[diagnostic(code(parkrules::data::duplicate_key))]
     DuplicateKey {
         at: At,
         column: Arc<str>,
         col: usize,
         key: Arc<str>,
-        first: At,
+        first: Box<At>,
     },
     #[error("{file}: missing column {column} (a required field of {entity})")]
     #[diagnostic(code(parkrules::data::missing_column))]
@@ -194,7 +240,7 @@ pub enum DataError {
     #[diagnostic(code(parkrules::data::unreadable))]
     Unreadable { file: Arc<str>, message: String },
     #[error(
-        "no data file for {entity}, needed because {reason} (expected {entity}.csv, {entity}.jsonl or {entity}.json)"
+        "no data file for {entity}, needed because {reason} (expected {entity}.csv, {entity}.xlsx, {entity}.jsonl or {entity}.json)"
     )]
     #[diagnostic(code(parkrules::data::missing_file))]
     MissingFile { entity: String, reason: String },
@@ -225,10 +271,25 @@ pub enum DataError {
         help("the file mixes encodings; save it again as CSV UTF-8 (Excel: 另存为 → CSV UTF-8)")
     )]
     InvalidGb18030 { file: Arc<str>, offset: u64 },
+    /// A file read in the encoding given with `--encoding` that is not in it.
+    #[error("{file}: not {encoding} as --encoding says: {}", not_in_encoding(encoding, *offset, *looks_utf8))]
+    #[diagnostic(
+        code(parkrules::data::wrong_encoding),
+        help(
+            "give the file's encoding with --encoding, or leave it out to detect UTF-8 or GB18030"
+        )
+    )]
+    WrongEncoding {
+        file: Arc<str>,
+        encoding: &'static str,
+        offset: u64,
+        /// The file reads as UTF-8 (`offset` starts its first non-ASCII character).
+        looks_utf8: bool,
+    },
     #[error("{file}: {format} files are not supported yet")]
     #[diagnostic(
         code(parkrules::data::unsupported_format),
-        help("save it as CSV (UTF-8)")
+        help("save it as .xlsx, or as CSV (UTF-8)")
     )]
     UnsupportedFormat { file: Arc<str>, format: String },
 }
@@ -250,13 +311,13 @@ impl DataError {
             | SkippedReference { at, col, .. }
             | DuplicateKey { at, col, .. } => (&at.file, Some(at.row), *col),
             MalformedRow { at, .. } => (&at.file, Some(at.row), 0),
-            UnknownColumn { file, col, .. } => (file, None, *col),
-            MissingColumn { file, .. }
-            | BadHeader { file, .. }
-            | MalformedFile { file, .. }
+            UnknownColumn { file, col, .. } => (file_of(file), None, *col),
+            MissingColumn { file, .. } | BadHeader { file, .. } => (file_of(file), None, 0),
+            MalformedFile { file, .. }
             | Unreadable { file, .. }
             | InvalidUtf8 { file, .. }
             | InvalidGb18030 { file, .. }
+            | WrongEncoding { file, .. }
             | UnsupportedFormat { file, .. } => (file, None, 0),
             MissingFile { entity, .. } | TwoFiles { entity, .. } => (entity, None, 0),
         }
@@ -265,6 +326,25 @@ impl DataError {
     /// Only a consequence of another row's error (not reported unless rows are skipped).
     pub fn is_consequence(&self) -> bool {
         matches!(self, DataError::SkippedReference { .. })
+    }
+}
+
+/// The file of a header error's label: `园区.xlsx` of `园区.xlsx, sheet 园区` (a sheet's
+/// header errors name the sheet; they sort with the rows of the file).
+fn file_of(label: &str) -> &str {
+    label
+        .split_once(SHEET_LABEL)
+        .map_or(label, |(file, _)| file)
+}
+
+/// What separates a workbook's name from its sheet's in a label.
+pub(crate) const SHEET_LABEL: &str = ", sheet ";
+
+fn not_in_encoding(encoding: &str, offset: u64, looks_utf8: bool) -> String {
+    if looks_utf8 {
+        format!("it is UTF-8 (byte {offset} begins a UTF-8 character)")
+    } else {
+        format!("byte {offset} is no {encoding} character")
     }
 }
 

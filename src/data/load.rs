@@ -1,7 +1,7 @@
 //! Loading a folder of data files into a [`Dataset`] (SPEC §5).
 //!
 //! Consumes a checked [`Program`] (the entity schemas) and a folder holding one file
-//! per entity, `<实体>.csv`, `<实体>.jsonl` or `<实体>.json`; produces the [`Dataset`],
+//! per entity, `<实体>.csv`, `<实体>.xlsx`, `<实体>.jsonl` or `<实体>.json`; produces the [`Dataset`],
 //! or every problem found in every file. Tables are read in reference order (a table
 //! after the tables it refers to), each row by row through [`TableReader`], so only key
 //! maps stay in memory besides the records themselves. Entities that refer to each
@@ -15,6 +15,7 @@
 //!   [`Loaded::skipped`], as are rows referring to a skipped row; file-level problems
 //!   (header, syntax, encoding, missing files) still fail the load.
 
+use super::encoding::Choice;
 use super::err::{At, DataError, DataNote, LoadErrors, sort_errors};
 use super::read::{BadRow, Format, KeyIndex, TableReader};
 use super::{Dataset, Table, deferred};
@@ -22,11 +23,13 @@ use crate::program::{EntityId, ExprKind, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// How to treat bad rows.
+/// How to read the files and treat bad rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Leave out rows with errors (listing them) instead of failing.
     pub skip_bad_records: bool,
+    /// The encoding of CSV files (`--encoding`; by default detected).
+    pub encoding: Choice,
 }
 
 /// The loaded records, and what was left out.
@@ -139,6 +142,7 @@ pub fn load_dir(program: &Program, dir: &Path, opts: &LoadOptions) -> Result<Loa
         bad_rows: Vec::new(),
         errors,
         notes,
+        encoding: opts.encoding,
     };
     for entity in order {
         let index = st.load_one(entity);
@@ -181,6 +185,7 @@ struct State<'a> {
     bad_rows: Vec<(EntityId, BadRow)>,
     errors: Vec<DataError>,
     notes: Vec<DataNote>,
+    encoding: Choice,
 }
 
 impl State<'_> {
@@ -200,7 +205,7 @@ impl State<'_> {
                 None => KeyIndex::empty(true),
             };
         };
-        match load_table(program, entity, file, &self.keys) {
+        match load_table(program, entity, file, &self.keys, self.encoding) {
             Ok((table, index, bad, file_errors, notes)) => {
                 set(&mut self.tables, entity, table);
                 self.notes.extend(notes);
@@ -263,12 +268,24 @@ fn finish(
 }
 
 /// Open one entity's file for row-by-row reading. `refs` holds one key map per entity,
-/// filled in for the entities this one refers to (see [`TableReader`]).
+/// filled in for the entities this one refers to (see [`TableReader`]). CSV files in
+/// the encoding detected; see [`open_table_in`].
 pub fn open_table<'a>(
     program: &'a Program,
     entity: EntityId,
     path: &Path,
     refs: &'a [KeyIndex],
+) -> Result<TableReader<'a>, DataError> {
+    open_table_in(program, entity, path, refs, Choice::Auto)
+}
+
+/// [`open_table`], CSV files in the encoding given.
+pub fn open_table_in<'a>(
+    program: &'a Program,
+    entity: EntityId,
+    path: &Path,
+    refs: &'a [KeyIndex],
+    encoding: Choice,
 ) -> Result<TableReader<'a>, DataError> {
     let name: Arc<str> = Arc::from(file_name(path).as_str());
     let format = path
@@ -286,7 +303,15 @@ pub fn open_table<'a>(
         file: name.clone(),
         message: e.to_string(),
     })?;
-    TableReader::open(program, entity, Box::new(input), format, name, refs)
+    TableReader::open(
+        program,
+        entity,
+        Box::new(input),
+        format,
+        name,
+        refs,
+        encoding,
+    )
 }
 
 type TableResult = (Table, KeyIndex, Vec<BadRow>, Vec<DataError>, Vec<DataNote>);
@@ -296,6 +321,7 @@ fn load_table(
     entity: EntityId,
     file: &Found,
     refs: &[KeyIndex],
+    encoding: Choice,
 ) -> Result<TableResult, DataError> {
     let input = std::fs::File::open(&file.path).map_err(|e| DataError::Unreadable {
         file: file.name.clone(),
@@ -308,6 +334,7 @@ fn load_table(
         file.format,
         file.name.clone(),
         refs,
+        encoding,
     )?;
     let mut table = Table {
         source: Some(file.path.clone()),
@@ -365,7 +392,10 @@ fn discover(
             continue;
         };
         let Some(format) = Format::from_extension(ext) else {
-            if matches!(ext.to_ascii_lowercase().as_str(), "xlsx" | "xls" | "ods") {
+            if matches!(
+                ext.to_ascii_lowercase().as_str(),
+                "xls" | "xlsm" | "xlsb" | "ods"
+            ) {
                 errors.push(DataError::UnsupportedFormat {
                     file: Arc::from(name.as_str()),
                     format: ext.to_string(),

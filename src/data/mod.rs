@@ -1,6 +1,6 @@
 //! Loaded records: one table per entity, values already typed and in base units.
 //!
-//! Produced by the loader from a folder of `<实体>.csv|.jsonl|.json` files (or by a
+//! Produced by the loader from a folder of `<实体>.csv|.xlsx|.jsonl|.json` files (or by a
 //! `test` block); consumed by the evaluator and the reports.
 //!
 //! Entry points: [`load_dir`] reads a whole folder (every problem of every file, or
@@ -9,7 +9,7 @@
 //! [`open_table`] reads one entity's file row by row, given the key maps
 //! ([`KeyIndex`], from [`TableReader::finish`]) of the tables it refers to; [`render_errors`] prints the problems one
 //! per line (`园区.csv:5: column 规划面积: `abc` is not a number (expected area in 亩)`).
-//! Stages: [`cell`] (one cell → one value), [`csv`] / [`json`] (files → cells),
+//! Stages: [`cell`] (one cell → one value), [`csv`] / [`json`] / [`xlsx`] (files → cells),
 //! [`read`] (cells → records, keys, references), [`load`] (the folder), [`err`].
 
 pub mod cell;
@@ -21,11 +21,13 @@ pub mod json;
 pub mod load;
 pub mod read;
 mod utf8;
+pub mod xlsx;
 
+pub use encoding::Choice as EncodingChoice;
 pub use err::{At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_notes};
 pub use load::{
     DataFiles, LoadOptions, Loaded, SkippedRow, find_data_files, load_dir, open_table,
-    render_skipped,
+    open_table_in, render_skipped,
 };
 pub use read::{BadRow, KeyIndex, TableReader};
 

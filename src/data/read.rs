@@ -11,9 +11,10 @@ use super::Record;
 use super::cell::NumMode;
 use super::cell::{self, Cell, Kind};
 use super::csv::{CsvSource, Raw};
-use super::encoding::Encoding;
+use super::encoding::{Choice, Encoding};
 use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
+use super::xlsx::{SheetCell, XlsxSource};
 use crate::parallel;
 use crate::program::{EntityDef, EntityId, Program};
 use crate::value::Value;
@@ -31,13 +32,15 @@ pub enum Format {
     Csv,
     Jsonl,
     Json,
+    Xlsx,
 }
 
 impl Format {
-    /// `csv`, `jsonl`, `json` (any case).
+    /// `csv`, `jsonl`, `json`, `xlsx` (any case).
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
             "jsonl" => Some(Format::Jsonl),
             "json" => Some(Format::Json),
             _ => None,
@@ -58,6 +61,7 @@ pub enum SourceItem<'a> {
 pub enum Cells<'a> {
     Csv(&'a ::csv::StringRecord),
     Json(&'a serde_json::Map<String, serde_json::Value>),
+    Xlsx(&'a [SheetCell]),
 }
 
 /// Where a key's record went.
@@ -84,6 +88,8 @@ pub struct KeyIndex {
     map: HashMap<Arc<str>, KeyEntry, BuildHasherDefault<KeyHasher>>,
     /// The file the keys came from.
     pub file: Option<Arc<str>>,
+    /// Its sheet, for a workbook.
+    pub sheet: Option<Arc<str>>,
     /// False when the table could not be read in full (a missing or broken file):
     /// unknown keys are then not reported, the table's own errors say why.
     pub complete: bool,
@@ -152,10 +158,11 @@ impl KeyIndex {
                 col,
                 key: Arc::from(key),
                 entity: entity(),
-                target: At {
+                target: Box::new(At {
                     file: self.file.clone().unwrap_or_else(|| Arc::from("")),
                     row: target_row,
-                },
+                    sheet: self.sheet.clone(),
+                }),
             })),
             None if self.complete => Err(Some(DataError::UnknownReference {
                 at: at(),
@@ -243,6 +250,7 @@ enum Source {
     Csv(CsvSource),
     Jsonl(JsonlSource),
     Json(JsonSource),
+    Xlsx(XlsxSource),
 }
 
 /// Reads the rows of one entity's file; see the module doc.
@@ -266,6 +274,10 @@ struct Converter<'a> {
     program: &'a Program,
     entity: &'a EntityDef,
     file: Arc<str>,
+    /// The sheet read, for a workbook.
+    sheet: Option<Arc<str>>,
+    /// The sheet column of the first header cell (0 for text files).
+    first_col: usize,
     columns: Vec<Column>,
     key_col: usize,
     refs: &'a [KeyIndex],
@@ -282,8 +294,10 @@ struct Converter<'a> {
 impl<'a> TableReader<'a> {
     /// Open a file of records of `entity` (`file` is its name for messages). `refs` holds
     /// one key map per entity of the program, those this entity refers to filled in.
-    /// Header problems do not stop reading (so cell errors are found too); they are in
-    /// [`TableReader::finish`]. Errors here mean the file cannot be read at all.
+    /// `encoding` applies to CSV files (JSON is UTF-8 by its standard; a workbook says
+    /// its own). Header problems do not stop reading (so cell errors are found too);
+    /// they are in [`TableReader::finish`]. Errors here mean the file cannot be read at
+    /// all.
     pub fn open(
         program: &'a Program,
         entity: EntityId,
@@ -291,6 +305,7 @@ impl<'a> TableReader<'a> {
         format: Format,
         file: Arc<str>,
         refs: &'a [KeyIndex],
+        encoding: Choice,
     ) -> Result<TableReader<'a>, DataError> {
         let def = program
             .entity(entity)
@@ -302,12 +317,19 @@ impl<'a> TableReader<'a> {
         let source = match format {
             Format::Csv => {
                 let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
-                let (src, header) = CsvSource::open(input, file, &names)?;
+                let (src, header) = CsvSource::open(input, file, &names, encoding)?;
                 conv.map_header(&header);
                 Source::Csv(src)
             }
             Format::Jsonl => Source::Jsonl(JsonlSource::open(input, file)),
             Format::Json => Source::Json(JsonSource::open(input, file)?),
+            Format::Xlsx => {
+                let (src, header) = XlsxSource::open(input, file, &def.name)?;
+                conv.sheet = Some(header.sheet);
+                conv.first_col = header.first_col;
+                conv.map_header(&header.names);
+                Source::Xlsx(src)
+            }
         };
         Ok(TableReader {
             source,
@@ -324,9 +346,11 @@ impl<'a> TableReader<'a> {
     pub fn finish(mut self) -> (KeyIndex, Vec<DataError>, Vec<DataNote>) {
         self.conv.keys.complete = self.conv.file_errors.is_empty();
         self.conv.keys.file = Some(self.conv.file.clone());
+        self.conv.keys.sheet = self.conv.sheet.clone();
         let mut notes = self.conv.notes();
         if let Source::Csv(src) = &self.source
             && src.encoding() != Encoding::Utf8
+            && src.detected()
         {
             notes.insert(
                 0,
@@ -354,6 +378,7 @@ impl Iterator for TableReader<'_> {
             }
             Source::Jsonl(s) => s.next_item(),
             Source::Json(s) => s.next_item(),
+            Source::Xlsx(s) => s.next_item(),
         }?;
         match item {
             SourceItem::Row(row, cells) => Some(self.conv.row(row, &cells)),
@@ -450,6 +475,8 @@ impl<'a> Converter<'a> {
             program,
             entity,
             file,
+            sheet: None,
+            first_col: 0,
             columns,
             key_col: entity.key.0,
             refs,
@@ -462,11 +489,16 @@ impl<'a> Converter<'a> {
         }
     }
 
-    /// Match CSV header names to fields; report empty, repeated, unknown and missing ones.
+    /// Match CSV or sheet header names to fields; report empty, repeated, unknown and
+    /// missing ones.
     fn map_header(&mut self, header: &[String]) {
         for (pos, name) in header.iter().enumerate() {
             if name.is_empty() {
-                self.header_error(HeaderProblem::Empty(pos + 1));
+                let column = match self.sheet {
+                    Some(_) => super::err::column_letters(self.first_col + pos),
+                    None => (pos + 1).to_string(),
+                };
+                self.header_error(HeaderProblem::Empty(column));
                 continue;
             }
             if header
@@ -479,15 +511,15 @@ impl<'a> Converter<'a> {
             match self.columns.iter_mut().find(|c| *c.name == **name) {
                 Some(c) => {
                     c.pos = Some(pos);
-                    c.col = pos;
+                    c.col = self.first_col + pos;
                 }
-                None => self.unknown_column(name, pos),
+                None => self.unknown_column(name, self.first_col + pos),
             }
         }
         for c in &self.columns {
             if c.pos.is_none() && !c.optional {
                 self.file_errors.push(DataError::MissingColumn {
-                    file: self.file.clone(),
+                    file: self.label(),
                     column: c.name.clone(),
                     entity: self.entity.name.clone(),
                 });
@@ -495,8 +527,16 @@ impl<'a> Converter<'a> {
         }
     }
 
+    /// The file as file-level errors name it: with the sheet for a workbook.
+    fn label(&self) -> Arc<str> {
+        match &self.sheet {
+            Some(sheet) => Arc::from(format!("{}{}{sheet}", self.file, super::err::SHEET_LABEL)),
+            None => self.file.clone(),
+        }
+    }
+
     fn header_error(&mut self, problem: HeaderProblem) {
-        let file = self.file.clone();
+        let file = self.label();
         self.file_errors
             .push(DataError::BadHeader { file, problem });
     }
@@ -505,7 +545,7 @@ impl<'a> Converter<'a> {
         let fields: Vec<&str> = self.entity.fields.iter().map(|f| f.name.as_str()).collect();
         let suggestion = closest(name, &fields).map(Arc::from);
         self.file_errors.push(DataError::UnknownColumn {
-            file: self.file.clone(),
+            file: self.label(),
             column: Arc::from(name),
             col,
             entity: self.entity.name.clone(),
@@ -518,6 +558,7 @@ impl<'a> Converter<'a> {
         At {
             file: self.file.clone(),
             row,
+            sheet: self.sheet.clone(),
         }
     }
 
@@ -663,7 +704,7 @@ impl<'a> Converter<'a> {
             column: column.map_or_else(|| Arc::from(""), |c| c.name.clone()),
             col: column.map_or(0, |c| c.col),
             key,
-            first: self.at(first),
+            first: Box::new(self.at(first)),
         }
     }
 
@@ -709,11 +750,12 @@ impl<'a> Converter<'a> {
         let key = match cell {
             Cell::Text(s) | Cell::Number(s) => s.trim(),
             other => {
-                let problem = super::err::CellProblem::JsonKind(match other {
-                    Cell::Bool(_) => "bool",
-                    Cell::Other(k) => k,
-                    _ => "null",
-                });
+                let problem = match other {
+                    Cell::Error(_) => super::err::CellProblem::SheetError,
+                    Cell::Bool(_) => super::err::CellProblem::JsonKind("bool"),
+                    Cell::Other(k) => super::err::CellProblem::JsonKind(k),
+                    _ => super::err::CellProblem::JsonKind("null"),
+                };
                 return Err(vec![DataError::BadCell {
                     at: self.at(row),
                     column: col.name.clone(),
@@ -814,6 +856,11 @@ fn get_cell<'c>(cells: &Cells<'c>, col: &Column) -> Cell<'c> {
         Cells::Json(obj) => match obj.get(&*col.name) {
             None => json_cell_trimmed(obj, &col.name),
             Some(v) => json_cell(v),
+        },
+        Cells::Xlsx(cells) => match col.pos.and_then(|p| cells.get(p)) {
+            Some(SheetCell::Value(s)) => Cell::Text(s),
+            Some(SheetCell::Error(e)) => Cell::Error(e),
+            None => Cell::NoColumn,
         },
     }
 }

@@ -1,4 +1,4 @@
-//! Reports: outcomes → text, json, jsonl, csv, snapshot; diffs of two policies;
+//! Reports: outcomes → text, json, jsonl, csv, snapshot, xlsx; diffs of two policies;
 //! explanations rendered as text or JSON.
 //!
 //! Consumes a checked [`Program`], the [`Dataset`] it was evaluated on, the
@@ -26,6 +26,7 @@ pub mod snapshot;
 pub mod testrun;
 pub mod text;
 mod width;
+pub mod xlsx;
 
 use crate::ast::Family;
 use crate::data::Dataset;
@@ -47,15 +48,18 @@ pub enum Format {
     Jsonl,
     Csv,
     Snapshot,
+    /// An Excel workbook (binary: only to a file).
+    Xlsx,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Text,
         Format::Json,
         Format::Jsonl,
         Format::Csv,
         Format::Snapshot,
+        Format::Xlsx,
     ];
 
     /// The name used on the command line (`--format jsonl`).
@@ -66,6 +70,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
             Format::Snapshot => "snapshot",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -107,6 +112,7 @@ pub fn write_outcomes(w: &mut dyn Write, fmt: Format, ctx: &ReportInput) -> io::
         Format::Jsonl => jsonl::write(w, ctx),
         Format::Csv => csv::write(w, ctx),
         Format::Snapshot => snapshot::write(w, ctx),
+        Format::Xlsx => xlsx::write(w, ctx),
     }?;
     buf.flush()
 }

@@ -4,7 +4,7 @@
 //! Consumes two [`Side`]s (program, dataset, outcomes, as-of) — the programs may differ
 //! in rules and even in entity fields, so outcomes are aligned by (entity name, record
 //! key, rule name) — and the `--by` field paths; produces a [`Diff`], plain data that
-//! the renderers ([`text`], [`markdown`], [`json`], [`html`]) turn into bytes.
+//! the renderers ([`text`], [`markdown`], [`json`], [`html`], [`xlsx`]) turn into bytes.
 //!
 //! What counts as a changed record: the status differs, or the amount, the exception
 //! that applied, the violation message or the error differs. A rule absent on one side
@@ -26,6 +26,7 @@ pub mod json;
 pub mod markdown;
 pub mod render;
 pub mod text;
+pub mod xlsx;
 
 use crate::ast::Family;
 use crate::data::Dataset;
@@ -559,14 +560,17 @@ pub enum DiffFormat {
     Markdown,
     Json,
     Html,
+    /// An Excel workbook (binary: only to a file).
+    Xlsx,
 }
 
 impl DiffFormat {
-    pub const ALL: [DiffFormat; 4] = [
+    pub const ALL: [DiffFormat; 5] = [
         DiffFormat::Text,
         DiffFormat::Markdown,
         DiffFormat::Json,
         DiffFormat::Html,
+        DiffFormat::Xlsx,
     ];
 
     /// The name used on the command line (`--format markdown`).
@@ -576,6 +580,7 @@ impl DiffFormat {
             DiffFormat::Markdown => "markdown",
             DiffFormat::Json => "json",
             DiffFormat::Html => "html",
+            DiffFormat::Xlsx => "xlsx",
         }
     }
 
@@ -595,6 +600,7 @@ pub fn write_diff(w: &mut dyn std::io::Write, fmt: DiffFormat, d: &Diff) -> std:
         DiffFormat::Markdown => markdown::write(w, d),
         DiffFormat::Json => json::write(w, d),
         DiffFormat::Html => html::write(w, d),
+        DiffFormat::Xlsx => xlsx::write(w, d),
     }?;
     buf.flush()
 }
