@@ -34,7 +34,10 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     })?;
     let unreached = cov.unreached().len() + cov.rules_without_records().count();
     if args.deny_unreached && unreached > 0 {
-        super::error(format_args!("{unreached} clause(s) reached by no record"));
+        super::error(super::tr(
+            format!("{unreached} clause(s) reached by no record"),
+            format!("{unreached} 个子句没有任何记录到达"),
+        ));
         return Ok(Exit::Failed);
     }
     Ok(Exit::Ok)

@@ -51,12 +51,16 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     // A diff has no place for skipped rows: they are listed on stderr (per side when
     // the sides read the records differently).
     let sides = match revised_data {
-        Some(_) => vec![("base ", bskipped.as_slice()), ("revised ", rskipped)],
+        Some(_) => vec![
+            (super::tr("base ", "基础政策 "), bskipped.as_slice()),
+            (super::tr("revised ", "修订稿 "), rskipped),
+        ],
         None => vec![("", bskipped.as_slice())],
     };
     for (side, skipped) in sides {
         for s in skipped {
-            eprintln!("skipped {side}{}:{}: {}", s.file, s.row, s.reason);
+            let skipped = super::tr("skipped", "已跳过");
+            eprintln!("{skipped} {side}{}:{}: {}", s.file, s.row, s.reason);
         }
     }
     // Both sides at once (each also spreads over the cores).
@@ -71,7 +75,10 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     });
     bar.finish();
     let Ok(bout) = bout else {
-        super::error("the evaluation of the base policy failed");
+        super::error(super::tr(
+            "the evaluation of the base policy failed",
+            "基础政策的评估失败",
+        ));
         return Err(Exit::Failed);
     };
     let d = diff::compute_diff(
@@ -99,8 +106,9 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
         .filter(|o| o.status.kind() == StatusKind::Error);
     let errors = errors.count();
     if errors > 0 {
-        super::error(format_args!(
-            "{errors} outcome(s) are errors (see the report)"
+        super::error(super::tr(
+            format!("{errors} outcome(s) are errors (see the report)"),
+            format!("{errors} 个结果为 error（见报告）"),
         ));
         return Ok(Exit::Failed);
     }

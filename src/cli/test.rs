@@ -26,9 +26,10 @@ pub fn run(args: &Args) -> Exit {
         return Exit::Failed;
     };
     if program.tests.is_empty() {
-        error(format_args!(
-            "`{}` has no test blocks",
-            args.policy.display()
+        let p = args.policy.display();
+        error(super::tr(
+            format!("`{p}` has no test blocks"),
+            format!("`{p}` 中没有测试块"),
         ));
         return Exit::Failed;
     }
@@ -60,7 +61,10 @@ pub fn run(args: &Args) -> Exit {
         Ok(t) if t.failed > 0 => Exit::Failed,
         Ok(_) => Exit::Ok,
         Err(e) => {
-            error(format_args!("cannot write to stdout: {e}"));
+            error(super::tr(
+                format!("cannot write to stdout: {e}"),
+                format!("无法写入标准输出：{e}"),
+            ));
             Exit::Usage
         }
     }
