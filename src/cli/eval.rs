@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
         skipped: &skipped,
     };
     write_output(args.output.out.as_ref(), |w| {
-        report::write_outcomes(w, format, &input)
+        report::write_outcomes_in(w, format, &input, super::lang::get())
     })?;
     let errors = outcomes
         .iter()
@@ -111,7 +111,7 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
         }
         (Some(Err(StreamError::Cyclic)), _) => Ok(None),
         (Some(Err(StreamError::Data(errs))), _) => {
-            eprint!("{}", data::render_errors(&errs));
+            eprint!("{}", data::render_errors_in(&errs, super::lang::get()));
             Err(Exit::Failed)
         }
         (Some(Err(e)), _) => {

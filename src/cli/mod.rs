@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use parkrules::data::{self, Dataset, LoadOptions};
 use parkrules::diagnostic::{self, Style};
+use parkrules::lang::{Lang, Localize};
 use parkrules::load::{self, Compiled};
 use parkrules::program::Program;
 use parkrules::report::Skipped;
@@ -153,7 +154,7 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
             Ok((loaded.dataset, skipped))
         }
         Err(errs) => {
-            eprint!("{}", data::render_errors(&errs));
+            eprint!("{}", data::render_errors_in(&errs, lang::get()));
             Err(Exit::Failed)
         }
     }
@@ -162,7 +163,7 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
 /// What the loader noticed (ignored files, percent columns that look like
 /// fractions), on stderr.
 pub fn print_notes(notes: &[data::DataNote]) {
-    eprint!("{}", data::render_notes(notes));
+    eprint!("{}", data::render_notes_in(notes, lang::get()));
 }
 
 /// A skipped row as reports list it: the file, its line (CSV, JSONL) or index
@@ -171,12 +172,16 @@ fn skipped_row(s: &data::SkippedRow) -> Skipped {
     let row = match s.at.row {
         data::RowRef::Line(n) | data::RowRef::Index(n) => n,
     };
-    let prefix = format!("{}: ", s.at);
+    let lang = lang::get();
+    let prefix = match lang {
+        Lang::En => format!("{}: ", s.at),
+        Lang::Zh => format!("{}：", s.at.zh()),
+    };
     let reason = s
         .errors
         .iter()
         .map(|e| {
-            let text = e.to_string();
+            let text = e.text(lang).into_owned();
             match text.strip_prefix(&prefix) {
                 Some(rest) => rest.to_string(),
                 None => text,

@@ -22,10 +22,13 @@ pub mod load;
 pub mod read;
 mod utf8;
 
-pub use err::{At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_notes};
+pub use err::{
+    At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_errors_in, render_notes,
+    render_notes_in,
+};
 pub use load::{
     DataFiles, LoadOptions, Loaded, SkippedRow, find_data_files, load_dir, open_table,
-    render_skipped,
+    render_skipped, render_skipped_in,
 };
 pub use read::{BadRow, KeyIndex, TableReader};
 
