@@ -98,7 +98,7 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     );
     let format = DiffFormat::from_name(&args.format).unwrap_or(DiffFormat::Text);
     write_output(args.output.out.as_ref(), |w| {
-        diff::write_diff(w, format, &d)
+        diff::write_diff_in(w, format, &d, super::lang::get())
     })?;
     let errors = bout
         .iter()

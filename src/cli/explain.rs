@@ -7,7 +7,7 @@ use super::{
 use parkrules::eval::{Evaluator, Explanation};
 use parkrules::lang::Lang;
 use parkrules::program::{EntityId, Program, RuleId};
-use parkrules::report::explain::{ExplainFormat, write_explanation};
+use parkrules::report::explain::{ExplainFormat, write_explanation_in};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
             if i > 0 {
                 writeln!(w)?;
             }
-            write_explanation(w, format, x)?;
+            write_explanation_in(w, format, x, super::lang::get())?;
         }
         Ok(())
     })?;
