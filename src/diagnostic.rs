@@ -5,6 +5,7 @@
 //! [`render`] turns them into the text `check` prints: `file:line:col`, a source
 //! excerpt, labels and `help`. The library never prints; the CLI decides colours.
 
+use crate::lang::{Lang, LocalizeDiag, ZhDiag};
 use crate::span::{FileId, SourceMap};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
@@ -21,11 +22,16 @@ pub struct Diag {
     pub severity: Severity,
     /// The file the labels point into; `None` for diagnostics about no file's text.
     pub file: Option<FileId>,
-    pub inner: Box<dyn Diagnostic + Send + Sync + 'static>,
+    pub inner: Box<dyn LocalDiagnostic>,
 }
 
+/// A diagnostic with its Chinese text ([`LocalizeDiag`]): what a [`Diag`] holds.
+pub trait LocalDiagnostic: Diagnostic + LocalizeDiag + Send + Sync + 'static {}
+
+impl<T: Diagnostic + LocalizeDiag + Send + Sync + 'static> LocalDiagnostic for T {}
+
 impl Diag {
-    pub fn error(file: Option<FileId>, e: impl Diagnostic + Send + Sync + 'static) -> Diag {
+    pub fn error(file: Option<FileId>, e: impl LocalDiagnostic) -> Diag {
         Diag {
             severity: Severity::Error,
             file,
@@ -33,7 +39,7 @@ impl Diag {
         }
     }
 
-    pub fn warning(file: Option<FileId>, e: impl Diagnostic + Send + Sync + 'static) -> Diag {
+    pub fn warning(file: Option<FileId>, e: impl LocalDiagnostic) -> Diag {
         Diag {
             severity: Severity::Warning,
             file,
@@ -64,8 +70,14 @@ pub enum Style {
     Color,
 }
 
-/// Render diagnostics, each with its source excerpt, in the given order.
+/// Render diagnostics, each with its source excerpt, in the given order (English).
 pub fn render(sources: &SourceMap, diags: &[Diag], style: Style) -> String {
+    render_in(sources, diags, style, Lang::En)
+}
+
+/// [`render`] in a language: in Chinese, the message, labels and help are the
+/// diagnostic's [`ZhDiag`], and the severity reads 错误/警告.
+pub fn render_in(sources: &SourceMap, diags: &[Diag], style: Style, lang: Lang) -> String {
     let theme = match style {
         Style::Plain => GraphicalTheme::unicode_nocolor(),
         Style::Color => GraphicalTheme::unicode(),
@@ -76,22 +88,50 @@ pub fn render(sources: &SourceMap, diags: &[Diag], style: Style) -> String {
     let mut out = String::new();
     for d in diags {
         let src = d.file.map(|f| sources.named_source(f));
+        let zh = match lang {
+            Lang::En => None,
+            Lang::Zh => Some(d.inner.zh_diag()),
+        };
         let view = WithSource {
             diag: d,
             source: src.as_ref(),
+            zh: zh.as_ref(),
         };
         if handler.render_report(&mut out, &view).is_err() {
             out.push_str(&d.to_string());
             out.push('\n');
         }
     }
-    out
+    match lang {
+        Lang::En => out,
+        Lang::Zh => zh_severities(&out),
+    }
+}
+
+/// The one English word miette writes itself: `help:` before a diagnostic's help.
+/// Source excerpts never start a line with it (they start with a line number or `│`).
+fn zh_severities(out: &str) -> String {
+    let mut s = String::with_capacity(out.len());
+    for line in out.split_inclusive('\n') {
+        let rest = line.trim_start_matches(' ');
+        match rest.strip_prefix("help: ") {
+            Some(help) => {
+                s.push_str(line.get(..line.len() - rest.len()).unwrap_or(""));
+                s.push_str("提示: ");
+                s.push_str(help);
+            }
+            None => s.push_str(line),
+        }
+    }
+    s
 }
 
 /// A diagnostic seen with its source and its severity.
 struct WithSource<'a> {
     diag: &'a Diag,
     source: Option<&'a miette::NamedSource<String>>,
+    /// The Chinese text, when rendering in Chinese.
+    zh: Option<&'a ZhDiag>,
 }
 
 impl fmt::Debug for WithSource<'_> {
@@ -102,7 +142,16 @@ impl fmt::Debug for WithSource<'_> {
 
 impl fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.diag.inner, f)
+        match self.zh {
+            Some(zh) => {
+                let severity = match self.diag.severity {
+                    Severity::Error => "错误",
+                    Severity::Warning => "警告",
+                };
+                write!(f, "{severity}: {}", zh.message)
+            }
+            None => fmt::Display::fmt(&self.diag.inner, f),
+        }
     }
 }
 
@@ -119,13 +168,28 @@ impl Diagnostic for WithSource<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.inner.help()
+        match self.zh {
+            Some(zh) => zh
+                .help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>),
+            None => self.diag.inner.help(),
+        }
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.diag.inner.labels()
+        let labels = self.diag.inner.labels()?;
+        let Some(zh) = self.zh else {
+            return Some(labels);
+        };
+        // The Chinese labels in miette's order; a label without one keeps its text.
+        let mut texts = zh.labels.iter();
+        Some(Box::new(labels.map(move |l| match texts.next() {
+            Some(t) => LabeledSpan::new_with_span(Some(t.clone()), *l.inner()),
+            None => l,
+        })))
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
         self.diag.inner.related()

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod r#gen;
+pub mod lang;
 pub mod load;
 pub mod parallel;
 pub mod program;

@@ -2,10 +2,16 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = cli::lang::choose(&args);
+    cli::lang::set(lang);
+    let cli = cli::lang::command(lang)
+        .try_get_matches_from(args)
+        .and_then(|m| cli::Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| e.exit());
     let code = cli::run(cli);
     std::process::exit(code as i32);
 }

@@ -14,6 +14,8 @@ fn parkrules(args: &[&str]) -> Output {
         .args(args)
         .current_dir(root())
         .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .env("NO_COLOR", "1")
         .output()
         .unwrap()

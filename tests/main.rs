@@ -16,6 +16,7 @@ mod editors;
 mod eval;
 mod fmt;
 mod fuzz;
+mod lang;
 mod policies;
 mod prop;
 mod report;

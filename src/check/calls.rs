@@ -7,7 +7,7 @@
 //! are those of F whose reference field (`via`, or the only one) points at the
 //! current record.
 
-use super::err::CheckError;
+use super::err::{CheckError, Hint};
 use super::names::suggest;
 use super::{Checker, Scope};
 use crate::ast;
@@ -358,7 +358,9 @@ impl Checker<'_> {
                 self.error(
                     of.span,
                     CheckError::AmbiguousAggregate {
-                        help: format!("say which with `via`, e.g. `via {first}`"),
+                        help: Hint::SayWhichWithVia {
+                            first: first.to_string(),
+                        },
                         of: of_name,
                         entity,
                         fields: names.join(", "),

@@ -5,7 +5,7 @@
 //! one key) and the declared types of params, and registers every `let` under its
 //! entity. Expressions are checked later, when all names are known.
 
-use super::err::CheckError;
+use super::err::{CheckError, Hint};
 use super::merge::Merged;
 use super::names::suggest;
 use super::rules::LetSlot;
@@ -46,7 +46,7 @@ impl<'a> Checker<'a> {
         for (i, def) in m.entities.values().enumerate() {
             let d = def.decl;
             if let Some(e) = m.enums.get(&d.name.name) {
-                let help = format!("first defined at {}", self.sources.location(e.decl.span));
+                let help = Hint::FirstDefinedAt(self.sources.location(e.decl.span));
                 self.error(
                     d.name.span,
                     CheckError::DuplicateDefinition {
@@ -216,14 +216,13 @@ impl<'a> Checker<'a> {
         match builtin(&id.name) {
             Some(Ty::Num(d, _)) if !d.is_none() => Some(d),
             _ => {
-                let help = "only `money`, `area` and `duration` combine with `/`";
-                self.unknown_type(id, Some(help.to_string()));
+                self.unknown_type(id, Some(Hint::QuantityPer));
                 None
             }
         }
     }
 
-    fn unknown_type(&mut self, id: &ast::Ident, help: Option<String>) {
+    fn unknown_type(&mut self, id: &ast::Ident, help: Option<Hint>) {
         let help = help.or_else(|| {
             let mut cands: Vec<&str> = BUILTIN_TYPES.to_vec();
             cands.extend(self.enum_ids.keys().map(String::as_str));
@@ -261,7 +260,11 @@ impl<'a> Checker<'a> {
                     f.name.span,
                     CheckError::MissingUnit {
                         field: f.name.name.clone(),
-                        help: format!("write `{}: {tyname} in {}`", f.name.name, d.display_unit()),
+                        help: Hint::WriteFieldUnit {
+                            field: f.name.name.clone(),
+                            ty: tyname.clone(),
+                            unit: d.display_unit().to_string(),
+                        },
                         ty: tyname,
                         at: f.ty.span.source_span(),
                     },
@@ -373,7 +376,10 @@ impl<'a> Checker<'a> {
             return;
         };
         if self.field_of(e, &d.name.name).is_some() {
-            let help = format!("`{}` already has a field `{}`", d.entity.name, d.name.name);
+            let help = Hint::AlreadyHasField {
+                entity: d.entity.name.clone(),
+                field: d.name.name.clone(),
+            };
             self.error(
                 d.name.span,
                 CheckError::DuplicateDefinition {

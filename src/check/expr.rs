@@ -10,7 +10,7 @@
 //! days between them (a `days` duration: compare it with `730 日`); whole years by
 //! anniversary are `years_between(d1, d2)`.
 
-use super::err::CheckError;
+use super::err::{CheckError, Hint};
 use super::names::suggest;
 use super::{Checker, Scope};
 use crate::ast::{self, BinaryOp, UnaryOp};
@@ -272,7 +272,7 @@ impl Checker<'_> {
         })
     }
 
-    fn invalid_operand(&mut self, op: &str, x: &Expr, help: Option<String>) -> Option<Expr> {
+    fn invalid_operand(&mut self, op: &str, x: &Expr, help: Option<Hint>) -> Option<Expr> {
         let ty = self.ty_name(&x.ty);
         self.error(
             x.span,
@@ -376,7 +376,7 @@ impl Checker<'_> {
                 None
             }
             _ => {
-                let help = Some("only numbers, quantities and dates are ordered".to_string());
+                let help = Some(Hint::Ordered);
                 self.invalid_operand(op.symbol(), l, help);
                 None
             }
@@ -392,7 +392,9 @@ impl Checker<'_> {
                 None
             }
             _ => {
-                let help = Some(format!("the right side of `{}` is a list", op.symbol()));
+                let help = Some(Hint::RightSideIsList {
+                    op: op.symbol().to_string(),
+                });
                 self.invalid_operand(op.symbol(), r, help);
                 None
             }
@@ -407,7 +409,7 @@ impl Checker<'_> {
             (Ty::Num(d, _), Ty::Date) if op == BinaryOp::Add && is_duration(*d) => Some(Ty::Date),
             (Ty::Date, Ty::Date) if op == BinaryOp::Sub => Some(Ty::Num(Dim::DAYS, NumHint::Int)),
             (Ty::Date, _) | (_, Ty::Date) => {
-                let help = Some("a date moves by a duration: `date + 3 年`, `date - 30 日`".into());
+                let help = Some(Hint::DateByDuration);
                 let bad = if l.ty == Ty::Date { r } else { l };
                 self.invalid_operand(op.symbol(), bad, help);
                 None

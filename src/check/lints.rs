@@ -6,7 +6,7 @@
 
 use super::Checker;
 use super::consts::fold;
-use super::err::CheckWarning;
+use super::err::{CheckWarning, Hint};
 use crate::ast::BinaryOp;
 use crate::program::TierRowDef;
 use crate::value::Value;
@@ -83,11 +83,11 @@ impl Checker<'_> {
             let all: Vec<(BinaryOp, Value)> =
                 before.iter().map(|(op, v, _)| (*op, v.clone())).collect();
             let help = match shadow {
-                Some((_, _, earlier)) => Some(format!(
-                    "every value with `{}` already matches `{}` above; order rows from the most to the least demanding",
-                    row.text, earlier.text
-                )),
-                None if covers(&all) => Some("the rows above already match every value".into()),
+                Some((_, _, earlier)) => Some(Hint::ShadowedTierRow {
+                    row: row.text.clone(),
+                    earlier: earlier.text.clone(),
+                }),
+                None if covers(&all) => Some(Hint::TierRowsCoverAll),
                 None => None,
             };
             if let Some(help) = help {

@@ -7,7 +7,7 @@
 //! redefinitions without `override`, overrides and removals of names that do not
 //! exist, and duplicate definitions inside one policy.
 
-use super::err::CheckError;
+use super::err::{CheckError, Hint};
 use super::names::suggest;
 use crate::ast::{self, Item, Override, RemoveKind};
 use crate::diagnostic::Diag;
@@ -293,11 +293,10 @@ fn place<'a, K, T>(
                     name: slot.name.clone(),
                     base: cx.names.get(old.layer).cloned().unwrap_or_default(),
                     at: at.source_span(),
-                    help: format!(
-                        "write `override {} …` to replace the definition at {}",
-                        slot.kind,
-                        cx.sources.location(old.decl.span())
-                    ),
+                    help: Hint::WriteOverride {
+                        kind: slot.kind.to_string(),
+                        at: cx.sources.location(old.decl.span()),
+                    },
                 })
             } else {
                 o.insert(new);
@@ -315,7 +314,7 @@ fn missing_override(slot: &Slot<'_>) -> CheckError {
         kind: slot.kind.to_string(),
         name: slot.name.clone(),
         at: slot.ident.span.source_span(),
-        help: Some("remove `override` to define it anew".to_string()),
+        help: Some(Hint::RemoveOverride),
     }
 }
 
@@ -324,7 +323,7 @@ fn duplicate(slot: &Slot<'_>, first: Span, sources: &SourceMap) -> CheckError {
         kind: slot.kind.to_string(),
         name: slot.name.clone(),
         at: slot.ident.span.source_span(),
-        help: format!("first defined at {}", sources.location(first)),
+        help: Hint::FirstDefinedAt(sources.location(first)),
     }
 }
 

@@ -7,13 +7,14 @@
 //! several enums share it).
 
 use super::err::CheckError;
+use super::err::Hint;
 use super::{Checker, Scope};
 use crate::ast;
 use crate::program::{EnumId, Expr, ExprKind, Ty};
 use crate::value::Value;
 
 /// "did you mean `x`?" for the candidate closest to `name`, if any is close enough.
-pub fn suggest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+pub fn suggest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<Hint> {
     let len = name.chars().count();
     let limit = (len / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
@@ -26,7 +27,7 @@ pub fn suggest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
             best = Some((d, c));
         }
     }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
+    best.map(|(_, c)| Hint::DidYouMean(c.to_string()))
 }
 
 /// Levenshtein distance over characters.
@@ -160,7 +161,7 @@ impl Checker<'_> {
             .unwrap_or_default()
     }
 
-    fn suggest_in_scope(&self, sc: Scope, name: &str) -> Option<String> {
+    fn suggest_in_scope(&self, sc: Scope, name: &str) -> Option<Hint> {
         let mut cands: Vec<&str> = Vec::new();
         if let Scope::Entity(e) = sc
             && let Some(info) = self.entities.get(e.0)
@@ -191,7 +192,10 @@ mod tests {
     #[test]
     fn suggests_the_closest_name() {
         let s = suggest("规化面积", ["用地面积", "规划面积", "名称"]);
-        assert_eq!(s.as_deref(), Some("did you mean `规划面积`?"));
+        assert_eq!(
+            s.map(|h| h.to_string()).as_deref(),
+            Some("did you mean `规划面积`?")
+        );
         assert_eq!(suggest("完全不同", ["规划面积"]), None);
     }
 }

@@ -7,7 +7,7 @@
 //! `reward` need `amount` of money, `restriction` and `ratio` need
 //! `require … else "…"`; `when` conditions must be bool.
 
-use super::err::{CheckError, CheckWarning};
+use super::err::{CheckError, CheckWarning, Hint};
 use super::merge::Merged;
 use super::{Checker, Scope, blocks::collapse};
 use crate::ast::{self, Family, OutcomeDecl, StrPart};
@@ -167,7 +167,7 @@ impl Checker<'_> {
                 .take(i)
                 .find(|e| e.name.name == ex.name.name)
             {
-                let help = format!("first defined at {}", self.sources.location(first.span));
+                let help = Hint::FirstDefinedAt(self.sources.location(first.span));
                 self.error(
                     ex.name.span,
                     CheckError::DuplicateDefinition {
@@ -320,13 +320,16 @@ impl Checker<'_> {
             }
             (true, Some(OutcomeDecl::Require { cond, span, .. })) => {
                 self.expr(sc, cond, None);
-                let help = format!("`{fam}` rules produce money: write `amount …`");
+                let help = Hint::AmountFamily {
+                    family: fam.clone(),
+                };
                 self.wrong_outcome(fam, "require", *span, help)
             }
             (false, Some(OutcomeDecl::Amount { value, span })) => {
                 self.expr(sc, value, None);
-                let help =
-                    format!("`{fam}` rules pass or fail: write `require cond else \"message\"`");
+                let help = Hint::CheckFamily {
+                    family: fam.clone(),
+                };
                 self.wrong_outcome(fam, "amount", *span, help)
             }
         }
@@ -337,7 +340,7 @@ impl Checker<'_> {
         family: String,
         written: &str,
         span: crate::span::Span,
-        help: String,
+        help: Hint,
     ) -> Option<OutcomeDef> {
         self.error(
             span,

@@ -8,7 +8,7 @@
 //! as diagnostics of the revision.
 
 use super::consts::fold;
-use super::err::CheckError;
+use super::err::{CheckError, Hint};
 use super::expr::constant;
 use super::merge::Merged;
 use super::names::suggest;
@@ -191,7 +191,9 @@ impl Checker<'_> {
                 expected: format!("the key of a `{entity}` record, as a string"),
                 found: written.clone(),
                 at: value.span.source_span(),
-                help: Some(format!("write the key in quotes: `\"{written}\"`")),
+                help: Some(Hint::KeyInQuotes {
+                    written: written.clone(),
+                }),
             },
         );
         None

@@ -1,6 +1,6 @@
 //! `parkrules check POLICY`: parse and type-check; diagnostics on stderr.
 
-use super::{Exit, compile};
+use super::{Exit, compile, tr};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -18,13 +18,19 @@ pub fn run(args: &Args) -> Exit {
                 .as_ref()
                 .map(|p| p.info.name.as_str())
                 .unwrap_or("");
+            let p = args.policy.display();
             if warnings == 0 {
-                eprintln!("ok: {} ({})", args.policy.display(), name);
+                eprintln!(
+                    "{}",
+                    tr(format!("ok: {p} ({name})"), format!("通过：{p}（{name}）"))
+                );
             } else {
                 eprintln!(
-                    "ok with {warnings} warning(s): {} ({})",
-                    args.policy.display(),
-                    name
+                    "{}",
+                    tr(
+                        format!("ok with {warnings} warning(s): {p} ({name})"),
+                        format!("通过，有 {warnings} 个警告：{p}（{name}）"),
+                    )
                 );
             }
             Exit::Ok

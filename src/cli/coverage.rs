@@ -2,7 +2,7 @@
 
 use super::{DataArgs, Exit, OutputArgs, compile, load_data, resolve_as_of, write_output};
 use parkrules::eval::coverage;
-use parkrules::report::coverage::write_coverage;
+use parkrules::report::coverage::write_coverage_in;
 use parkrules::report::explain::ExplainFormat;
 use std::path::PathBuf;
 
@@ -30,11 +30,14 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     let cov = coverage(program, &dataset, as_of);
     let format = ExplainFormat::from_name(&args.format).unwrap_or(ExplainFormat::Text);
     write_output(args.output.out.as_ref(), |w| {
-        write_coverage(w, format, &cov)
+        write_coverage_in(w, format, &cov, super::lang::get())
     })?;
     let unreached = cov.unreached().len() + cov.rules_without_records().count();
     if args.deny_unreached && unreached > 0 {
-        super::error(format_args!("{unreached} clause(s) reached by no record"));
+        super::error(super::tr(
+            format!("{unreached} clause(s) reached by no record"),
+            format!("{unreached} 个子句没有任何记录到达"),
+        ));
         return Ok(Exit::Failed);
     }
     Ok(Exit::Ok)

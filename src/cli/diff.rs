@@ -52,12 +52,16 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     // A diff has no place for skipped rows: they are listed on stderr (per side when
     // the sides read the records differently).
     let sides = match revised_data {
-        Some(_) => vec![("base ", bskipped.as_slice()), ("revised ", rskipped)],
+        Some(_) => vec![
+            (super::tr("base ", "基础政策 "), bskipped.as_slice()),
+            (super::tr("revised ", "修订稿 "), rskipped),
+        ],
         None => vec![("", bskipped.as_slice())],
     };
     for (side, skipped) in sides {
         for s in skipped {
-            eprintln!("skipped {side}{}:{}: {}", s.file, s.row, s.reason);
+            let skipped = super::tr("skipped", "已跳过");
+            eprintln!("{skipped} {side}{}:{}: {}", s.file, s.row, s.reason);
         }
     }
     // Both sides at once (each also spreads over the cores).
@@ -72,7 +76,10 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     });
     bar.finish();
     let Ok(bout) = bout else {
-        super::error("the evaluation of the base policy failed");
+        super::error(super::tr(
+            "the evaluation of the base policy failed",
+            "基础政策的评估失败",
+        ));
         return Err(Exit::Failed);
     };
     let d = diff::compute_diff(
@@ -92,7 +99,7 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     );
     let format = DiffFormat::from_name(&args.format).unwrap_or(DiffFormat::Text);
     write_output(args.output.out.as_ref(), |w| {
-        diff::write_diff(w, format, &d)
+        diff::write_diff_in(w, format, &d, super::lang::get())
     })?;
     let errors = bout
         .iter()
@@ -100,8 +107,9 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
         .filter(|o| o.status.kind() == StatusKind::Error);
     let errors = errors.count();
     if errors > 0 {
-        super::error(format_args!(
-            "{errors} outcome(s) are errors (see the report)"
+        super::error(super::tr(
+            format!("{errors} outcome(s) are errors (see the report)"),
+            format!("{errors} 个结果为 error（见报告）"),
         ));
         return Ok(Exit::Failed);
     }

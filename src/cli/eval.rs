@@ -55,7 +55,7 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
         skipped: &skipped,
     };
     write_output(args.output.out.as_ref(), |w| {
-        report::write_outcomes(w, format, &input)
+        report::write_outcomes_in(w, format, &input, super::lang::get())
     })?;
     let errors = outcomes
         .iter()
@@ -67,7 +67,10 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
 /// Exit 1 when an outcome is `error` (SPEC §4).
 fn errors_exit(errors: usize) -> Exit {
     if errors > 0 {
-        error(format_args!("{errors} outcome(s) are errors"));
+        error(super::tr(
+            format!("{errors} outcome(s) are errors"),
+            format!("{errors} 个结果为 error"),
+        ));
         Exit::Failed
     } else {
         Exit::Ok
@@ -78,9 +81,10 @@ fn errors_exit(errors: usize) -> Exit {
 /// entities cannot be streamed (nothing was written then).
 fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<Exit>, Exit> {
     if let Err(e) = std::fs::read_dir(&args.data.data) {
-        error(format_args!(
-            "cannot read data folder `{}`: {e}",
-            args.data.data.display()
+        let dir = args.data.data.display();
+        error(super::tr(
+            format!("cannot read data folder `{dir}`: {e}"),
+            format!("无法读取数据文件夹 `{dir}`：{e}"),
         ));
         return Err(Exit::Usage);
     }
@@ -110,7 +114,7 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
         }
         (Some(Err(StreamError::Cyclic)), _) => Ok(None),
         (Some(Err(StreamError::Data(errs))), _) => {
-            eprint!("{}", data::render_errors(&errs));
+            eprint!("{}", data::render_errors_in(&errs, super::lang::get()));
             Err(Exit::Failed)
         }
         (Some(Err(e)), _) => {

@@ -1,10 +1,13 @@
 //! `parkrules explain POLICY --data DIR --record 实体:KEY [--rule NAME]`: the
 //! evaluation tree of one outcome (or of every rule on the record).
 
-use super::{DataArgs, Exit, OutputArgs, compile, error, load_data, resolve_as_of, write_output};
+use super::{
+    DataArgs, Exit, OutputArgs, compile, error, load_data, resolve_as_of, tr, write_output,
+};
 use parkrules::eval::{Evaluator, Explanation};
+use parkrules::lang::Lang;
 use parkrules::program::{EntityId, Program, RuleId};
-use parkrules::report::explain::{ExplainFormat, write_explanation};
+use parkrules::report::explain::{ExplainFormat, write_explanation_in};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -37,10 +40,11 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     let index = table
         .and_then(|t| t.records.iter().position(|r| r.key.as_ref() == key))
         .ok_or_else(|| {
-            error(format_args!(
-                "no {} record with key `{key}` in `{}`",
-                args.record.split(':').next().unwrap_or_default(),
-                args.data.data.display()
+            let entity = args.record.split(':').next().unwrap_or_default();
+            let dir = args.data.data.display();
+            error(tr(
+                format!("no {entity} record with key `{key}` in `{dir}`"),
+                format!("`{dir}` 中没有主键为 `{key}` 的 {entity} 记录"),
             ));
             Exit::Usage
         })?;
@@ -60,7 +64,7 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
             if i > 0 {
                 writeln!(w)?;
             }
-            write_explanation(w, format, x)?;
+            write_explanation_in(w, format, x, super::lang::get())?;
         }
         Ok(())
     })?;
@@ -71,8 +75,9 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
 /// `园区:PH-001` → the entity and the key.
 fn parse_record<'a>(program: &Program, spec: &'a str) -> Result<(EntityId, &'a str), Exit> {
     let Some((name, key)) = spec.split_once(':').or_else(|| spec.split_once('：')) else {
-        error(format_args!(
-            "--record `{spec}` is not 实体:KEY (e.g. 园区:PH-001)"
+        error(tr(
+            format!("--record `{spec}` is not 实体:KEY (e.g. 园区:PH-001)"),
+            format!("--record `{spec}` 不是 实体:KEY 的形式（如 园区:PH-001）"),
         ));
         return Err(Exit::Usage);
     };
@@ -80,9 +85,10 @@ fn parse_record<'a>(program: &Program, spec: &'a str) -> Result<(EntityId, &'a s
         Some(e) => Ok((e, key.trim())),
         None => {
             let names: Vec<&str> = program.entities.iter().map(|e| e.name.as_str()).collect();
-            error(format_args!(
-                "--record: no entity `{name}` in the policy (entities: {})",
-                names.join(", ")
+            let names = names.join(", ");
+            error(tr(
+                format!("--record: no entity `{name}` in the policy (entities: {names})"),
+                format!("--record：政策中没有实体 `{name}`（实体有：{names}）"),
             ));
             Err(Exit::Usage)
         }
@@ -109,15 +115,21 @@ fn pick_rules(
                 .iter()
                 .filter_map(|&r| program.rule(r).map(|d| d.name.as_str()))
                 .collect();
-            let why = if found.is_some() {
-                "is not a rule of this entity"
-            } else {
-                "is not a rule of the policy"
-            };
-            error(format_args!(
-                "--rule `{name}` {why} (rules of this entity: {})",
-                names.join(", ")
-            ));
+            let names = names.join(", ");
+            error(match (found.is_some(), super::lang::get()) {
+                (true, Lang::En) => format!(
+                    "--rule `{name}` is not a rule of this entity (rules of this entity: {names})"
+                ),
+                (false, Lang::En) => format!(
+                    "--rule `{name}` is not a rule of the policy (rules of this entity: {names})"
+                ),
+                (true, Lang::Zh) => {
+                    format!("--rule `{name}` 不是此实体的规则（此实体的规则有：{names}）")
+                }
+                (false, Lang::Zh) => {
+                    format!("--rule `{name}` 不是政策中的规则（此实体的规则有：{names}）")
+                }
+            });
             Err(Exit::Usage)
         }
     }

@@ -1,7 +1,7 @@
 //! `parkrules fmt [--check] [--dialect en|zh] PATH…`: rewrite files in the canonical
 //! layout, keeping each file's keyword dialect or translating to the one asked for.
 
-use super::{Exit, error, stderr_style, write_output};
+use super::{Exit, error, stderr_style, tr, write_output};
 use parkrules::diagnostic;
 use parkrules::span::SourceMap;
 use parkrules::syntax::keywords::Dialect;
@@ -25,7 +25,11 @@ pub fn run(args: &Args) -> Exit {
     let mut files = Vec::new();
     for p in &args.paths {
         if let Err(e) = collect(p, &mut files) {
-            error(format_args!("cannot read `{}`: {e}", p.display()));
+            let p = p.display();
+            error(tr(
+                format!("cannot read `{p}`: {e}"),
+                format!("无法读取 `{p}`：{e}"),
+            ));
             return Exit::Usage;
         }
     }
@@ -48,7 +52,13 @@ pub fn run(args: &Args) -> Exit {
         }
     }
     if args.check && changed > 0 {
-        eprintln!("{changed} file(s) would be reformatted");
+        eprintln!(
+            "{}",
+            tr(
+                format!("{changed} file(s) would be reformatted"),
+                format!("{changed} 个文件会被重新格式化"),
+            )
+        );
         worst = worse(worst, Exit::Failed);
     }
     worst
@@ -81,14 +91,18 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// change).
 fn format_one(path: &Path, check_only: bool, dialect: Option<Dialect>) -> Result<bool, Exit> {
     let bytes = std::fs::read(path).map_err(|e| {
-        error(format_args!("cannot read `{}`: {e}", path.display()));
+        let p = path.display();
+        error(tr(
+            format!("cannot read `{p}`: {e}"),
+            format!("无法读取 `{p}`：{e}"),
+        ));
         Exit::Usage
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        error(format_args!(
-            "`{}` is not UTF-8 (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
+        let (p, at) = (path.display(), e.utf8_error().valid_up_to());
+        error(tr(
+            format!("`{p}` is not UTF-8 (invalid byte at offset {at})"),
+            format!("`{p}` 不是 UTF-8（第 {at} 字节无效）"),
         ));
         Exit::Failed
     })?;
@@ -99,7 +113,10 @@ fn format_one(path: &Path, check_only: bool, dialect: Option<Dialect>) -> Result
         None => parkrules::fmt::format_source(&text, id),
     };
     let formatted = formatted.map_err(|diags| {
-        eprint!("{}", diagnostic::render(&sources, &diags, stderr_style()));
+        eprint!(
+            "{}",
+            diagnostic::render_in(&sources, &diags, stderr_style(), super::lang::get())
+        );
         Exit::Failed
     })?;
     if formatted == text {

@@ -40,9 +40,10 @@ pub fn run(args: &Args) -> Exit {
     match generate(&cfg, &args.out) {
         Ok(()) => Exit::Ok,
         Err(e) => {
-            error(format_args!(
-                "cannot generate into `{}`: {e}",
-                args.out.display()
+            let dir = args.out.display();
+            error(super::tr(
+                format!("cannot generate into `{dir}`: {e}"),
+                format!("无法在 `{dir}` 中生成：{e}"),
             ));
             Exit::Usage
         }

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod r#gen;
+pub mod lang;
 pub mod progress;
 pub mod test;
 
@@ -17,6 +18,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use parkrules::data::{self, Dataset, LoadOptions};
 use parkrules::diagnostic::{self, Style};
+use parkrules::lang::{Lang, Localize};
 use parkrules::load::{self, Compiled};
 use parkrules::program::Program;
 use parkrules::report::Skipped;
@@ -43,6 +45,9 @@ pub enum Exit {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Language of messages: en or zh (default: zh when LC_ALL, LC_MESSAGES or LANG starts with zh)
+    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "zh"])]
+    pub lang: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -134,11 +139,17 @@ pub fn binary_needs_file(format: &str, out: Option<&PathBuf>) -> Result<(), Exit
 pub fn resolve_as_of(flag: Option<&str>, program: &Program) -> Result<NaiveDate, Exit> {
     match flag {
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            error(format_args!("--as-of `{s}` is not a date like 2024-01-01"));
+            error(tr(
+                format!("--as-of `{s}` is not a date like 2024-01-01"),
+                format!("--as-of `{s}` 不是日期，应写作 2024-01-01"),
+            ));
             Exit::Usage
         }),
         None => program.info.effective.ok_or_else(|| {
-            error("the policy has no `effective` date: give --as-of");
+            error(tr(
+                "the policy has no `effective` date: give --as-of",
+                "政策没有 `effective` 日期：请给出 --as-of",
+            ));
             Exit::Usage
         }),
     }
@@ -147,9 +158,10 @@ pub fn resolve_as_of(flag: Option<&str>, program: &Program) -> Result<NaiveDate,
 /// Load the records for a program; data errors are printed, all of them.
 pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Skipped>), Exit> {
     if let Err(e) = std::fs::read_dir(&args.data) {
-        error(format_args!(
-            "cannot read data folder `{}`: {e}",
-            args.data.display()
+        let dir = args.data.display();
+        error(tr(
+            format!("cannot read data folder `{dir}`: {e}"),
+            format!("无法读取数据文件夹 `{dir}`：{e}"),
         ));
         return Err(Exit::Usage);
     }
@@ -163,7 +175,7 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
             Ok((loaded.dataset, skipped))
         }
         Err(errs) => {
-            eprint!("{}", data::render_errors(&errs));
+            eprint!("{}", data::render_errors_in(&errs, lang::get()));
             Err(Exit::Failed)
         }
     }
@@ -172,7 +184,7 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
 /// What the loader noticed (ignored files, percent columns that look like
 /// fractions), on stderr.
 pub fn print_notes(notes: &[data::DataNote]) {
-    eprint!("{}", data::render_notes(notes));
+    eprint!("{}", data::render_notes_in(notes, lang::get()));
 }
 
 /// A skipped row as reports list it: the file, its line (CSV, JSONL) or index
@@ -181,12 +193,16 @@ fn skipped_row(s: &data::SkippedRow) -> Skipped {
     let row = match s.at.row {
         data::RowRef::Line(n) | data::RowRef::Index(n) => n,
     };
-    let prefix = format!("{}: ", s.at);
+    let lang = lang::get();
+    let prefix = match lang {
+        Lang::En => format!("{}: ", s.at),
+        Lang::Zh => format!("{}：", s.at.zh()),
+    };
     let reason = s
         .errors
         .iter()
         .map(|e| {
-            let text = e.to_string();
+            let text = e.text(lang).into_owned();
             match text.strip_prefix(&prefix) {
                 Some(rest) => rest.to_string(),
                 None => text,
@@ -212,20 +228,35 @@ pub fn stderr_style() -> Style {
 
 /// Print a message to stderr (prefixed, one line).
 pub fn error(msg: impl std::fmt::Display) {
-    eprintln!("error: {msg}");
+    let prefix = lang::get().pick("error", "错误");
+    eprintln!("{prefix}: {msg}");
+}
+
+/// The English or the Chinese of a message, in the run's language.
+pub fn tr<T>(en: T, zh: T) -> T {
+    lang::get().pick(en, zh)
 }
 
 /// Compile a policy and print its diagnostics; `None` when it has errors.
 pub fn compile(path: &Path) -> Result<Compiled, Exit> {
     if let Err(e) = std::fs::metadata(path) {
-        error(format_args!("cannot read `{}`: {e}", path.display()));
+        let p = path.display();
+        error(tr(
+            format!("cannot read `{p}`: {e}"),
+            format!("无法读取 `{p}`：{e}"),
+        ));
         return Err(Exit::Usage);
     }
     let compiled = load::compile_path(path);
     if !compiled.diagnostics.is_empty() {
         eprint!(
             "{}",
-            diagnostic::render(&compiled.sources, &compiled.diagnostics, stderr_style())
+            diagnostic::render_in(
+                &compiled.sources,
+                &compiled.diagnostics,
+                stderr_style(),
+                lang::get()
+            )
         );
     }
     if compiled.has_errors() || compiled.program.is_none() {
@@ -247,8 +278,17 @@ pub fn write_output(
 /// Say that the output could not be written; bad usage or an unwritable place (exit 2).
 pub fn write_failed(out: Option<&PathBuf>, e: &std::io::Error) -> Exit {
     match out {
-        None => error(format_args!("cannot write to stdout: {e}")),
-        Some(path) => error(format_args!("cannot write `{}`: {e}", path.display())),
+        None => error(tr(
+            format!("cannot write to stdout: {e}"),
+            format!("无法写入标准输出：{e}"),
+        )),
+        Some(path) => {
+            let p = path.display();
+            error(tr(
+                format!("cannot write `{p}`: {e}"),
+                format!("无法写入 `{p}`：{e}"),
+            ))
+        }
     }
     Exit::Usage
 }

@@ -3,7 +3,7 @@
 use super::{Exit, compile, error};
 use parkrules::diagnostic::Style;
 use parkrules::eval::testrun::run_test;
-use parkrules::report::testrun::{write_inherited_results, write_test_results};
+use parkrules::report::testrun::{write_inherited_results_in, write_test_results_in};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -26,9 +26,10 @@ pub fn run(args: &Args) -> Exit {
         return Exit::Failed;
     };
     if program.tests.is_empty() {
-        error(format_args!(
-            "`{}` has no test blocks",
-            args.policy.display()
+        let p = args.policy.display();
+        error(super::tr(
+            format!("`{p}` has no test blocks"),
+            format!("`{p}` 中没有测试块"),
         ));
         return Exit::Failed;
     }
@@ -44,7 +45,8 @@ pub fn run(args: &Args) -> Exit {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let written = write_test_results(&mut out, program, &runs, style).and_then(|tally| {
+    let lang = super::lang::get();
+    let written = write_test_results_in(&mut out, program, &runs, style, lang).and_then(|tally| {
         if args.inherited {
             let inherited: Vec<_> = program
                 .inherited_tests
@@ -52,7 +54,7 @@ pub fn run(args: &Args) -> Exit {
                 .map(|t| (t, t.test.as_ref().ok().map(|def| run_test(program, def))))
                 .collect();
             writeln!(out)?;
-            write_inherited_results(&mut out, program, &inherited, style)?;
+            write_inherited_results_in(&mut out, program, &inherited, style, lang)?;
         }
         Ok(tally)
     });
@@ -60,7 +62,10 @@ pub fn run(args: &Args) -> Exit {
         Ok(t) if t.failed > 0 => Exit::Failed,
         Ok(_) => Exit::Ok,
         Err(e) => {
-            error(format_args!("cannot write to stdout: {e}"));
+            error(super::tr(
+                format!("cannot write to stdout: {e}"),
+                format!("无法写入标准输出：{e}"),
+            ));
             Exit::Usage
         }
     }

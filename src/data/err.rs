@@ -12,7 +12,9 @@
 //! (`园区.xlsx, sheet 园区, row 5`), and errors about one cell add its reference
 //! (`column 入驻率 (cell D5)`).
 
+use crate::lang::{Lang, Localize};
 use miette::Diagnostic;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -64,6 +66,14 @@ impl fmt::Display for At {
 fn cell_ref(at: &At, col: usize) -> String {
     match (&at.sheet, at.row) {
         (Some(_), RowRef::Line(n)) => format!(" (cell {}{n})", column_letters(col)),
+        _ => String::new(),
+    }
+}
+
+/// `（单元格 D5）`: [`cell_ref`] in Chinese.
+fn cell_ref_zh(at: &At, col: usize) -> String {
+    match (&at.sheet, at.row) {
+        (Some(_), RowRef::Line(n)) => format!("（单元格 {}{n}）", column_letters(col)),
         _ => String::new(),
     }
 }
@@ -412,4 +422,313 @@ pub fn render_errors(errs: &LoadErrors) -> String {
 /// One line per note (`note: 说明.txt: ignored: …`).
 pub fn render_notes(notes: &[DataNote]) -> String {
     notes.iter().map(|n| format!("note: {n}\n")).collect()
+}
+
+impl At {
+    /// `园区.csv 第 5 行`, `园区.json[3]`, `园区.xlsx 工作表 园区 第 5 行`.
+    pub fn zh(&self) -> String {
+        match (&self.sheet, self.row) {
+            (Some(sheet), RowRef::Line(n)) => format!("{} 工作表 {sheet} 第 {n} 行", self.file),
+            (Some(sheet), RowRef::Index(i)) => format!("{} 工作表 {sheet}[{i}]", self.file),
+            (None, RowRef::Line(n)) => format!("{} 第 {n} 行", self.file),
+            (None, RowRef::Index(i)) => format!("{}[{i}]", self.file),
+        }
+    }
+}
+
+impl Localize for CellProblem {
+    fn zh(&self) -> Cow<'_, str> {
+        use CellProblem::*;
+        match self {
+            NotANumber => "不是数字".into(),
+            OtherUnit { found, declared } => {
+                format!("的单位是 {found}，但此列以 {declared} 为单位，单元格不做换算").into()
+            }
+            UnknownUnit(u) => format!("以 `{u}` 结尾，这不是单位").into(),
+            NotWhole => "不是整数".into(),
+            TooLarge => "太大".into(),
+            NotBool => "不是是/否值".into(),
+            NotDate => "不是日期".into(),
+            NoSuchDate => "不是日历上的日期".into(),
+            UnknownVariant { enum_name } => format!("不是 {enum_name} 的变体").into(),
+            JsonKind(k) => format!("是 JSON {}", zh_json_kind(k)).into(),
+            SheetError => "是表格中的错误值（公式计算失败）".into(),
+            Unsupported => "不能从数据文件读取".into(),
+        }
+    }
+}
+
+fn zh_json_kind(k: &str) -> &str {
+    match k {
+        "object" => "对象",
+        "array" => "数组",
+        "bool" => "布尔值",
+        "number" => "数字",
+        "string" => "字符串",
+        "null" => "null",
+        other => other,
+    }
+}
+
+impl Localize for RowProblem {
+    fn zh(&self) -> Cow<'_, str> {
+        match self {
+            RowProblem::CellCount { found, expected } => {
+                format!("有 {found} 个单元格，但表头有 {expected} 列").into()
+            }
+            RowProblem::NotAnObject => "不是 JSON 对象".into(),
+            RowProblem::Syntax(m) => m.as_str().into(),
+        }
+    }
+}
+
+impl Localize for HeaderProblem {
+    fn zh(&self) -> Cow<'_, str> {
+        match self {
+            HeaderProblem::Empty(n) => format!("第 {n} 列没有列名").into(),
+            HeaderProblem::Duplicate(c) => format!("列 `{c}` 出现了两次").into(),
+            HeaderProblem::NoHeader => "文件没有表头行".into(),
+            HeaderProblem::EmptySheet(sheet) => {
+                format!("工作表 {sheet} 是空的（需要一行字段名作表头）").into()
+            }
+        }
+    }
+}
+
+impl Localize for DataError {
+    fn zh(&self) -> Cow<'_, str> {
+        use DataError::*;
+        Cow::Owned(match self {
+            BadCell {
+                at,
+                column,
+                col,
+                cell,
+                problem,
+                expected,
+            } => format!(
+                "{}：列 {column}{}：`{cell}` {}（应为{}）",
+                at.zh(),
+                cell_ref_zh(at, *col),
+                problem.zh(),
+                zh_expected(expected)
+            ),
+            BlankCell {
+                at,
+                column,
+                col,
+                expected,
+                absent,
+            } => format!(
+                "{}：列 {column}{}：{}，但该字段不是可选的（应为{}）",
+                at.zh(),
+                cell_ref_zh(at, *col),
+                if *absent { "缺失" } else { "为空" },
+                zh_expected(expected)
+            ),
+            UnknownReference {
+                at,
+                column,
+                col,
+                key,
+                entity,
+            } => format!(
+                "{}：列 {column}{}：没有主键为 `{key}` 的 {entity}",
+                at.zh(),
+                cell_ref_zh(at, *col)
+            ),
+            SkippedReference {
+                at,
+                column,
+                col,
+                key,
+                entity,
+                target,
+            } => format!(
+                "{}：列 {column}{}：{entity} `{key}`（{}）已被跳过，因此本行也跳过",
+                at.zh(),
+                cell_ref_zh(at, *col),
+                target.zh()
+            ),
+            DuplicateKey {
+                at,
+                column,
+                col,
+                key,
+                first,
+            } => format!(
+                "{}：列 {column}{}：主键 `{key}` 重复（首次出现在 {}）",
+                at.zh(),
+                cell_ref_zh(at, *col),
+                first.zh()
+            ),
+            MissingColumn {
+                file,
+                column,
+                entity,
+            } => format!("{file}：缺少列 {column}（{entity} 的必填字段）"),
+            UnknownColumn {
+                file,
+                column,
+                entity,
+                suggestion,
+                ..
+            } => format!(
+                "{file}：未知列 `{column}`（{entity} 没有这个字段{}）",
+                suggestion
+                    .as_ref()
+                    .map(|s| format!("；是否想写 {s}？"))
+                    .unwrap_or_default()
+            ),
+            BadHeader { file, problem } => format!("{file}：表头有误：{}", problem.zh()),
+            MalformedFile {
+                file,
+                line,
+                column,
+                format,
+                message,
+            } => format!("{file}：第 {line} 行第 {column} 列：{format} 格式错误：{message}"),
+            MalformedRow { at, problem } => format!("{}：行格式错误：{}", at.zh(), problem.zh()),
+            Unreadable { file, message } => format!("{file}：无法读取：{message}"),
+            MissingFile { entity, reason } => format!(
+                "没有 {entity} 的数据文件，但{}（应为 {entity}.csv、{entity}.xlsx、{entity}.jsonl 或 {entity}.json）",
+                zh_reason(reason)
+            ),
+            TwoFiles {
+                entity,
+                first,
+                second,
+            } => format!("{entity} 有两个数据文件：{first} 和 {second}（只保留一个）"),
+            InvalidUtf8 {
+                file,
+                line,
+                offset,
+                looks_like,
+            } => format!(
+                "{file}：第 {line} 行：第 {offset} 字节不是有效的 UTF-8；{}",
+                match looks_like {
+                    Some(kind) => format!("这是 {kind}，不是文本文件"),
+                    None => "这个文件是 GBK 编码吗？".to_string(),
+                }
+            ),
+            InvalidGb18030 { file, offset } => {
+                format!("{file}：按表头读作 GB18030（GBK），但第 {offset} 字节不是 GB18030 字符")
+            }
+            WrongEncoding {
+                file,
+                encoding,
+                offset,
+                looks_utf8,
+            } => {
+                let why = if *looks_utf8 {
+                    format!("它是 UTF-8 编码（第 {offset} 字节起是 UTF-8 字符）")
+                } else {
+                    format!("第 {offset} 字节不是 {encoding} 字符")
+                };
+                format!("{file}：不是 --encoding 所说的 {encoding}：{why}")
+            }
+            UnsupportedFormat { file, format } => {
+                format!("{file}：暂不支持 {format} 文件（请另存为 .xlsx 或 CSV UTF-8）")
+            }
+        })
+    }
+}
+
+impl Localize for DataNote {
+    fn zh(&self) -> Cow<'_, str> {
+        use DataNote::*;
+        Cow::Owned(match self {
+            IgnoredFile { file, entities } => {
+                format!("{file}：已忽略：文件名不对应任何实体（{entities}）")
+            }
+            PercentLooksLikeFraction { file, column } => format!(
+                "{file}：列 {column}：所有值都不超过 1，按不超过 1% 读取；如果此列是 0.85 这样的小数，请将字段声明为 `percent in fraction`"
+            ),
+            Decoded { file, encoding } => {
+                format!("{file}：不是 UTF-8；已按表头所用的编码 {encoding} 读取")
+            }
+        })
+    }
+}
+
+/// What a cell should look like ([`super::cell::expected`]), in Chinese; names from
+/// the policy are kept as written.
+fn zh_expected(s: &str) -> String {
+    let fixed = match s {
+        "true, false, 是, 否, 1 or 0" => Some("true、false、是、否、1 或 0"),
+        "a date like 2024-01-01 or 2024/1/1" => Some("日期，如 2024-01-01 或 2024/1/1"),
+        "text" => Some("文本"),
+        "a key" => Some("主键"),
+        "a whole number" => Some("整数"),
+        "a number" => Some("数字"),
+        "a percent like 85 or 85%" => Some("百分数，如 85 或 85%"),
+        "a fraction like 0.85 (or 85%)" => Some("小数，如 0.85（或 85%）"),
+        _ => None,
+    };
+    if let Some(f) = fixed {
+        return f.to_string();
+    }
+    if let Some(e) = s
+        .strip_prefix("the key of a ")
+        .and_then(|r| r.strip_suffix(" record"))
+    {
+        return format!(" {e} 记录的主键");
+    }
+    if let Some(f) = s
+        .strip_prefix("a field type data files cannot hold (")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return format!("数据文件不能存放的字段类型（{f}）");
+    }
+    if let Some((name, variants)) = s.split_once(": one of ") {
+        return format!(" {name} 的变体：{} 之一", variants.replace(", ", "、"));
+    }
+    if let Some((ty, unit)) = s.split_once(" in ") {
+        let ty = match ty {
+            "money" => "金额",
+            "area" => "面积",
+            "duration" => "期限",
+            other => other,
+        };
+        return format!("{ty}，单位 {unit}");
+    }
+    s.to_string()
+}
+
+/// Why a data file is needed ([`super::load`]), in Chinese.
+fn zh_reason(s: &str) -> String {
+    if let Some(rule) = s
+        .strip_prefix("rule ")
+        .and_then(|r| r.strip_suffix(" is for it"))
+    {
+        return format!("规则 {rule} 适用于它");
+    }
+    if s == "an aggregate reads it" {
+        return "有聚合读取它".to_string();
+    }
+    if let Some(field) = s.strip_suffix(" refers to it") {
+        return format!(" {field} 引用它");
+    }
+    s.to_string()
+}
+
+/// [`render_errors`] in a language.
+pub fn render_errors_in(errs: &LoadErrors, lang: Lang) -> String {
+    let mut sorted: Vec<&DataError> = errs.errors.iter().collect();
+    sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut out = String::new();
+    for e in sorted {
+        out.push_str(&e.text(lang));
+        out.push('\n');
+    }
+    out
+}
+
+/// [`render_notes`] in a language.
+pub fn render_notes_in(notes: &[DataNote], lang: Lang) -> String {
+    let note = lang.pick("note: ", "注意：");
+    notes
+        .iter()
+        .map(|n| format!("{note}{}\n", n.text(lang)))
+        .collect()
 }

@@ -19,6 +19,7 @@ use super::encoding::Choice;
 use super::err::{At, DataError, DataNote, LoadErrors, sort_errors};
 use super::read::{BadRow, Format, KeyIndex, TableReader};
 use super::{Dataset, Table, deferred};
+use crate::lang::{Lang, Localize};
 use crate::program::{EntityId, ExprKind, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -59,6 +60,18 @@ pub fn render_skipped(skipped: &[SkippedRow]) -> String {
     for row in skipped {
         for e in &row.errors {
             out.push_str(&format!("skipped: {e}\n"));
+        }
+    }
+    out
+}
+
+/// [`render_skipped`] in a language.
+pub fn render_skipped_in(skipped: &[SkippedRow], lang: Lang) -> String {
+    let word = lang.pick("skipped: ", "已跳过：");
+    let mut out = String::new();
+    for row in skipped {
+        for e in &row.errors {
+            out.push_str(&format!("{word}{}\n", e.text(lang)));
         }
     }
     out

@@ -24,10 +24,13 @@ mod utf8;
 pub mod xlsx;
 
 pub use encoding::Choice as EncodingChoice;
-pub use err::{At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_notes};
+pub use err::{
+    At, DataError, DataNote, LoadErrors, RowRef, render_errors, render_errors_in, render_notes,
+    render_notes_in,
+};
 pub use load::{
     DataFiles, LoadOptions, Loaded, SkippedRow, find_data_files, load_dir, open_table,
-    open_table_in, render_skipped,
+    open_table_in, render_skipped, render_skipped_in,
 };
 pub use read::{BadRow, KeyIndex, TableReader};
 

@@ -5,8 +5,10 @@
 //! [`Diagnostic`](miette::Diagnostic) with a code and a label at its span, so the CLI
 //! can render it with [`crate::diagnostic::render`].
 
+use crate::lang::Localize;
 use crate::span::Span;
 use miette::{Diagnostic, LabeledSpan};
+use std::borrow::Cow;
 use std::fmt::Display;
 use thiserror::Error;
 
@@ -110,6 +112,28 @@ impl EvalError {
             }
             _ => None,
         }
+    }
+}
+
+impl Localize for EvalError {
+    fn zh(&self) -> Cow<'_, str> {
+        use EvalError::*;
+        Cow::Owned(match self {
+            DivisionByZero { .. } => "除数为零".into(),
+            Overflow { .. } => "算术溢出".into(),
+            Blank { field, .. } => format!("字段 `{field}` 为空"),
+            Missing { field, .. } => format!("测试记录没有给出字段 `{field}`"),
+            ExceptionConflict { first, second, .. } => {
+                format!("例外 `{first}` 和 `{second}` 同时适用")
+            }
+            NoParamValue { param, as_of, .. } => {
+                format!("参数 `{param}` 在 {as_of} 没有有效取值")
+            }
+            DateOutOfRange { .. } => "日期超出范围".into(),
+            EmptyAggregate { func, .. } => format!("`{func}` 没有可统计的记录"),
+            NotWhole { value, unit, .. } => format!("`{value}` 不是整数{unit}"),
+            Internal { what, .. } => format!("内部错误：{what}"),
+        })
     }
 }
 

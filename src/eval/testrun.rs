@@ -12,15 +12,17 @@
 use crate::data::{Dataset, Record, Table};
 use crate::eval::err::EvalError;
 use crate::eval::{Evaluator, Frame, Memo, Outcome, Scratch, Status};
+use crate::lang::{Localize, LocalizeDiag, ZhDiag};
 use crate::program::NumHint;
 use crate::program::{
-    EntityId, ExpectDef, ExpectedDef, FieldId, Program, StatusKind, TestDef, TestRecordDef, Ty,
+    EntityId, ExpectDef, ExpectedDef, FieldId, Program, TestDef, TestRecordDef, Ty,
 };
 use crate::span::Span;
 use crate::units::Dim;
 use crate::value::{Value, show_num};
 use chrono::NaiveDate;
 use miette::{Diagnostic, SourceSpan};
+use std::borrow::Cow;
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -55,7 +57,7 @@ pub enum TestProblem {
     #[diagnostic(code(parkrules::test::mismatch))]
     Mismatch {
         expected: String,
-        actual: String,
+        actual: Actual,
         #[label("expected here")]
         at: SourceSpan,
         span: Span,
@@ -357,7 +359,7 @@ fn compare(program: &Program, expect: &ExpectDef, actual: &Outcome) -> Option<Te
     };
     (!met).then(|| TestProblem::Mismatch {
         expected: expected_text(&expect.expected),
-        actual: describe_status(program, actual),
+        actual: Actual::of(program, actual),
         at: expect.span.source_span(),
         span: expect.span,
     })
@@ -376,18 +378,88 @@ fn expected_text(expected: &ExpectedDef) -> String {
 
 /// An outcome in a few words: `600万元`, `not_applicable (when `…`)`, `error: …`.
 pub fn describe_status(program: &Program, outcome: &Outcome) -> String {
-    match &outcome.status {
-        Status::Amount(d) => money(*d),
-        Status::NotApplicable { when } => {
-            let text = program
-                .rule(outcome.rule)
-                .and_then(|r| r.body.whens.get(*when))
-                .map(|w| w.text.as_str())
-                .unwrap_or("");
-            format!("not_applicable (when `{text}` fails)")
+    Actual::of(program, outcome).to_string()
+}
+
+/// The outcome a test got, in a few words (see [`describe_status`]).
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum Actual {
+    #[error("{0}")]
+    Amount(String),
+    #[error("not_applicable (when `{0}` fails)")]
+    NotApplicable(String),
+    #[error("pass")]
+    Pass,
+    #[error("violation: {0}")]
+    Violation(String),
+    #[error("error: {error} at {at}")]
+    Error { error: Box<EvalError>, at: String },
+}
+
+impl Actual {
+    pub fn of(program: &Program, outcome: &Outcome) -> Actual {
+        match &outcome.status {
+            Status::Amount(d) => Actual::Amount(money(*d)),
+            Status::NotApplicable { when } => {
+                let text = program
+                    .rule(outcome.rule)
+                    .and_then(|r| r.body.whens.get(*when))
+                    .map(|w| w.text.as_str())
+                    .unwrap_or("");
+                Actual::NotApplicable(text.to_string())
+            }
+            Status::Pass => Actual::Pass,
+            Status::Violation { message } => Actual::Violation(message.clone()),
+            Status::Error(e) => Actual::Error {
+                error: e.clone(),
+                at: program.sources.location(e.span()),
+            },
         }
-        Status::Pass => StatusKind::Pass.name().to_string(),
-        Status::Violation { message } => format!("violation: {message}"),
-        Status::Error(e) => format!("error: {e} at {}", program.sources.location(e.span())),
+    }
+}
+
+impl Localize for Actual {
+    fn zh(&self) -> Cow<'_, str> {
+        match self {
+            Actual::Amount(m) => m.as_str().into(),
+            Actual::NotApplicable(w) => format!("not_applicable（条件 `{w}` 不成立）").into(),
+            Actual::Pass => "pass".into(),
+            Actual::Violation(m) => format!("violation：{m}").into(),
+            Actual::Error { error, at } => format!("error：{}，位于 {at}", error.zh()).into(),
+        }
+    }
+}
+
+impl LocalizeDiag for TestProblem {
+    fn zh_diag(&self) -> ZhDiag {
+        use crate::lang::zd as z;
+        use TestProblem::*;
+        match self {
+            Mismatch {
+                expected, actual, ..
+            } => z(format!("期望 {expected}，实际 {}", actual.zh()), "期望在此"),
+            MissingField {
+                field, entity, key, ..
+            } => z(
+                format!("读取了 {entity} `{key}` 的字段 `{field}`，但测试没有给出"),
+                "此 expect 需要它",
+            )
+            .help(format!("在测试记录中给出 `{field}`")),
+            UnknownReference {
+                field, entity, key, ..
+            } => z(
+                format!("引用 `{field}` 指向 `{key}`，但此测试中没有这条 {entity} 记录"),
+                "在此记录中",
+            ),
+            UnknownRecord { entity, key, .. } => {
+                z(format!("此测试中没有 {entity} 记录 `{key}`"), "在此期望它")
+            }
+            BadField { field, error, .. } => z(
+                format!("测试记录的字段 `{field}` 无法求值：{error}"),
+                "在此记录中",
+            ),
+            NoAsOf { .. } => z("测试没有 `as_of`，政策也没有 `effective` 日期", "此测试")
+                .help("在测试中加 `as_of 2024-01-01`"),
+        }
     }
 }

@@ -8,26 +8,40 @@
 //! reached.
 
 use crate::eval::coverage::{Coverage, Item};
+use crate::lang::Lang;
 use crate::report::explain::ExplainFormat;
 use crate::report::{display_width, pad_left, pad_to};
 use std::io::{self, Write};
 
 /// Write a coverage report (the formats of `explain`: text or JSON).
 pub fn write_coverage(w: &mut dyn Write, fmt: ExplainFormat, c: &Coverage) -> io::Result<()> {
+    write_coverage_in(w, fmt, c, Lang::En)
+}
+
+/// [`write_coverage`] with the text format's fixed words in a language.
+pub fn write_coverage_in(
+    w: &mut dyn Write,
+    fmt: ExplainFormat,
+    c: &Coverage,
+    lang: Lang,
+) -> io::Result<()> {
     match fmt {
         ExplainFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, c).map_err(io::Error::other)?;
             writeln!(w)
         }
-        ExplainFormat::Text => write_text(w, c),
+        ExplainFormat::Text => write_text(w, c, lang),
     }
 }
 
 /// Longer clause texts push their count to the right rather than widen every line.
 const MAX_LABEL: usize = 48;
 
-fn write_text(w: &mut dyn Write, c: &Coverage) -> io::Result<()> {
-    writeln!(w, "coverage of {} as of {}", c.policy, c.as_of)?;
+fn write_text(w: &mut dyn Write, c: &Coverage, lang: Lang) -> io::Result<()> {
+    match lang {
+        Lang::En => writeln!(w, "coverage of {} as of {}", c.policy, c.as_of)?,
+        Lang::Zh => writeln!(w, "{} 的覆盖情况，基准日 {}", c.policy, c.as_of)?,
+    }
     let label_width = c
         .rules
         .iter()
@@ -63,32 +77,46 @@ fn write_text(w: &mut dyn Write, c: &Coverage) -> io::Result<()> {
         } else {
             format!(": {}", counts.join(", "))
         };
-        writeln!(w, "  {} records{counts}", r.records)?;
-        write_items(w, &r.items, label_width)?;
+        match lang {
+            Lang::En => writeln!(w, "  {} records{counts}", r.records)?,
+            Lang::Zh => writeln!(w, "  {} 条记录{counts}", r.records)?,
+        }
+        write_items(w, &r.items, label_width, lang)?;
     }
     for l in &c.lets {
         writeln!(w)?;
         writeln!(w, "let {}  {}", l.name, l.location)?;
-        write_items(w, &l.items, label_width)?;
+        write_items(w, &l.items, label_width, lang)?;
     }
     let unreached = c.unreached();
     let empty: Vec<_> = c.rules_without_records().collect();
     writeln!(w)?;
     if unreached.is_empty() && empty.is_empty() {
-        writeln!(w, "every clause is reached by at least one record")?;
+        let all = lang.pick(
+            "every clause is reached by at least one record",
+            "每个子句都至少有一条记录到达",
+        );
+        writeln!(w, "{all}")?;
         return Ok(());
     }
-    writeln!(
-        w,
-        "not reached by any record ({}):",
-        unreached.len() + empty.len()
-    )?;
+    let n = unreached.len() + empty.len();
+    match lang {
+        Lang::En => writeln!(w, "not reached by any record ({n}):")?,
+        Lang::Zh => writeln!(w, "没有任何记录到达（{n}）：")?,
+    }
     for r in empty {
-        writeln!(
-            w,
-            "  {}  rule {}: no {} records",
-            r.location, r.rule, r.entity
-        )?;
+        match lang {
+            Lang::En => writeln!(
+                w,
+                "  {}  rule {}: no {} records",
+                r.location, r.rule, r.entity
+            )?,
+            Lang::Zh => writeln!(
+                w,
+                "  {}  规则 {}：没有 {} 记录",
+                r.location, r.rule, r.entity
+            )?,
+        }
     }
     for (owner, i) in unreached {
         writeln!(
@@ -102,15 +130,21 @@ fn write_text(w: &mut dyn Write, c: &Coverage) -> io::Result<()> {
     Ok(())
 }
 
-fn write_items(w: &mut dyn Write, items: &[Item], label_width: usize) -> io::Result<()> {
+fn write_items(
+    w: &mut dyn Write,
+    items: &[Item],
+    label_width: usize,
+    lang: Lang,
+) -> io::Result<()> {
     for i in items {
         let label = pad_to(&format!("{}  {}", i.kind.label(), i.text), label_width);
-        let count = match i.evaluated {
-            Some(n) => format!("{} of {n}", i.reached),
-            None => i.reached.to_string(),
+        let count = match (i.evaluated, lang) {
+            (Some(n), Lang::En) => format!("{} of {n}", i.reached),
+            (Some(n), Lang::Zh) => format!("{}/{n}", i.reached),
+            (None, _) => i.reached.to_string(),
         };
         let mark = if i.reached == 0 {
-            "  ← not reached"
+            lang.pick("  ← not reached", "  ← 未到达")
         } else {
             ""
         };

@@ -11,6 +11,7 @@
 //! aggregated records on lines of their own.
 
 use crate::eval::explain::{Explanation, Node, NodeKind, Note};
+use crate::lang::Lang;
 use std::io::{self, Write};
 
 /// An output format of `parkrules explain`.
@@ -37,60 +38,79 @@ impl ExplainFormat {
 
 /// Write one explanation.
 pub fn write_explanation(w: &mut dyn Write, fmt: ExplainFormat, x: &Explanation) -> io::Result<()> {
+    write_explanation_in(w, fmt, x, Lang::En)
+}
+
+/// [`write_explanation`] with the text format's fixed words in a language (JSON is
+/// the same in every language).
+pub fn write_explanation_in(
+    w: &mut dyn Write,
+    fmt: ExplainFormat,
+    x: &Explanation,
+    lang: Lang,
+) -> io::Result<()> {
     match fmt {
         ExplainFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, x).map_err(io::Error::other)?;
             writeln!(w)
         }
-        ExplainFormat::Text => write_text(w, x),
+        ExplainFormat::Text => write_text(w, x, lang),
     }
 }
 
-fn write_text(w: &mut dyn Write, x: &Explanation) -> io::Result<()> {
+fn write_text(w: &mut dyn Write, x: &Explanation, lang: Lang) -> io::Result<()> {
+    let (entity, key, rule, family, as_of) =
+        (&x.entity, &x.key, &x.rule, x.family.name(), &x.as_of);
+    match lang {
+        Lang::En => writeln!(w, "{entity} {key} · {rule} ({family}), as of {as_of}")?,
+        Lang::Zh => writeln!(w, "{entity} {key} · {rule}（{family}），基准日 {as_of}")?,
+    }
     writeln!(
         w,
-        "{} {} · {} ({}), as of {}",
-        x.entity,
-        x.key,
-        x.rule,
-        x.family.name(),
-        x.as_of
+        "{}{}",
+        lang.pick("outcome: ", "结果："),
+        outcome(x, lang)
     )?;
-    writeln!(w, "outcome: {}", outcome(x))?;
     if let Some(e) = &x.exception {
-        writeln!(w, "exception: {e}")?;
+        writeln!(w, "{}{e}", lang.pick("exception: ", "例外："))?;
     }
     if let Some(c) = &x.cite {
-        writeln!(w, "cite: {c}")?;
+        writeln!(w, "{}{c}", lang.pick("cite: ", "依据："))?;
     }
     writeln!(w)?;
     for n in &x.steps {
-        node(w, n, 0)?;
+        node(w, n, 0, lang)?;
     }
     Ok(())
 }
 
-fn outcome(x: &Explanation) -> String {
+fn outcome(x: &Explanation, lang: Lang) -> String {
     let none = String::new();
     let or = |o: &Option<String>| o.clone().unwrap_or_default();
-    match x.status.name() {
-        "amount" => format!(
-            "amount {} ({} 元)",
-            x.amount_shown.as_ref().unwrap_or(&none),
-            or(&x.amount)
-        ),
-        "not_applicable" => format!("not applicable: when {} failed", or(&x.failed_when)),
-        "violation" => format!("violation: {}", or(&x.message)),
-        "error" => format!("error: {} at {}", or(&x.error), or(&x.error_location)),
-        other => other.to_string(),
+    let shown = x.amount_shown.as_ref().unwrap_or(&none);
+    match (x.status.name(), lang) {
+        ("amount", Lang::En) => format!("amount {shown} ({} 元)", or(&x.amount)),
+        ("amount", Lang::Zh) => format!("金额 {shown}（{} 元）", or(&x.amount)),
+        ("not_applicable", Lang::En) => {
+            format!("not applicable: when {} failed", or(&x.failed_when))
+        }
+        ("not_applicable", Lang::Zh) => {
+            format!("不适用：条件 {} 不成立", or(&x.failed_when))
+        }
+        ("violation", Lang::En) => format!("violation: {}", or(&x.message)),
+        ("violation", Lang::Zh) => format!("违反：{}", or(&x.message)),
+        ("error", Lang::En) => format!("error: {} at {}", or(&x.error), or(&x.error_location)),
+        ("error", Lang::Zh) => format!("错误：{}，位于 {}", or(&x.error), or(&x.error_location)),
+        ("pass", Lang::Zh) => "通过".to_string(),
+        (other, _) => other.to_string(),
     }
 }
 
-fn node(w: &mut dyn Write, n: &Node, depth: usize) -> io::Result<()> {
+fn node(w: &mut dyn Write, n: &Node, depth: usize, lang: Lang) -> io::Result<()> {
     let pad = "  ".repeat(depth);
     let one_line = n.text.split_whitespace().collect::<Vec<_>>().join(" ");
     let text = if one_line.is_empty() {
-        "(expression)"
+        lang.pick("(expression)", "（表达式）")
     } else {
         one_line.as_str()
     };
@@ -107,18 +127,18 @@ fn node(w: &mut dyn Write, n: &Node, depth: usize) -> io::Result<()> {
     let children = cond.map_or(n.children.as_slice(), |c| c.children.as_slice());
     let head = match n.kind {
         NodeKind::Expr => text.to_string(),
-        NodeKind::When => format!("when {text}"),
-        NodeKind::Exception => format!("exception {text}"),
-        NodeKind::Message => format!("message {text}"),
+        NodeKind::When => format!("{} {text}", lang.pick("when", "条件")),
+        NodeKind::Exception => format!("{} {text}", lang.pick("exception", "例外")),
+        NodeKind::Message => format!("{} {text}", lang.pick("message", "说明")),
     };
     let mut line = format!("{pad}{head}");
     if let Some(v) = &n.value {
         line.push_str(&format!(" = {v}"));
     }
     if let Some(e) = &n.error {
-        line.push_str(&format!("  error: {e}"));
+        line.push_str(&format!("  {}{e}", lang.pick("error: ", "错误：")));
     }
-    let words: Vec<String> = notes.iter().filter_map(|n| note_word(n)).collect();
+    let words: Vec<String> = notes.iter().filter_map(|n| note_word(n, lang)).collect();
     if !words.is_empty() {
         line.push_str(&format!("  [{}]", words.join("; ")));
     }
@@ -127,16 +147,19 @@ fn node(w: &mut dyn Write, n: &Node, depth: usize) -> io::Result<()> {
     }
     writeln!(w, "{line}")?;
     for note in notes {
-        note_lines(w, note, &pad)?;
+        note_lines(w, note, &pad, lang)?;
     }
     for c in children {
-        node(w, c, depth + 1)?;
+        node(w, c, depth + 1, lang)?;
     }
     Ok(())
 }
 
 /// A note as a few words on its node's line (`None`: it takes lines of its own).
-fn note_word(n: &Note) -> Option<String> {
+fn note_word(n: &Note, lang: Lang) -> Option<String> {
+    if lang == Lang::Zh {
+        return note_word_zh(n);
+    }
     Some(match n {
         Note::When { held, .. } => if *held { "held" } else { "failed" }.to_string(),
         Note::Exception { applies, .. } => if *applies {
@@ -172,8 +195,39 @@ fn note_word(n: &Note) -> Option<String> {
     })
 }
 
+/// [`note_word`] in Chinese.
+fn note_word_zh(n: &Note) -> Option<String> {
+    Some(match n {
+        Note::When { held, .. } => if *held { "成立" } else { "不成立" }.to_string(),
+        Note::Exception { applies, .. } => if *applies { "适用" } else { "不适用" }.to_string(),
+        Note::ExceptionChosen { name, .. } => format!("选用例外 {name}"),
+        Note::TierRow { text, .. } => {
+            format!("分档 {}", text.split("=>").next().unwrap_or("").trim())
+        }
+        Note::TierElse => "分档 else".to_string(),
+        Note::MatchArm { index: None, .. } => "else 分支".to_string(),
+        Note::MatchArm { variant, .. } => format!("分支 {variant}"),
+        Note::Branch { then } => if *then { "then" } else { "else" }.to_string(),
+        Note::ShortCircuit => "短路".to_string(),
+        Note::Param {
+            name, value, from, ..
+        } => match from {
+            Some(d) => format!("参数 {name} = {value}（自 {d} 起）"),
+            None => format!("参数 {name} = {value}"),
+        },
+        Note::Let { name, memoised } => {
+            if *memoised {
+                format!("定义 {name}（已算过）")
+            } else {
+                format!("定义 {name}")
+            }
+        }
+        Note::Brackets { .. } | Note::Aggregate { .. } => return None,
+    })
+}
+
 /// Notes that list things: bracket slices and aggregated records, one per line.
-fn note_lines(w: &mut dyn Write, n: &Note, pad: &str) -> io::Result<()> {
+fn note_lines(w: &mut dyn Write, n: &Note, pad: &str, lang: Lang) -> io::Result<()> {
     match n {
         Note::Brackets { slices } => {
             for s in slices {
@@ -192,16 +246,23 @@ fn note_lines(w: &mut dyn Write, n: &Note, pad: &str) -> io::Result<()> {
             records,
         } => {
             let n_in = records.iter().filter(|r| r.included).count();
-            writeln!(
-                w,
-                "{pad}  | {func} over {entity} via {via}: {n_in} of {} records",
-                records.len()
-            )?;
+            let total = records.len();
+            match lang {
+                Lang::En => writeln!(
+                    w,
+                    "{pad}  | {func} over {entity} via {via}: {n_in} of {total} records"
+                )?,
+                Lang::Zh => writeln!(
+                    w,
+                    "{pad}  | {func}：{entity} 经 {via}：{total} 条记录中的 {n_in} 条"
+                )?,
+            }
             for r in records {
-                let what = match (&r.value, r.included) {
-                    (Some(v), true) => format!("included, {v}"),
-                    (None, true) => "included".to_string(),
-                    (_, false) => "excluded".to_string(),
+                let what = match (&r.value, r.included, lang) {
+                    (Some(v), true, Lang::En) => format!("included, {v}"),
+                    (Some(v), true, Lang::Zh) => format!("计入，{v}"),
+                    (None, true, _) => lang.pick("included", "计入").to_string(),
+                    (_, false, _) => lang.pick("excluded", "不计入").to_string(),
                 };
                 writeln!(w, "{pad}  |   {} {what}", r.key)?;
             }

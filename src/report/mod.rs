@@ -31,6 +31,7 @@ pub mod xlsx;
 use crate::ast::Family;
 use crate::data::Dataset;
 use crate::eval::{Outcome, Status};
+use crate::lang::Lang;
 use crate::program::{NumHint, Program, StatusKind};
 use crate::units::Dim;
 use crate::value::show_num;
@@ -104,10 +105,21 @@ pub struct ReportInput<'a> {
 /// Write the outcomes of one evaluation in one format.
 /// Output is buffered here: callers may pass an unbuffered stdout or file.
 pub fn write_outcomes(w: &mut dyn Write, fmt: Format, ctx: &ReportInput) -> io::Result<()> {
+    write_outcomes_in(w, fmt, ctx, Lang::En)
+}
+
+/// [`write_outcomes`] with the text format in a language; the machine formats (json,
+/// jsonl, csv, snapshot) are the same in every language.
+pub fn write_outcomes_in(
+    w: &mut dyn Write,
+    fmt: Format,
+    ctx: &ReportInput,
+    lang: Lang,
+) -> io::Result<()> {
     let mut buf = io::BufWriter::new(w);
     let w: &mut dyn Write = &mut buf;
     match fmt {
-        Format::Text => text::write(w, ctx),
+        Format::Text => text::write_in(w, ctx, lang),
         Format::Json => json::write(w, ctx),
         Format::Jsonl => jsonl::write(w, ctx),
         Format::Csv => csv::write(w, ctx),
@@ -308,6 +320,20 @@ pub fn is_amount_family(f: Family) -> bool {
 
 /// The policy line every human format starts with.
 pub fn title(program: &Program, as_of: NaiveDate) -> String {
+    title_in(program, as_of, Lang::En)
+}
+
+/// [`title`] in a language (`… 版本 2021，基准日 2022-01-01`).
+pub fn title_in(program: &Program, as_of: NaiveDate, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        let version = program
+            .info
+            .version
+            .as_deref()
+            .map_or_else(String::new, |v| format!(" 版本 {v}"));
+        let date = as_of.format("%Y-%m-%d");
+        return format!("{}{version}，基准日 {date}", program.info.name);
+    }
     let version = program
         .info
         .version

@@ -11,11 +11,12 @@
 //! with its expected and actual outcomes; a base test that no longer fits the revised
 //! policy (it names a removed rule or field) says why.
 
-use crate::diagnostic::{Diag, Style, render};
+use crate::diagnostic::{Diag, Style, render_in};
 use crate::eval::Evaluator;
 use crate::eval::testrun::{TestResult, test_dataset};
+use crate::lang::Lang;
 use crate::program::{InheritedTest, Program, TestDef};
-use crate::report::explain::{ExplainFormat, write_explanation};
+use crate::report::explain::{ExplainFormat, write_explanation_in};
 use std::io::{self, Write};
 
 /// Counts of a test run.
@@ -32,19 +33,39 @@ pub fn write_test_results(
     runs: &[(&TestDef, TestResult)],
     style: Style,
 ) -> io::Result<Tally> {
+    write_test_results_in(w, program, runs, style, Lang::En)
+}
+
+/// [`write_test_results`] in a language.
+pub fn write_test_results_in(
+    w: &mut dyn Write,
+    program: &Program,
+    runs: &[(&TestDef, TestResult)],
+    style: Style,
+    lang: Lang,
+) -> io::Result<Tally> {
     let mut tally = Tally::default();
     for (test, result) in runs {
         if result.passed {
             tally.passed += 1;
-            writeln!(w, "ok      {}", result.name)?;
+            writeln!(w, "{}{}", lang.pick("ok      ", "通过    "), result.name)?;
             continue;
         }
         tally.failed += 1;
         let at = program.sources.location(result.span);
-        writeln!(w, "FAILED  {}  ({at})", result.name)?;
-        write_failures(w, program, test, result, style)?;
+        writeln!(
+            w,
+            "{}{}  ({at})",
+            lang.pick("FAILED  ", "失败    "),
+            result.name
+        )?;
+        write_failures(w, program, test, result, style, lang)?;
     }
-    writeln!(w, "{} passed, {} failed", tally.passed, tally.failed)?;
+    let (p, f) = (tally.passed, tally.failed);
+    match lang {
+        Lang::En => writeln!(w, "{p} passed, {f} failed")?,
+        Lang::Zh => writeln!(w, "通过 {p} 个，失败 {f} 个")?,
+    }
     Ok(tally)
 }
 
@@ -55,13 +76,14 @@ pub fn write_failures(
     test: &TestDef,
     result: &TestResult,
     style: Style,
+    lang: Lang,
 ) -> io::Result<()> {
     let diags: Vec<Diag> = result
         .failures
         .iter()
         .map(|f| Diag::error(Some(f.problem.span().file), f.problem.clone()))
         .collect();
-    write_indented(w, &render(&program.sources, &diags, style), 4)?;
+    write_indented(w, &render_in(&program.sources, &diags, style, lang), 4)?;
     let Some(as_of) = result.as_of else {
         return Ok(());
     };
@@ -69,9 +91,10 @@ pub fn write_failures(
     let ev = Evaluator::new(program, &data, as_of);
     for actual in result.failures.iter().filter_map(|f| f.actual.as_ref()) {
         if let Some(x) = ev.explain(actual.entity, actual.record, actual.rule) {
-            writeln!(w, "    the actual outcome, explained:")?;
+            let line = lang.pick("the actual outcome, explained:", "实际结果的解释：");
+            writeln!(w, "    {line}")?;
             let mut tree = Vec::new();
-            write_explanation(&mut tree, ExplainFormat::Text, &x)?;
+            write_explanation_in(&mut tree, ExplainFormat::Text, &x, lang)?;
             write_indented(w, &String::from_utf8_lossy(&tree), 6)?;
         }
     }
@@ -108,35 +131,59 @@ pub fn write_inherited_results(
     runs: &[(&InheritedTest, Option<TestResult>)],
     style: Style,
 ) -> io::Result<InheritedTally> {
+    write_inherited_results_in(w, program, runs, style, Lang::En)
+}
+
+/// [`write_inherited_results`] in a language.
+pub fn write_inherited_results_in(
+    w: &mut dyn Write,
+    program: &Program,
+    runs: &[(&InheritedTest, Option<TestResult>)],
+    style: Style,
+    lang: Lang,
+) -> io::Result<InheritedTally> {
     let mut tally = InheritedTally::default();
-    writeln!(w, "tests inherited from the base, run on the revision:")?;
+    let heading = lang.pick(
+        "tests inherited from the base, run on the revision:",
+        "继承自基础政策的测试，在修订稿上运行：",
+    );
+    writeln!(w, "{heading}")?;
     for (inherited, result) in runs {
         let name = &inherited.name;
         let base = &inherited.base;
         match (&inherited.test, result) {
             (Ok(_), Some(r)) if r.passed => {
                 tally.unchanged += 1;
-                writeln!(w, "unchanged      {name}  [{base}]")?;
+                let word = lang.pick("unchanged      ", "未变          ");
+                writeln!(w, "{word}{name}  [{base}]")?;
             }
             (Ok(test), Some(r)) => {
                 tally.changed += 1;
-                writeln!(w, "CHANGED        {name}  [{base}]")?;
-                write_failures(w, program, test, r, style)?;
+                let word = lang.pick("CHANGED        ", "已改变        ");
+                writeln!(w, "{word}{name}  [{base}]")?;
+                write_failures(w, program, test, r, style, lang)?;
             }
             (Err(why), _) => {
                 tally.not_applicable += 1;
-                writeln!(w, "not applicable {name}  [{base}]: {}", why.join("; "))?;
+                let word = lang.pick("not applicable ", "不再适用      ");
+                let sep = lang.pick(": ", "：");
+                writeln!(w, "{word}{name}  [{base}]{sep}{}", why.join("; "))?;
             }
             (Ok(_), None) => {
                 tally.not_applicable += 1;
-                writeln!(w, "not applicable {name}  [{base}]: not run")?;
+                let word = lang.pick("not applicable ", "不再适用      ");
+                let why = lang.pick(": not run", "：未运行");
+                writeln!(w, "{word}{name}  [{base}]{why}")?;
             }
         }
     }
-    writeln!(
-        w,
-        "{} unchanged, {} changed by the revision, {} no longer applicable",
-        tally.unchanged, tally.changed, tally.not_applicable
-    )?;
+    let (u, c, n) = (tally.unchanged, tally.changed, tally.not_applicable);
+    match lang {
+        Lang::En => writeln!(
+            w,
+            "{u} unchanged, {c} changed by the revision, {n} no longer applicable"
+        )?,
+        Lang::Zh => writeln!(w, "未变 {u} 个，被修订改变 {c} 个，不再适用 {n} 个")?,
+    }
     Ok(tally)
 }

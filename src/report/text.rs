@@ -6,10 +6,12 @@
 //! 万元, exactly (`1.2345万元`, never rounded). Columns are aligned by display width
 //! (a Chinese character takes two columns).
 
+use crate::lang::Lang;
 use crate::program::{EntityId, Program, StatusKind};
+use crate::report::title_in;
 use crate::report::{
     OutcomeView, ReportInput, RuleTotal, Skipped, budget_total, display_width, family_totals,
-    is_amount_family, ordered, pad_to, rule_totals, title, wan,
+    is_amount_family, ordered, pad_to, rule_totals, wan,
 };
 use std::io::{self, Write};
 
@@ -17,7 +19,13 @@ const FAMILY_WIDTH: usize = 11;
 
 /// Write the text report.
 pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
-    writeln!(w, "{}", title(ctx.program, ctx.as_of))?;
+    write_in(w, ctx, Lang::En)
+}
+
+/// Write the text report in a language (headings and fixed words; names, values and
+/// status names as they are).
+pub fn write_in(w: &mut dyn Write, ctx: &ReportInput, lang: Lang) -> io::Result<()> {
+    writeln!(w, "{}", title_in(ctx.program, ctx.as_of, lang))?;
     let widths: Vec<usize> = (0..ctx.program.entities.len())
         .map(|e| rule_width(ctx.program, EntityId(e)))
         .collect();
@@ -34,12 +42,12 @@ pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
             "  {}  {}  {}",
             pad_to(&v.rule, rule_w),
             pad_to(v.family_name(), FAMILY_WIDTH),
-            result(&v)
+            result_in(&v, lang)
         );
         writeln!(w, "{}", line.trim_end())?;
     }
-    write_totals(w, ctx)?;
-    write_skipped(w, ctx.skipped)
+    write_totals(w, ctx, lang)?;
+    write_skipped_in(w, ctx.skipped, lang)
 }
 
 /// The widest rule name among the rules of one entity.
@@ -53,51 +61,77 @@ pub fn rule_width(program: &Program, entity: EntityId) -> usize {
 
 /// The result of one outcome in words (`500万元  [exception 薄弱镇园区]`).
 pub fn result(v: &OutcomeView) -> String {
+    result_in(v, Lang::En)
+}
+
+/// [`result`] in a language.
+pub fn result_in(v: &OutcomeView, lang: Lang) -> String {
     let none = String::new();
-    let mut s = match v.status {
-        StatusKind::Amount => v.amount.map(wan).unwrap_or_default(),
-        StatusKind::Pass => "pass".to_string(),
-        StatusKind::Violation => format!("violation: {}", v.message.as_ref().unwrap_or(&none)),
-        StatusKind::NotApplicable => format!(
-            "not applicable: when {}",
-            v.failed_when.as_ref().unwrap_or(&none)
-        ),
-        StatusKind::Error => format!(
-            "error: {} at {}",
-            v.error.as_ref().unwrap_or(&none),
-            v.location.as_ref().unwrap_or(&none)
-        ),
+    let message = v.message.as_ref().unwrap_or(&none);
+    let when = v.failed_when.as_ref().unwrap_or(&none);
+    let error = v.error.as_ref().unwrap_or(&none);
+    let at = v.location.as_ref().unwrap_or(&none);
+    let mut s = match (v.status, lang) {
+        (StatusKind::Amount, _) => v.amount.map(wan).unwrap_or_default(),
+        (StatusKind::Pass, Lang::En) => "pass".to_string(),
+        (StatusKind::Pass, Lang::Zh) => "通过".to_string(),
+        (StatusKind::Violation, Lang::En) => format!("violation: {message}"),
+        (StatusKind::Violation, Lang::Zh) => format!("违反：{message}"),
+        (StatusKind::NotApplicable, Lang::En) => format!("not applicable: when {when}"),
+        (StatusKind::NotApplicable, Lang::Zh) => format!("不适用：条件 {when} 不成立"),
+        (StatusKind::Error, Lang::En) => format!("error: {error} at {at}"),
+        (StatusKind::Error, Lang::Zh) => format!("错误：{error}，位于 {at}"),
     };
     if let Some(e) = &v.exception {
-        s.push_str(&format!("  [exception {e}]"));
+        s.push_str(&lang.pick(format!("  [exception {e}]"), format!("  [例外 {e}]")));
     }
     s
 }
 
 /// `3 amount, 1 not_applicable` (statuses with a non-zero count, in fixed order).
 pub fn counts_text(t: &RuleTotal) -> String {
+    counts_text_in(t, Lang::En)
+}
+
+/// [`counts_text`] in a language (`amount 3 个、not_applicable 1 个`).
+pub fn counts_text_in(t: &RuleTotal, lang: Lang) -> String {
     let parts: Vec<String> = StatusKind::ALL
         .into_iter()
         .filter(|k| t.count(*k) > 0)
-        .map(|k| format!("{} {}", t.count(k), k.name()))
+        .map(|k| match lang {
+            Lang::En => format!("{} {}", t.count(k), k.name()),
+            Lang::Zh => format!("{} {} 个", k.name(), t.count(k)),
+        })
         .collect();
-    if parts.is_empty() {
-        "no outcomes".to_string()
-    } else {
-        parts.join(", ")
+    match (parts.is_empty(), lang) {
+        (true, _) => lang.pick("no outcomes", "没有结果").to_string(),
+        (false, Lang::En) => parts.join(", "),
+        (false, Lang::Zh) => parts.join("，"),
     }
 }
 
 /// The money of an amount family then its counts; only the counts for a check family.
 pub fn total_text(t: &RuleTotal) -> String {
-    if !is_amount_family(t.family) {
-        return counts_text(t);
-    }
-    let money = t.money.map_or_else(|| "overflow".to_string(), wan);
-    format!("{money} ({})", counts_text(t))
+    total_text_in(t, Lang::En)
 }
 
-fn write_totals(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
+/// [`total_text`] in a language.
+pub fn total_text_in(t: &RuleTotal, lang: Lang) -> String {
+    if !is_amount_family(t.family) {
+        return counts_text_in(t, lang);
+    }
+    let money = t.money.map_or_else(|| overflow(lang), wan);
+    match lang {
+        Lang::En => format!("{money} ({})", counts_text_in(t, lang)),
+        Lang::Zh => format!("{money}（{}）", counts_text_in(t, lang)),
+    }
+}
+
+fn overflow(lang: Lang) -> String {
+    lang.pick("overflow", "溢出").to_string()
+}
+
+fn write_totals(w: &mut dyn Write, ctx: &ReportInput, lang: Lang) -> io::Result<()> {
     let rules = rule_totals(ctx.program, ctx.outcomes);
     let name_w = rules
         .iter()
@@ -105,46 +139,59 @@ fn write_totals(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
         .max()
         .unwrap_or(0);
     writeln!(w)?;
-    writeln!(w, "Totals by rule")?;
+    writeln!(w, "{}", lang.pick("Totals by rule", "按规则合计"))?;
     for r in &rules {
         let name = format!("{} {}", r.entity, r.rule);
         let line = format!(
             "  {}  {}  {}",
             pad_to(&name, name_w),
             pad_to(r.family.name(), FAMILY_WIDTH),
-            total_text(r)
+            total_text_in(r, lang)
         );
         writeln!(w, "{line}")?;
     }
     let families = family_totals(&rules);
     writeln!(w)?;
-    writeln!(w, "Totals by family")?;
+    writeln!(w, "{}", lang.pick("Totals by family", "按类别合计"))?;
     for f in &families {
         let line = format!(
             "  {}  {}",
             pad_to(f.family.name(), FAMILY_WIDTH),
-            total_text(f)
+            total_text_in(f, lang)
         );
         writeln!(w, "{line}")?;
     }
     let budget = budget_total(&families);
     writeln!(w)?;
-    writeln!(
-        w,
-        "Budget total (subsidy + reward): {}",
-        budget.map_or_else(|| "overflow".to_string(), wan)
-    )
+    let budget = budget.map_or_else(|| overflow(lang), wan);
+    match lang {
+        Lang::En => writeln!(w, "Budget total (subsidy + reward): {budget}"),
+        Lang::Zh => writeln!(w, "预算合计（subsidy + reward）：{budget}"),
+    }
 }
 
 /// The skipped rows, if any, as a last block (shared with the snapshot format).
 pub fn write_skipped(w: &mut dyn Write, skipped: &[Skipped]) -> io::Result<()> {
+    write_skipped_in(w, skipped, Lang::En)
+}
+
+/// [`write_skipped`] in a language.
+pub fn write_skipped_in(w: &mut dyn Write, skipped: &[Skipped], lang: Lang) -> io::Result<()> {
     if skipped.is_empty() {
         return Ok(());
     }
     writeln!(w)?;
-    writeln!(w, "Skipped rows ({})", skipped.len())?;
+    let n = skipped.len();
+    writeln!(
+        w,
+        "{}",
+        lang.pick(format!("Skipped rows ({n})"), format!("跳过的行（{n}）"))
+    )?;
     for s in skipped {
-        writeln!(w, "  {} row {}: {}", s.file, s.row, s.reason)?;
+        match lang {
+            Lang::En => writeln!(w, "  {} row {}: {}", s.file, s.row, s.reason)?,
+            Lang::Zh => writeln!(w, "  {} 第 {} 行：{}", s.file, s.row, s.reason)?,
+        }
     }
     Ok(())
 }

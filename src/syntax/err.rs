@@ -5,6 +5,8 @@
 //! by lowering (bad dates, numbers out of range, expressions nested too deeply,
 //! clauses given twice). Wrapped in [`crate::diagnostic::Diag`] by `parse_file`.
 
+use super::expected::{Expected, Found, SyntaxHint};
+use crate::lang::{Localize, LocalizeDiag, ZhDiag, zh_opt};
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
@@ -14,12 +16,12 @@ pub enum SyntaxError {
     #[error("expected {expected}, found {found}")]
     #[diagnostic(code(parkrules::syntax::unexpected))]
     Unexpected {
-        expected: String,
-        found: String,
+        expected: Expected,
+        found: Found,
         #[label("expected {expected}")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        help: Option<SyntaxHint>,
     },
 
     #[error("nesting deeper than {limit} levels")]
@@ -117,6 +119,49 @@ impl SyntaxError {
             | SyntaxError::InvalidDate { span, .. }
             | SyntaxError::NumberRange { span, .. }
             | SyntaxError::DuplicateClause { span, .. } => span.offset(),
+        }
+    }
+}
+
+impl LocalizeDiag for SyntaxError {
+    fn zh_diag(&self) -> ZhDiag {
+        use crate::lang::zd as z;
+        use SyntaxError::*;
+        match self {
+            Unexpected {
+                expected,
+                found,
+                help,
+                ..
+            } => {
+                let expected = expected.zh();
+                z(
+                    format!("期望 {expected}，得到 {}", found.zh()),
+                    format!("期望 {expected}"),
+                )
+                .help_opt(zh_opt(help))
+            }
+            TooDeep { limit, .. } => z(
+                format!("嵌套超过 {limit} 层"),
+                format!("此处超过 {limit} 层"),
+            )
+            .help("用 `let` 给表达式的一部分命名，以减少嵌套"),
+            ExprTooDeep { limit, .. } => z("表达式嵌套过深", "此表达式")
+                .help(format!("表达式最多嵌套 {limit} 层运算；用 `let` 拆分")),
+            PrefixChain { limit, .. } => {
+                z(format!("连续的前缀运算符超过 {limit} 个"), "此串运算符")
+            }
+            TooComplex { reason, .. } => z("文件过于复杂，无法解析", "此处")
+                .help(format!("解析器已放弃（{reason}）；请拆分文件或简化表达式")),
+            UnknownFamily { name, .. } => z(format!("未知规则类别 `{name}`"), "不是规则类别")
+                .help("规则类别是 `subsidy`、`restriction`、`ratio`、`reward` 之一"),
+            InvalidDate { text, .. } => z(format!("`{text}` 不是日期"), "没有这一天"),
+            NumberRange { text, .. } => {
+                z(format!("数字 `{text}` 超出范围"), "太大或太精确").help("数字最多 28 位有效数字")
+            }
+            DuplicateClause { clause, .. } => {
+                z(format!("`{clause}` 给了两次"), "又在这里").label("第一次在这里")
+            }
         }
     }
 }

@@ -7,11 +7,16 @@
 
 use super::Rule;
 use super::err::SyntaxError;
-use super::keywords;
+use super::keywords::{self, Dialect, Kw};
+use crate::lang::{Lang, Localize};
 use pest::error::{Error, ErrorVariant, InputLocation};
+use std::borrow::Cow;
+use std::fmt;
+use thiserror::Error;
 
-/// Convert a pest error on a piece starting at `offset` of `whole`.
-pub fn convert(e: &Error<Rule>, whole: &str, offset: usize) -> SyntaxError {
+/// Convert a pest error on a piece starting at `offset` of `whole`, naming keywords
+/// in the file's dialect `d`.
+pub fn convert(e: &Error<Rule>, whole: &str, offset: usize, d: Dialect) -> SyntaxError {
     let pos = offset
         + match e.location {
             InputLocation::Pos(p) => p,
@@ -21,7 +26,7 @@ pub fn convert(e: &Error<Rule>, whole: &str, offset: usize) -> SyntaxError {
     let span = (pos, len).into();
     match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let expected = describe_all(positives);
+            let expected = describe_all(positives, d);
             let help = keyword_help(whole, pos, len, &expected)
                 .or_else(|| width_help(whole, pos))
                 .or_else(|| unit_help(whole, pos, len));
@@ -40,18 +45,18 @@ pub fn convert(e: &Error<Rule>, whole: &str, offset: usize) -> SyntaxError {
 }
 
 /// What the text holds at `pos`, for "found …", and the length to underline.
-fn found_at(whole: &str, pos: usize) -> (String, usize) {
+fn found_at(whole: &str, pos: usize) -> (Found, usize) {
     let rest = whole.get(pos..).unwrap_or("");
     let Some(c) = rest.chars().next() else {
-        return ("end of file".to_string(), 0);
+        return (Found::EndOfFile, 0);
     };
     if c == '\n' || c == '\r' {
-        return ("end of line".to_string(), 0);
+        return (Found::EndOfLine, 0);
     }
     if is_word(c) {
         let word: String = rest.chars().take_while(|c| is_word(*c)).take(40).collect();
         let len = word.len();
-        return (format!("`{word}`"), len);
+        return (Found::Text(format!("`{word}`")), len);
     }
     if "=<>!".contains(c) {
         let op: String = rest
@@ -60,25 +65,28 @@ fn found_at(whole: &str, pos: usize) -> (String, usize) {
             .take(3)
             .collect();
         let len = op.len();
-        return (format!("`{op}`"), len);
+        return (Found::Text(format!("`{op}`")), len);
     }
-    (format!("`{c}`"), c.len_utf8())
+    (Found::Text(format!("`{c}`")), c.len_utf8())
 }
 
 fn is_word(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
-fn keyword_help(whole: &str, pos: usize, len: usize, expected: &str) -> Option<String> {
+fn keyword_help(whole: &str, pos: usize, len: usize, expected: &Expected) -> Option<SyntaxHint> {
     let word = whole.get(pos..pos + len)?;
     keywords::by_spelling(word)?;
     expected
-        .contains("a name")
-        .then(|| format!("`{word}` is a keyword and cannot be used as a name"))
+        .0
+        .contains(&Want::Phrase(Phrase::Name))
+        .then(|| SyntaxHint::KeywordAsName {
+            word: word.to_string(),
+        })
 }
 
 /// `100 亩均税收`: a name that begins with a unit, right after a number.
-fn unit_help(whole: &str, pos: usize, len: usize) -> Option<String> {
+fn unit_help(whole: &str, pos: usize, len: usize) -> Option<SyntaxHint> {
     let before = whole.get(..pos)?.trim_end_matches([' ', '\t']);
     if !before.ends_with(|c: char| c.is_ascii_digit()) {
         return None;
@@ -89,15 +97,15 @@ fn unit_help(whole: &str, pos: usize, len: usize) -> Option<String> {
         .map(|u| u.name)
         .filter(|u| word.starts_with(u) && word.len() > u.len())
         .max_by_key(|u| u.len())?;
-    Some(format!(
-        "`{word}` is a name, not the unit `{unit}`: a unit after a number ends before any \
-         name character"
-    ))
+    Some(SyntaxHint::UnitPrefix {
+        word: word.to_string(),
+        unit: unit.to_string(),
+    })
 }
 
 /// Full-width punctuation (`：`, `，`, `（`) and curly quotes, common in Chinese text,
 /// are not the language's: say which character to write instead.
-fn width_help(whole: &str, pos: usize) -> Option<String> {
+fn width_help(whole: &str, pos: usize) -> Option<SyntaxHint> {
     let c = whole.get(pos..)?.chars().next()?;
     let ascii = match c {
         '“' | '”' => '"',
@@ -106,50 +114,55 @@ fn width_help(whole: &str, pos: usize) -> Option<String> {
         '。' => '.',
         _ => return None,
     };
-    Some(format!("`{c}` is a full-width character; write `{ascii}`"))
+    Some(SyntaxHint::FullWidth { c, ascii })
 }
 
 /// How one expected rule reads.
 enum Desc {
-    Text(String),
+    Want(Want),
     Operator,
     /// Inside a string: dropped when the closing quote is expected.
     StringPart,
     Skip,
 }
 
-fn describe_all(positives: &[Rule]) -> String {
-    let descs: Vec<Desc> = positives.iter().map(|r| describe(*r)).collect();
+fn describe_all(positives: &[Rule], d: Dialect) -> Expected {
+    let descs: Vec<Desc> = positives.iter().map(|r| describe(*r, d)).collect();
     let has_op = descs.iter().any(|d| matches!(d, Desc::Operator));
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |s: String| {
+    let mut out: Vec<Want> = Vec::new();
+    let mut push = |s: Want| {
         if !out.contains(&s) {
             out.push(s);
         }
     };
-    let continuation = ["`.`", "`(`", "`in`", "`and`", "`or`", "`not`"];
+    let continuation: Vec<Want> = [".", "("]
+        .into_iter()
+        .map(str::to_string)
+        .chain([Kw::In, Kw::And, Kw::Or, Kw::Not].map(|k| k.text_in(d).to_string()))
+        .map(Want::Code)
+        .collect();
     // Top-level declarations are listed only when nothing else is expected.
     let only_items = positives.iter().all(|r| is_item(*r) || *r == Rule::EOI);
     let mut at_end = false;
     let mut items = false;
-    for (d, r) in descs.into_iter().zip(positives) {
-        match d {
+    for (desc, r) in descs.into_iter().zip(positives) {
+        match desc {
             _ if is_item(*r) && !only_items => items = true,
-            Desc::Text(s) if has_op && continuation.contains(&s.as_str()) => {}
-            Desc::Text(s) if s == END => at_end = true,
-            Desc::Text(s) => push(s),
-            Desc::Operator => push("an operator".to_string()),
-            Desc::StringPart => push("`\"`".to_string()),
+            Desc::Want(w) if has_op && continuation.contains(&w) => {}
+            Desc::Want(Want::Phrase(Phrase::End)) => at_end = true,
+            Desc::Want(w) => push(w),
+            Desc::Operator => push(Want::Phrase(Phrase::Operator)),
+            Desc::StringPart => push(Want::Code("\"".to_string())),
             Desc::Skip => {}
         }
     }
     if items {
-        out.push("a declaration".to_string());
+        out.push(Want::Phrase(Phrase::Declaration));
     }
     if at_end {
-        out.push(END.to_string());
+        out.push(Want::Phrase(Phrase::End));
     }
-    join_or(&out)
+    Expected(out)
 }
 
 /// Rules that start a top-level item (pest reports a lone leading keyword itself).
@@ -170,40 +183,39 @@ fn is_item(r: Rule) -> bool {
     )
 }
 
-const END: &str = "end of file";
-
-fn join_or(items: &[String]) -> String {
-    match items {
-        [] => "something else".to_string(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-fn describe(rule: Rule) -> Desc {
+fn describe(rule: Rule, d: Dialect) -> Desc {
     let name = format!("{rule:?}");
     if let Some(kw) = keywords::by_rule(&name) {
-        return text(&code(kw.kw.text()));
+        return code(kw.kw.text_in(d));
     }
     if name.starts_with("op_") || matches!(name.as_str(), "infix" | "arith_infix" | "cmp_op") {
         return Desc::Operator;
     }
     if let Some(t) = token(&name) {
-        return text(&code(t));
+        return code(t);
+    }
+    if let Some(k) = declaration_keyword(&name) {
+        return code(&k.in_dialect(d));
     }
     match name.as_str() {
         "str_text" | "str_escape" | "interp" => Desc::StringPart,
         "WHITESPACE" | "COMMENT" => Desc::Skip,
-        other => text(phrase(other).unwrap_or(other)),
+        "as_of_lit" => code(Kw::AsOf.text_in(d)),
+        "bool_lit" => Desc::Want(Want::Phrase(Phrase::Bool(d))),
+        "paren" => code("("),
+        "list" => code("["),
+        "if_expr" => code(Kw::If.text_in(d)),
+        "match_expr" => code(Kw::Match.text_in(d)),
+        "tier_expr" => code(Kw::Tier.text_in(d)),
+        "brackets_expr" => code(Kw::Brackets.text_in(d)),
+        other => {
+            Desc::Want(phrase(other).map_or_else(|| Want::Code(other.to_string()), Want::Phrase))
+        }
     }
 }
 
-fn text(s: &str) -> Desc {
-    Desc::Text(s.to_string())
-}
-
-fn code(s: &str) -> String {
-    format!("`{s}`")
+fn code(s: &str) -> Desc {
+    Desc::Want(Want::Code(s.to_string()))
 }
 
 fn token(name: &str) -> Option<&'static str> {
@@ -228,79 +240,262 @@ fn token(name: &str) -> Option<&'static str> {
         "str_end" => "\"",
         "expect_value" => "==",
         "list_word" => "list",
-        _ => return declaration_keyword(name),
+        _ => return None,
     })
+}
+
+/// A keyword, or `up to` (one word in Chinese, `至`).
+enum DeclKw {
+    One(Kw),
+    UpTo,
+    /// `in` before a field's unit (`单位` in Chinese).
+    FieldUnitIn,
+}
+
+impl DeclKw {
+    fn in_dialect(&self, d: Dialect) -> String {
+        match self {
+            DeclKw::One(k) => k.text_in(d).to_string(),
+            DeclKw::UpTo => keywords::phrase(&[Kw::Up, Kw::To], d),
+            DeclKw::FieldUnitIn => keywords::field_unit_in(d).to_string(),
+        }
+    }
 }
 
 /// Declarations and clauses read as the keyword that starts them.
-fn declaration_keyword(name: &str) -> Option<&'static str> {
+fn declaration_keyword(name: &str) -> Option<DeclKw> {
+    use DeclKw::One;
     Some(match name {
-        "policy_header" => "policy",
-        "enum_decl" => "enum",
-        "entity_decl" => "entity",
-        "param_decl" | "remove_param" => "param",
-        "let_decl" | "remove_let" => "let",
-        "rule_decl" | "remove_rule" => "rule",
-        "test_decl" => "test",
-        "remove_decl" => "remove",
-        "version_clause" => "version",
-        "effective_clause" => "effective",
-        "extends_clause" => "extends",
-        "cite_clause" => "cite",
-        "when_clause" => "when",
-        "amount_clause" => "amount",
-        "require_clause" => "require",
-        "exception_decl" => "exception",
-        "as_of_clause" => "as_of",
-        "expect_stmt" => "expect",
-        "field_unit" => "in",
-        "where_clause" => "where",
-        "via_clause" => "via",
-        "match_else" | "tier_else" => "else",
-        "bracket_row" | "bracket_up" => "up to",
-        "bracket_above" => "above",
+        "policy_header" => One(Kw::Policy),
+        "enum_decl" => One(Kw::Enum),
+        "entity_decl" => One(Kw::Entity),
+        "param_decl" | "remove_param" => One(Kw::Param),
+        "let_decl" | "remove_let" => One(Kw::Let),
+        "rule_decl" | "remove_rule" => One(Kw::Rule),
+        "test_decl" => One(Kw::Test),
+        "remove_decl" => One(Kw::Remove),
+        "version_clause" => One(Kw::Version),
+        "effective_clause" => One(Kw::Effective),
+        "extends_clause" => One(Kw::Extends),
+        "cite_clause" => One(Kw::Cite),
+        "when_clause" => One(Kw::When),
+        "amount_clause" => One(Kw::Amount),
+        "require_clause" => One(Kw::Require),
+        "exception_decl" => One(Kw::Exception),
+        "as_of_clause" => One(Kw::AsOf),
+        "expect_stmt" => One(Kw::Expect),
+        "field_unit" => DeclKw::FieldUnitIn,
+        "where_clause" => One(Kw::Where),
+        "via_clause" => One(Kw::Via),
+        "match_else" | "tier_else" => One(Kw::Else),
+        "bracket_row" | "bracket_up" => DeclKw::UpTo,
+        "bracket_above" => One(Kw::Above),
         _ => return None,
     })
 }
 
-fn phrase(name: &str) -> Option<&'static str> {
+fn phrase(name: &str) -> Option<Phrase> {
+    use Phrase::*;
     Some(match name {
-        "EOI" => END,
-        "file" | "item" => "a declaration",
-        "ident_char" | "ident_raw" => "a name",
-        "hspace" => "a space",
-        "keyword" | "keyword_en" | "keyword_zh" => "a keyword",
-        "rule_clause" => "a clause",
-        "percent" => "a percentage",
-        "quantity" => "a quantity",
-        "prefix_op" | "primary" => "an expression",
-        "as_of_lit" => "`as_of`",
-        "bool_lit" => "`true` or `false`",
-        "paren" => "`(`",
-        "list" => "`[`",
-        "call" => "a call",
-        "if_expr" => "`if`",
-        "match_expr" => "`match`",
-        "tier_expr" => "`tier`",
-        "brackets_expr" => "`brackets`",
-        "ident" => "a name",
-        "family" => "a rule family (`subsidy`, `restriction`, `ratio`, `reward`)",
-        "string" => "a string",
-        "date" | "dated_row" => "a date",
-        "number" => "a number",
-        "operand" | "expr" | "value_expr" => "an expression",
-        "type_expr" | "per_type" | "list_type" => "a type",
-        "unit_path" | "unit_name" | "unit_atom" | "unit_expr" => "a unit",
-        "field_decl" => "a field (`name: type`)",
-        "record_field" => "a field (`name: value`)",
-        "test_record" => "a record (`园区 \"key\" { … }`)",
-        "match_arm" => "a match arm (`变体 => value`)",
-        "tier_row" | "tier_op" => "a tier row (`>= threshold => value`)",
-        "expect_status" => {
-            "`==` or an outcome (`pass`, `violation`, `not_applicable`, `error`, `amount`)"
-        }
+        "EOI" => End,
+        "file" | "item" => Declaration,
+        "ident_char" | "ident_raw" | "ident" => Name,
+        "hspace" => Space,
+        "keyword" | "keyword_en" | "keyword_zh" => Keyword,
+        "rule_clause" => Clause,
+        "percent" => Percentage,
+        "quantity" => Quantity,
+        "prefix_op" | "primary" | "operand" | "expr" | "value_expr" => Expression,
+        "call" => Call,
+        "family" => Family,
+        "string" => Str,
+        "date" | "dated_row" => Date,
+        "number" => Number,
+        "type_expr" | "per_type" | "list_type" => Type,
+        "unit_path" | "unit_name" | "unit_atom" | "unit_expr" => Unit,
+        "field_decl" => FieldDecl,
+        "record_field" => RecordField,
+        "test_record" => TestRecord,
+        "match_arm" => MatchArm,
+        "tier_row" | "tier_op" => TierRow,
+        "expect_status" => ExpectStatus,
         _ => return None,
     })
+}
+
+/// What the parser expected, in the file's keyword dialect: shown in English by
+/// `Display`, in Chinese by [`Localize::zh`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected(pub Vec<Want>);
+
+/// One thing the parser expected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// A token or a keyword, as written (`=`, `规则`).
+    Code(String),
+    Phrase(Phrase),
+}
+
+/// A kind of thing the parser expected, in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phrase {
+    End,
+    Declaration,
+    Operator,
+    Name,
+    Space,
+    Keyword,
+    Clause,
+    Percentage,
+    Quantity,
+    Expression,
+    Call,
+    Family,
+    Str,
+    Date,
+    Number,
+    Type,
+    Unit,
+    FieldDecl,
+    RecordField,
+    TestRecord,
+    MatchArm,
+    TierRow,
+    ExpectStatus,
+    /// `true` or `false`, in a dialect.
+    Bool(Dialect),
+}
+
+impl Phrase {
+    fn text(self, lang: Lang) -> String {
+        use Phrase::*;
+        let (en, zh) = match self {
+            End => ("end of file", "文件末尾"),
+            Declaration => ("a declaration", "声明"),
+            Operator => ("an operator", "运算符"),
+            Name => ("a name", "名称"),
+            Space => ("a space", "空格"),
+            Keyword => ("a keyword", "关键字"),
+            Clause => ("a clause", "子句"),
+            Percentage => ("a percentage", "百分数"),
+            Quantity => ("a quantity", "数量"),
+            Expression => ("an expression", "表达式"),
+            Call => ("a call", "函数调用"),
+            Family => (
+                "a rule family (`subsidy`, `restriction`, `ratio`, `reward`)",
+                "规则类别（`subsidy`、`restriction`、`ratio`、`reward`）",
+            ),
+            Str => ("a string", "字符串"),
+            Date => ("a date", "日期"),
+            Number => ("a number", "数字"),
+            Type => ("a type", "类型"),
+            Unit => ("a unit", "单位"),
+            FieldDecl => ("a field (`name: type`)", "字段（`名称: 类型`）"),
+            RecordField => ("a field (`name: value`)", "字段（`名称: 值`）"),
+            TestRecord => (
+                "a record (`园区 \"key\" { … }`)",
+                "记录（`园区 \"主键\" { … }`）",
+            ),
+            MatchArm => ("a match arm (`变体 => value`)", "匹配分支（`变体 => 值`）"),
+            TierRow => (
+                "a tier row (`>= threshold => value`)",
+                "分档行（`>= 门槛 => 值`）",
+            ),
+            ExpectStatus => (
+                "`==` or an outcome (`pass`, `violation`, `not_applicable`, `error`, `amount`)",
+                "`==` 或结果（`pass`、`violation`、`not_applicable`、`error`、`amount`）",
+            ),
+            Bool(d) => {
+                let (t, f) = (Kw::True.text_in(d), Kw::False.text_in(d));
+                return match lang {
+                    Lang::En => format!("`{t}` or `{f}`"),
+                    Lang::Zh => format!("`{t}` 或 `{f}`"),
+                };
+            }
+        };
+        lang.pick(en, zh).to_string()
+    }
+}
+
+impl Want {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Want::Code(c) => format!("`{c}`"),
+            Want::Phrase(p) => p.text(lang),
+        }
+    }
+}
+
+impl Expected {
+    fn text(&self, lang: Lang) -> String {
+        let items: Vec<String> = self.0.iter().map(|w| w.text(lang)).collect();
+        match (lang, items.as_slice()) {
+            (Lang::En, []) => "something else".to_string(),
+            (Lang::Zh, []) => "其他内容".to_string(),
+            (_, [one]) => one.clone(),
+            (Lang::En, [init @ .., last]) => format!("{} or {last}", init.join(", ")),
+            (Lang::Zh, [init @ .., last]) => format!("{} 或 {last}", init.join("、")),
+        }
+    }
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl Localize for Expected {
+    fn zh(&self) -> Cow<'_, str> {
+        Cow::Owned(self.text(Lang::Zh))
+    }
+}
+
+/// What the parser found instead.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum Found {
+    #[error("end of file")]
+    EndOfFile,
+    #[error("end of line")]
+    EndOfLine,
+    /// The text, in backticks.
+    #[error("{0}")]
+    Text(String),
+}
+
+impl Localize for Found {
+    fn zh(&self) -> Cow<'_, str> {
+        match self {
+            Found::EndOfFile => "文件末尾".into(),
+            Found::EndOfLine => "行尾".into(),
+            Found::Text(t) => t.as_str().into(),
+        }
+    }
+}
+
+/// A help line for an unexpected token.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum SyntaxHint {
+    #[error("`{word}` is a keyword and cannot be used as a name")]
+    KeywordAsName { word: String },
+    #[error("`{c}` is a full-width character; write `{ascii}`")]
+    FullWidth { c: char, ascii: char },
+    #[error(
+        "`{word}` is a name, not the unit `{unit}`: a unit after a number ends before any name character"
+    )]
+    UnitPrefix { word: String, unit: String },
+}
+
+impl Localize for SyntaxHint {
+    fn zh(&self) -> Cow<'_, str> {
+        Cow::Owned(match self {
+            SyntaxHint::KeywordAsName { word } => format!("`{word}` 是关键字，不能用作名称"),
+            SyntaxHint::FullWidth { c, ascii } => format!("`{c}` 是全角字符；应写 `{ascii}`"),
+            SyntaxHint::UnitPrefix { word, unit } => {
+                format!("`{word}` 是名称，不是单位 `{unit}`：数字后的单位在任何名称字符之前结束")
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -313,8 +508,8 @@ mod tests {
     fn every_rule_reads_as_words() {
         let raw: Vec<String> = Rule::all_rules()
             .iter()
-            .filter_map(|r| match describe(*r) {
-                Desc::Text(t) if t == format!("{r:?}") => Some(t),
+            .filter_map(|r| match describe(*r, Dialect::En) {
+                Desc::Want(Want::Code(t)) if t == format!("{r:?}") => Some(t),
                 _ => None,
             })
             .collect();
@@ -323,13 +518,25 @@ mod tests {
 
     #[test]
     fn operators_and_end_of_file_are_grouped() {
-        let d = describe_all(&[
+        let rules = [
             Rule::op_add,
             Rule::EOI,
             Rule::rbrace,
             Rule::op_mul,
             Rule::dot,
-        ]);
-        assert_eq!(d, "an operator, `}` or end of file");
+        ];
+        let d = describe_all(&rules, Dialect::En);
+        assert_eq!(d.to_string(), "an operator, `}` or end of file");
+        assert_eq!(d.zh(), "运算符、`}` 或 文件末尾");
+    }
+
+    #[test]
+    fn keywords_read_in_the_dialect_of_the_file() {
+        let rules = [Rule::when_clause, Rule::bracket_row, Rule::kw_amount];
+        let en = describe_all(&rules, Dialect::En);
+        let zh = describe_all(&rules, Dialect::Zh);
+        assert_eq!(en.to_string(), "`when`, `up to` or `amount`");
+        assert_eq!(zh.to_string(), "`当`, `至` or `金额`");
+        assert_eq!(zh.zh(), "`当`、`至` 或 `金额`");
     }
 }

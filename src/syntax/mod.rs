@@ -16,6 +16,7 @@ mod lower;
 pub mod scan;
 
 pub use err::SyntaxError;
+pub use expected::{Expected, Found, Phrase, SyntaxHint, Want};
 pub use expr::{MAX_EXPR_DEPTH, MAX_PREFIX_CHAIN};
 
 use crate::ast;
@@ -62,38 +63,45 @@ pub fn parse_file(text: &str, file: FileId) -> Result<ast::File, Vec<Diag>> {
         };
         return Err(to_diags(file, vec![e]));
     }
-    let (items, errors) = match parse_piece(text, 0, text, file) {
+    let d = scanned.dialect();
+    let (items, errors) = match parse_piece(text, 0, text, file, d) {
         Ok(ok) => ok,
-        Err(e) => (Vec::new(), parse_by_items(text, file, e)),
+        Err(e) => (Vec::new(), parse_by_items(text, file, e, d)),
     };
     if !errors.is_empty() {
         return Err(to_diags(file, errors));
     }
     Ok(ast::File {
         items,
-        dialect: scanned.dialect(),
+        dialect: d,
         comments: ast::Comments(scanned.comments),
         span: Span::new(file, 0, text.len()),
     })
 }
 
 /// Parse `piece`, which starts at `offset` in `whole`: its items and its lowering
-/// errors, or the parse error.
+/// errors, or the parse error (naming keywords in the file's dialect `d`).
 fn parse_piece(
     whole: &str,
     offset: usize,
     piece: &str,
     file: FileId,
+    d: keywords::Dialect,
 ) -> Result<(Vec<ast::Item>, Vec<SyntaxError>), SyntaxError> {
     SET_LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
     match RulesParser::parse(Rule::file, piece) {
         Ok(pairs) => Ok(lower::file(pairs, &lower::Ctx { file, offset })),
-        Err(e) => Err(expected::convert(&e, whole, offset)),
+        Err(e) => Err(expected::convert(&e, whole, offset, d)),
     }
 }
 
 /// After `first` failed the whole file, parse it item by item to find every error.
-fn parse_by_items(text: &str, file: FileId, first: SyntaxError) -> Vec<SyntaxError> {
+fn parse_by_items(
+    text: &str,
+    file: FileId,
+    first: SyntaxError,
+    d: keywords::Dialect,
+) -> Vec<SyntaxError> {
     let mut bounds = scan::item_starts(text);
     if bounds.first() != Some(&0) {
         bounds.insert(0, 0);
@@ -108,7 +116,7 @@ fn parse_by_items(text: &str, file: FileId, first: SyntaxError) -> Vec<SyntaxErr
         let Some(piece) = text.get(a..b) else {
             continue;
         };
-        match parse_piece(text, a, piece, file) {
+        match parse_piece(text, a, piece, file, d) {
             Ok((_, lowering)) => errors.extend(lowering),
             Err(e) => {
                 failed = true;

@@ -5,8 +5,9 @@
 //! of text from policies and records is escaped (`& < > " '`); text between backticks
 //! is shown as `<code>`.
 
+use crate::lang::Lang;
 use crate::report::diff::Diff;
-use crate::report::diff::doc::{Block, Table, document};
+use crate::report::diff::doc::{Block, Table, document_in};
 use std::io::{self, Write};
 
 const STYLE: &str = "body{font-family:sans-serif;margin:2em;max-width:80em;color:#222}\
@@ -17,6 +18,11 @@ code{background:#f6f6f6;padding:0 .2em}li.sub{margin-left:2em;list-style:circle}
 
 /// Write the diff as an HTML page.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
+    write_in(w, d, Lang::En)
+}
+
+/// [`write`] with headings and fixed words in a language.
+pub fn write_in(w: &mut dyn Write, d: &Diff, lang: Lang) -> io::Result<()> {
     writeln!(w, "<!DOCTYPE html>")?;
     writeln!(w, "<html lang=\"zh\">")?;
     writeln!(w, "<head>")?;
@@ -24,12 +30,16 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
     writeln!(
         w,
         "<title>{}</title>",
-        escape(&format!("{} — policy impact", d.revised.name))
+        escape(&format!(
+            "{} — {}",
+            d.revised.name,
+            lang.pick("policy impact", "政策影响")
+        ))
     )?;
     writeln!(w, "<style>{STYLE}</style>")?;
     writeln!(w, "</head>")?;
     writeln!(w, "<body>")?;
-    for b in document(d) {
+    for b in document_in(d, lang) {
         match b {
             Block::Heading(level, s) => {
                 let h = level.min(6);

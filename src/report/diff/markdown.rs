@@ -4,14 +4,20 @@
 //! pipe tables (numbers right-aligned). Table cells escape `|` and never contain a line
 //! break, so any text from the policy or the records keeps the table intact.
 
+use crate::lang::Lang;
 use crate::report::diff::Diff;
-use crate::report::diff::doc::{Block, Table, document};
+use crate::report::diff::doc::{Block, Table, document_in};
 use std::io::{self, Write};
 
 /// Write the diff as markdown.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
+    write_in(w, d, Lang::En)
+}
+
+/// [`write`] with headings and fixed words in a language.
+pub fn write_in(w: &mut dyn Write, d: &Diff, lang: Lang) -> io::Result<()> {
     let mut first = true;
-    for b in document(d) {
+    for b in document_in(d, lang) {
         if !first {
             writeln!(w)?;
         }

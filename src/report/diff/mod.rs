@@ -592,14 +592,25 @@ impl DiffFormat {
 /// Write a diff in one format.
 /// Output is buffered here: callers may pass an unbuffered stdout or file.
 pub fn write_diff(w: &mut dyn std::io::Write, fmt: DiffFormat, d: &Diff) -> std::io::Result<()> {
+    write_diff_in(w, fmt, d, crate::lang::Lang::En)
+}
+
+/// [`write_diff`] with the human formats (text, markdown, html) in a language; json is
+/// the same in every language.
+pub fn write_diff_in(
+    w: &mut dyn std::io::Write,
+    fmt: DiffFormat,
+    d: &Diff,
+    lang: crate::lang::Lang,
+) -> std::io::Result<()> {
     use std::io::Write;
     let mut buf = std::io::BufWriter::new(w);
     let w: &mut dyn Write = &mut buf;
     match fmt {
-        DiffFormat::Text => text::write(w, d),
-        DiffFormat::Markdown => markdown::write(w, d),
+        DiffFormat::Text => text::write_in(w, d, lang),
+        DiffFormat::Markdown => markdown::write_in(w, d, lang),
         DiffFormat::Json => json::write(w, d),
-        DiffFormat::Html => html::write(w, d),
+        DiffFormat::Html => html::write_in(w, d, lang),
         DiffFormat::Xlsx => xlsx::write(w, d),
     }?;
     buf.flush()

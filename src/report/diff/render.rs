@@ -3,6 +3,7 @@
 //! Consumes parts of a [`Diff`](super::Diff); produces short strings. Money is shown
 //! in 万元, exactly; percentages are the rounded figures of [`Money::percent`].
 
+use crate::lang::Lang;
 use crate::program::StatusKind;
 use crate::report::diff::{Cause, DefChange, Money};
 use crate::report::{OutcomeView, wan};
@@ -21,9 +22,14 @@ pub fn signed_wan(d: Option<Decimal>) -> String {
 
 /// The percentage change (`+12.5%`), `new` from a zero base, `0%` when nothing moved.
 pub fn percent(m: &Money) -> String {
+    percent_in(m, Lang::En)
+}
+
+/// [`percent`] in a language.
+pub fn percent_in(m: &Money, lang: Lang) -> String {
     match m.percent() {
         None if m.revised.is_zero() => "0%".to_string(),
-        None => "new".to_string(),
+        None => lang.pick("new", "新增").to_string(),
         Some(p) if p.is_sign_positive() && !p.is_zero() => format!("+{}%", plain_decimal(p)),
         Some(p) => format!("{}%", plain_decimal(p)),
     }
@@ -44,19 +50,30 @@ pub fn signed_count(base: usize, revised: usize) -> String {
 
 /// An outcome in a few words (`500万元 [薄弱镇园区]`, `violation: …`, `—` when absent).
 pub fn outcome(v: Option<&OutcomeView>) -> String {
+    outcome_in(v, Lang::En)
+}
+
+/// [`outcome`] in a language.
+pub fn outcome_in(v: Option<&OutcomeView>, lang: Lang) -> String {
     let Some(v) = v else {
-        return "(no rule)".to_string();
+        return lang.pick("(no rule)", "（无此规则）").to_string();
     };
     let none = String::new();
-    let mut s = match v.status {
-        StatusKind::Amount => v.amount.map(wan).unwrap_or_default(),
-        StatusKind::Pass => "pass".to_string(),
-        StatusKind::Violation => format!("violation: {}", v.message.as_ref().unwrap_or(&none)),
-        StatusKind::NotApplicable => "not applicable".to_string(),
-        StatusKind::Error => format!("error: {}", v.error.as_ref().unwrap_or(&none)),
+    let message = v.message.as_ref().unwrap_or(&none);
+    let error = v.error.as_ref().unwrap_or(&none);
+    let mut s = match (v.status, lang) {
+        (StatusKind::Amount, _) => v.amount.map(wan).unwrap_or_default(),
+        (StatusKind::Pass, Lang::En) => "pass".to_string(),
+        (StatusKind::Pass, Lang::Zh) => "通过".to_string(),
+        (StatusKind::Violation, Lang::En) => format!("violation: {message}"),
+        (StatusKind::Violation, Lang::Zh) => format!("违反：{message}"),
+        (StatusKind::NotApplicable, Lang::En) => "not applicable".to_string(),
+        (StatusKind::NotApplicable, Lang::Zh) => "不适用".to_string(),
+        (StatusKind::Error, Lang::En) => format!("error: {error}"),
+        (StatusKind::Error, Lang::Zh) => format!("错误：{error}"),
     };
     if let Some(e) = &v.exception {
-        s.push_str(&format!(" [exception {e}]"));
+        s.push_str(&lang.pick(format!(" [exception {e}]"), format!(" [例外 {e}]")));
     }
     s
 }

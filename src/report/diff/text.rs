@@ -4,15 +4,21 @@
 //! columns are aligned by display width (a Chinese character takes two columns).
 //! No trailing spaces are written.
 
+use crate::lang::Lang;
 use crate::report::diff::Diff;
-use crate::report::diff::doc::{Block, Table, document};
+use crate::report::diff::doc::{Block, Table, document_in};
 use crate::report::{display_width, pad_left, pad_to};
 use std::io::{self, Write};
 
 /// Write the diff as text.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
+    write_in(w, d, Lang::En)
+}
+
+/// [`write`] with headings and fixed words in a language.
+pub fn write_in(w: &mut dyn Write, d: &Diff, lang: Lang) -> io::Result<()> {
     let mut first = true;
-    for b in document(d) {
+    for b in document_in(d, lang) {
         if !first {
             writeln!(w)?;
         }
