@@ -110,16 +110,43 @@ impl Program {
                 .collect(),
             lets_seen: vec![false; self.lets.len()],
         };
-        for rule in &self.rules {
-            let bodies = std::iter::once(&rule.body).chain(rule.exceptions.iter().map(|x| &x.body));
-            for e in bodies.flat_map(Body::exprs) {
-                afar.walk(e, None);
-            }
-        }
-        for l in &self.lets {
-            afar.walk(&l.value, None);
+        for e in self.root_exprs() {
+            afar.walk(e, None);
         }
         afar.marks
+    }
+
+    /// The expressions of every rule (and its exceptions) and every `let`; the
+    /// expressions evaluated on records start from these.
+    pub fn root_exprs(&self) -> Vec<&Expr> {
+        let bodies = self
+            .rules
+            .iter()
+            .flat_map(|r| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)));
+        let mut out: Vec<&Expr> = bodies.flat_map(Body::exprs).collect();
+        out.extend(self.lets.iter().map(|l| &l.value));
+        out
+    }
+
+    /// Per entity: whether some aggregate groups by it (`sum(企业.年税收)` on a 园区
+    /// groups 企业 by their reference to 园区).
+    pub fn aggregate_parents(&self) -> Vec<bool> {
+        let mut parents = vec![false; self.entities.len()];
+        for root in self.root_exprs() {
+            root.walk_while(&mut |e| {
+                if let ExprKind::Aggregate { entity, via, .. } = &e.kind
+                    && let Some(parent) = self
+                        .entity(*entity)
+                        .and_then(|c| c.field(*via))
+                        .and_then(|f| f.ty.referenced_entity())
+                    && let Some(slot) = parents.get_mut(parent.0)
+                {
+                    *slot = true;
+                }
+                true
+            });
+        }
+        parents
     }
 }
 

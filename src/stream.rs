@@ -3,35 +3,43 @@
 //!
 //! Consumes a checked program, a data folder, an as-of date and a writer; produces the
 //! `jsonl` outcome lines of SPEC §4, byte for byte what `eval --format jsonl` writes
-//! from memory. Memory holds only what the rules need:
+//! from memory. Memory holds only what the rules need (SPEC §6: bounded by the parks,
+//! not the firms):
 //!
-//! - an entity that another refers to (`转让申请.买方企业` refers to 企业) is kept in
-//!   memory, but only the fields read through references or by aggregates
-//!   ([`Program::fields_read_afar`]): its records are read through references and
-//!   aggregated from memory, and its own rules are evaluated on the whole records,
-//!   read from the file again (a kept entity whose every field is read afar is
-//!   evaluated from memory);
-//! - an entity that aggregates read (`sum(企业.年税收)`) and nothing refers to is fed
-//!   through the aggregates once (memory bounded by the parents), then streamed;
-//! - every other entity is read, evaluated and written record by record.
+//! - an entity that aggregates group by (园区, for `sum(企业.年税收)`) is held whole in
+//!   memory, or only the fields read through references and by aggregates
+//!   ([`Program::fields_read_afar`]) when that is fewer;
+//! - an entity that other records refer to but no aggregate groups by (企业, referred
+//!   to by `转让申请.买方企业`) is held only for the records referred to: the referring
+//!   files' reference cells are read first, and only those keys are kept, with only
+//!   the fields read afar. The other keys are checked for duplicates by a 64-bit
+//!   fingerprint (8 bytes a record);
+//! - an entity that aggregates read is fed through them once (memory bounded by the
+//!   parents) when it is not held whole;
+//! - rules are evaluated record by record from the file, except for an entity held
+//!   whole, evaluated from memory.
 //!
-//! The folder is read in passes: first every file is checked (nothing is evaluated or
-//! written while any cell is bad, as SPEC §5 asks; the errors are then those of
-//! [`load_dir`]), then fed entities are fed, then outcomes are written in report order
-//! (entities in declaration order, records in input order). Streamed files are
-//! therefore read two or three times; their key maps stay in memory to check keys and
-//! references.
+//! The folder is read in passes: the reference cells of referring files, then every
+//! file is checked (nothing is evaluated or written while any cell is bad, as SPEC §5
+//! asks), then fed entities are fed, then outcomes are written in report order
+//! (entities in declaration order, records in input order). A large streamed file is
+//! therefore read three times. When the check finds a problem, or cannot rule one out
+//! (two keys with one fingerprint), the folder is read again in memory by
+//! [`load_dir`]: its errors are reported exactly, or, clean after all, it is evaluated
+//! from memory.
 
 use crate::data::{
-    DataNote, Dataset, EncodingChoice, KeyIndex, LoadErrors, LoadOptions, Projection, Record,
-    Table, find_data_files, load_dir, open_table_in,
+    DataFiles, DataNote, Dataset, EncodingChoice, KeyIndex, KeyMode, LoadErrors, LoadOptions,
+    Projection, Record, Table, find_data_files, load_dir, open_table_in,
 };
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
 use crate::program::{EntityId, Program};
 use crate::progress::Observer;
 use crate::report::jsonl::write_keyed_outcome;
+use crate::value::Value;
 use chrono::NaiveDate;
+use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -96,10 +104,11 @@ pub fn eval_jsonl_in(
     if !files.cyclic.is_empty() {
         return Err(StreamError::Cyclic);
     }
-    let kept = referred_to(program);
-    let projections = projections(program, &kept);
+    let holds = holds(program);
+    let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
+    let wanted = wanted_keys(program, &files, &holds, encoding);
     let n = program.entities.len();
-    // Pass 1: check every file; keep the entities others refer to.
+    // Pass 1: check every file; keep what others read of the entities they refer to.
     let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
     let mut tables: Vec<Table> = (0..n).map(|_| Table::default()).collect();
     observer.phase("checking records", None);
@@ -112,26 +121,37 @@ pub fn eval_jsonl_in(
             }
             continue;
         };
-        let keep = kept.get(e.0).copied().unwrap_or(true);
+        let hold = holds.get(e.0).cloned().unwrap_or(Hold::Nothing);
+        let want = wanted.get(e.0).cloned().unwrap_or_default();
+        let mode = match hold {
+            Hold::All(_) => KeyMode::Full,
+            Hold::Wanted(_) | Hold::Nothing => KeyMode::Wanted(Arc::clone(&want)),
+        };
         let mut records = Vec::new();
         let (index, file_errors, file_notes) = {
-            let Ok(mut reader) = open_table_in(program, e, &path, &refs, encoding) else {
-                return Err(data_errors(program, dir, &opts));
+            let Ok(reader) = open_table_in(program, e, &path, &refs, encoding) else {
+                return in_memory(program, dir, &opts, as_of, w);
             };
+            let mut reader = reader.with_keys(mode);
             for row in reader.by_ref() {
                 observer.advance(1);
-                match row {
-                    Ok(r) if keep => match projections.get(e.0).and_then(Option::as_ref) {
-                        Some(p) => records.push(r.project(p)),
-                        None => records.push(r),
-                    },
-                    Ok(_) => {}
-                    Err(_) => clean = false,
+                let Ok(r) = row else {
+                    clean = false;
+                    continue;
+                };
+                let projection = match &hold {
+                    Hold::All(p) => p,
+                    Hold::Wanted(p) if want.contains(&r.key) => p,
+                    Hold::Wanted(_) | Hold::Nothing => continue,
+                };
+                match projection {
+                    Some(p) => records.push(r.project(p)),
+                    None => records.push(r),
                 }
             }
             reader.finish()
         };
-        clean &= file_errors.is_empty();
+        clean &= file_errors.is_empty() && !index.maybe_duplicate;
         notes.extend(file_notes);
         if let Some(slot) = refs.get_mut(e.0) {
             *slot = index;
@@ -144,24 +164,21 @@ pub fn eval_jsonl_in(
         }
     }
     if !clean {
-        return Err(data_errors(program, dir, &opts));
+        return in_memory(program, dir, &opts, as_of, w);
     }
     let dataset = Dataset { tables };
     let mut ev = Evaluator::new(program, &dataset, as_of);
-    let is_kept = |e: EntityId| kept.get(e.0).copied().unwrap_or(true);
-    let projected = |e: EntityId| projections.get(e.0).is_some_and(Option::is_some);
     // The file an entity's rules are evaluated from (`None`: from memory).
     let streamed = |e: EntityId| -> Option<PathBuf> {
-        if is_kept(e) && !projected(e) {
-            None
-        } else {
-            files.files.get(e.0).cloned().flatten()
+        match holds.get(e.0) {
+            Some(Hold::All(None)) => None,
+            _ => files.files.get(e.0).cloned().flatten(),
         }
     };
-    // Pass 2: feed the aggregates over entities not kept.
+    // Pass 2: feed the aggregates over entities not all in memory.
     observer.phase("aggregating", None);
     for e in (0..n).map(EntityId) {
-        if is_kept(e) {
+        if matches!(holds.get(e.0), Some(Hold::All(_))) {
             continue;
         }
         if let Some(path) = streamed(e).filter(|_| ev.aggregates_over(e)) {
@@ -186,7 +203,7 @@ pub fn eval_jsonl_in(
             entity: e,
             observer,
         };
-        summary.kept += usize::from(is_kept(e));
+        summary.kept += usize::from(kept(e));
         match streamed(e) {
             Some(path) => {
                 summary.streamed += 1;
@@ -294,7 +311,7 @@ fn read_batches(
 ) {
     let changed = || StreamError::Changed(path.to_path_buf());
     let reader = match open_table_in(program, entity, path, refs, encoding) {
-        Ok(r) => r,
+        Ok(r) => r.with_keys(KeyMode::Unchecked),
         Err(_) => {
             let _ = tx.send(Err(changed()));
             return;
@@ -332,17 +349,92 @@ pub fn referred_to(program: &Program) -> Vec<bool> {
     kept
 }
 
-/// Per entity: the fields kept of a kept entity's records, when not all are read
-/// afar (`None`: whole records, or the entity is not kept).
-fn projections(program: &Program, kept: &[bool]) -> Vec<Option<Arc<Projection>>> {
+/// What a streaming run holds in memory of an entity's records.
+#[derive(Clone, Debug)]
+enum Hold {
+    /// Every record (others refer to the entity, and aggregates group by it), with
+    /// only the fields read afar (`Some`) or whole.
+    All(Option<Arc<Projection>>),
+    /// Only the records other records refer to (by the keys in their files), with
+    /// only the fields read afar or whole.
+    Wanted(Option<Arc<Projection>>),
+    /// Nothing: no record refers to the entity.
+    Nothing,
+}
+
+/// Per entity, what is held (see [`Hold`]): memory grows with the entities that
+/// aggregates group by (the parks), and with the records referred to, not with the
+/// rest (the firms).
+fn holds(program: &Program) -> Vec<Hold> {
+    let referred = referred_to(program);
+    let parents = program.aggregate_parents();
     let afar = program.fields_read_afar();
-    kept.iter()
+    referred
+        .iter()
+        .zip(parents)
         .zip(afar)
-        .map(|(&keep, marks)| {
+        .map(|((&referred, parent), marks)| {
             let p = Projection::keeping(&marks);
-            (keep && !p.keeps_all()).then(|| Arc::new(p))
+            let p = (!p.keeps_all()).then(|| Arc::new(p));
+            match (referred, parent) {
+                (false, _) => Hold::Nothing,
+                (true, true) => Hold::All(p),
+                (true, false) => Hold::Wanted(p),
+            }
         })
         .collect()
+}
+
+/// Per entity held as [`Hold::Wanted`], the keys other records refer to it by: the
+/// reference cells of the files of the entities that refer to it, read first (a bad
+/// cell is left to the check of pass 1).
+fn wanted_keys(
+    program: &Program,
+    files: &DataFiles,
+    holds: &[Hold],
+    encoding: EncodingChoice,
+) -> Vec<Arc<HashSet<Arc<str>>>> {
+    let n = program.entities.len();
+    let mut wanted: Vec<HashSet<Arc<str>>> = (0..n).map(|_| HashSet::new()).collect();
+    let is_wanted = |e: EntityId| matches!(holds.get(e.0), Some(Hold::Wanted(_)));
+    let deferred: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::deferred()).collect();
+    for (i, def) in program.entities.iter().enumerate() {
+        let columns: Vec<(usize, EntityId)> = def
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(c, f)| f.ty.referenced_entity().map(|t| (c, t)))
+            .filter(|&(_, t)| is_wanted(t))
+            .collect();
+        let Some(path) = files.files.get(i).cloned().flatten() else {
+            continue;
+        };
+        if columns.is_empty() {
+            continue;
+        }
+        let Ok(reader) = open_table_in(program, EntityId(i), &path, &deferred, encoding) else {
+            continue;
+        };
+        for record in reader.with_keys(KeyMode::Unchecked).flatten() {
+            for &(c, target) in &columns {
+                if let (Some(value), Some(set)) = (record.values.get(c), wanted.get_mut(target.0)) {
+                    referred_keys(value, set);
+                }
+            }
+        }
+    }
+    wanted.into_iter().map(Arc::new).collect()
+}
+
+/// The keys a reference cell read unresolved names (a list of references, each).
+fn referred_keys(value: &Value, set: &mut HashSet<Arc<str>>) {
+    match value {
+        Value::Text(key) => {
+            set.insert(Arc::clone(key));
+        }
+        Value::List(items) => items.iter().for_each(|v| referred_keys(v, set)),
+        _ => {}
+    }
 }
 
 /// Read a file already checked in pass 1, calling `f` on each record with its index.
@@ -354,7 +446,9 @@ fn each_record(
     mut f: impl FnMut(usize, &Record) -> io::Result<()>,
 ) -> Result<(), StreamError> {
     let changed = || StreamError::Changed(path.to_path_buf());
-    let reader = open_table_in(program, entity, path, refs, encoding).map_err(|_| changed())?;
+    let reader = open_table_in(program, entity, path, refs, encoding)
+        .map_err(|_| changed())?
+        .with_keys(KeyMode::Unchecked);
     for (i, row) in reader.enumerate() {
         let record = row.map_err(|_| changed())?;
         f(i, &record)?;
@@ -363,10 +457,34 @@ fn each_record(
 }
 
 /// The errors of the folder as the in-memory loader reports them (every one, sorted).
-fn data_errors(program: &Program, dir: &Path, opts: &LoadOptions) -> StreamError {
-    match load_dir(program, dir, opts) {
-        Err(e) => StreamError::Data(e),
-        // Clean on this read: a file changed between the two.
-        Ok(_) => StreamError::Changed(dir.to_path_buf()),
-    }
+/// When the streaming check found a problem, or could not rule one out (two keys
+/// with one fingerprint): the folder read in memory, which reports every error
+/// exactly, or, clean after all, is evaluated and written from memory.
+fn in_memory(
+    program: &Program,
+    dir: &Path,
+    opts: &LoadOptions,
+    as_of: NaiveDate,
+    w: &mut dyn Write,
+) -> Result<Summary, StreamError> {
+    let loaded = load_dir(program, dir, opts).map_err(StreamError::Data)?;
+    let outcomes = crate::eval::evaluate(program, &loaded.dataset, as_of);
+    let input = crate::report::ReportInput {
+        program,
+        dataset: &loaded.dataset,
+        outcomes: &outcomes,
+        as_of,
+        skipped: &[],
+    };
+    crate::report::jsonl::write(w, &input)?;
+    Ok(Summary {
+        outcomes: outcomes.len(),
+        errors: outcomes
+            .iter()
+            .filter(|o| matches!(o.status, Status::Error(_)))
+            .count(),
+        kept: program.entities.len(),
+        streamed: 0,
+        notes: loaded.notes,
+    })
 }

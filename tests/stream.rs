@@ -148,3 +148,103 @@ fn bad_data_is_reported_as_the_loader_does_and_nothing_is_written() {
     );
     assert!(expected.contains("园区.csv"), "{expected}");
 }
+
+const WANTED: &str = r#"policy "引用" effective 2024-01-01
+entity 园区 {
+  编号: text key
+}
+entity 企业 {
+  代码: text key
+  园区: 园区
+  名称: text
+  年税收: money in 万元
+  规上: bool
+}
+entity 转让申请 {
+  编号: text key
+  买方企业: 企业?
+  面积: area in m2
+}
+let 园区.入园税收 = sum(企业.年税收)
+let 企业.纳税大户 = 年税收 >= 10 万元 and 规上
+rule 税收奖励 : subsidy for 园区 {
+  cite "第一条"
+  amount 入园税收 * 10%
+}
+rule 企业奖励 : subsidy for 企业 {
+  cite "第二条"
+  when 年税收 >= 10 万元
+  amount 1 万元
+}
+rule 买方资格 : restriction for 转让申请 {
+  cite "第三条"
+  require 买方企业.纳税大户 and 买方企业.园区.编号 != "Z"
+  else "买方 {买方企业.名称} 不是规上纳税大户"
+}
+"#;
+
+/// An entity others refer to but no aggregate groups by (企业, referred to by
+/// 转让申请.买方企业) keeps in memory only the records referred to, with only the
+/// fields read through the reference (and the `let` it reads): the bytes are those of
+/// the in-memory path, and a bad reference or a repeated key is still reported as
+/// the loader reports it.
+#[test]
+fn an_entity_referred_to_keeps_only_the_records_referred_to() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "园区.csv", "编号\nA\nB\n");
+    let mut firms = String::from("代码,园区,名称,年税收,规上\n");
+    for i in 0..5000 {
+        let park = if i % 3 == 0 { "A" } else { "B" };
+        firms.push_str(&format!("F{i},{park},企业{i},{},{}\n", i % 25, i % 2 == 0));
+    }
+    write(dir.path(), "企业.csv", &firms);
+    write(
+        dir.path(),
+        "转让申请.csv",
+        "编号,买方企业,面积\nT1,F12,500\nT2,,300\nT3,F4999,200\nT4,F12,100\nT5,F20,50\n",
+    );
+    let program = compile_str("wanted.rules", WANTED).program.unwrap();
+    assert_eq!(referred_to(&program), vec![true, true, false]);
+    // Read afar: 园区.编号 (through 买方企业.园区), every field of 企业 but its key (the
+    // aggregate's value and `via`, the let read through the reference, the message).
+    assert_eq!(
+        program.fields_read_afar(),
+        vec![
+            vec![true],
+            vec![false, true, true, true, true],
+            vec![false, false, false]
+        ]
+    );
+    assert_eq!(program.aggregate_parents(), vec![true, false, false]);
+    let out = streamed(&program, dir.path()).unwrap();
+    assert_eq!(out, in_memory(&program, dir.path()));
+    let text = String::from_utf8(out).unwrap();
+    // F12: tax 12, 规上 (12 is even) → passes; F4999: tax 24, not 规上 → violation.
+    assert!(
+        text.contains(r#""key":"T1","rule":"买方资格","family":"restriction","status":"pass""#),
+        "{text}"
+    );
+    assert!(text.contains("买方 企业4999 不是规上纳税大户"), "{text}");
+    assert_eq!(text.lines().count(), 2 + 5000 + 5);
+
+    // An unknown buyer and a repeated firm key: the loader's errors, nothing written.
+    write(
+        dir.path(),
+        "转让申请.csv",
+        "编号,买方企业,面积\nT1,F12,500\nT2,F9999,300\n",
+    );
+    firms.push_str("F7,A,重复,1,true\n");
+    write(dir.path(), "企业.csv", &firms);
+    let expected = match load_dir(&program, dir.path(), &LoadOptions::default()) {
+        Err(e) => parkrules::data::render_errors(&e),
+        Ok(_) => panic!("the data is bad"),
+    };
+    match streamed(&program, dir.path()) {
+        Err(StreamError::Data(e)) => assert_eq!(parkrules::data::render_errors(&e), expected),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        expected.contains("F9999") && expected.contains("F7"),
+        "{expected}"
+    );
+}

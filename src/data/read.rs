@@ -96,6 +96,25 @@ pub struct KeyIndex {
     /// The table is not read yet (entities referring to each other): a reference to
     /// it reads as `Value::Text(key)`, to be resolved once all are read.
     pub deferred: bool,
+    /// Read with [`KeyMode::Wanted`]: two keys had the same fingerprint, so the file
+    /// may have a duplicate key (read it with [`KeyMode::Full`] to know).
+    pub maybe_duplicate: bool,
+}
+
+/// How a [`TableReader`] checks and numbers the keys of its file.
+#[derive(Clone, Debug, Default)]
+pub enum KeyMode {
+    /// Every key in the key map: duplicates are reported, and every record kept gets
+    /// the next index (the in-memory loader).
+    #[default]
+    Full,
+    /// For a table read record by record: only the keys in the set (those other
+    /// records refer to) go in the key map, and only they are numbered; the others
+    /// are checked for duplicates by a 64-bit fingerprint, 8 bytes a record (a shared
+    /// fingerprint sets [`KeyIndex::maybe_duplicate`]). Every record is still given.
+    Wanted(Arc<std::collections::HashSet<Arc<str>>>),
+    /// The file was checked by an earlier read: keys are not checked again.
+    Unchecked,
 }
 
 impl KeyIndex {
@@ -282,6 +301,9 @@ struct Converter<'a> {
     key_col: usize,
     refs: &'a [KeyIndex],
     keys: KeyIndex,
+    key_mode: KeyMode,
+    /// The fingerprints of the keys, in [`KeyMode::Wanted`].
+    prints: Vec<u64>,
     kept: usize,
     data_rows: usize,
     /// File-level errors: header problems, fatal read errors, unknown JSON keys.
@@ -343,7 +365,16 @@ impl<'a> TableReader<'a> {
     /// The table's key map (for the tables that refer to it), the file-level errors
     /// and notes (a `percent` column that looks like fractions).
     /// Call after the last row.
+    /// Check and number keys as `mode` says (before the first row is read).
+    pub fn with_keys(mut self, mode: KeyMode) -> Self {
+        self.conv.key_mode = mode;
+        self
+    }
+
     pub fn finish(mut self) -> (KeyIndex, Vec<DataError>, Vec<DataNote>) {
+        let prints = &mut self.conv.prints;
+        prints.sort_unstable();
+        self.conv.keys.maybe_duplicate = prints.windows(2).any(|w| w.first() == w.last());
         self.conv.keys.complete = self.conv.file_errors.is_empty();
         self.conv.keys.file = Some(self.conv.file.clone());
         self.conv.keys.sheet = self.conv.sheet.clone();
@@ -481,6 +512,8 @@ impl<'a> Converter<'a> {
             key_col: entity.key.0,
             refs,
             keys: KeyIndex::default(),
+            key_mode: KeyMode::Full,
+            prints: Vec::new(),
             kept: 0,
             data_rows: 0,
             file_errors: Vec::new(),
@@ -674,6 +707,28 @@ impl<'a> Converter<'a> {
             let at = self.at(row);
             return Err(BadRow { at, key, errors });
         };
+        match &self.key_mode {
+            KeyMode::Full => {}
+            KeyMode::Unchecked if ok => return Ok(Record::new(k, values, self.data_rows)),
+            KeyMode::Unchecked => {
+                let at = self.at(row);
+                return Err(BadRow {
+                    at,
+                    key: Some(k),
+                    errors,
+                });
+            }
+            KeyMode::Wanted(wanted) => {
+                // SipHash (fixed keys: deterministic), not the key map's fast hash,
+                // whose structured keys (`ZR-000001`…) do collide.
+                let mut h = std::hash::DefaultHasher::new();
+                h.write(k.as_bytes());
+                self.prints.push(h.finish());
+                if ok && !wanted.contains(&k) {
+                    return Ok(Record::new(k, values, self.data_rows));
+                }
+            }
+        }
         match self.keys.map.entry(k.clone()) {
             Entry::Occupied(first) => {
                 let first = first.get().row();
