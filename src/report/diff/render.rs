@@ -60,7 +60,7 @@ pub fn outcome_in(v: Option<&OutcomeView>, lang: Lang) -> String {
     };
     let none = String::new();
     let message = v.message.as_ref().unwrap_or(&none);
-    let error = v.error.as_ref().unwrap_or(&none);
+    let error = v.error_in(lang);
     let mut s = match (v.status, lang) {
         (StatusKind::Amount, _) => v.amount.map(wan).unwrap_or_default(),
         (StatusKind::Pass, Lang::En) => "pass".to_string(),
