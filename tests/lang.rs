@@ -3,8 +3,9 @@
 //! A few cases of each family, run through the binary in both languages and
 //! snapshotted side by side under `tests/snapshots/lang/`: checker and syntax
 //! diagnostics, data errors, the heading section of a text diff, a test-run failure,
-//! evaluation errors in the text report and in an explain tree (`tests/cases/lang/`)
-//! and the top-level `--help`.
+//! evaluation errors in the text report, an explain tree and a diff
+//! (`tests/cases/lang/`), the markdown diff of the shipped policies (causes and
+//! definition changes) and the top-level `--help`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -166,6 +167,35 @@ fn an_explain_tree_with_an_error_in_both_languages() {
         out.push_str(&both(&args));
     }
     snap("explain_errors", &out);
+}
+
+/// Outcome cells with errors, and the causes, in a text diff.
+#[test]
+fn a_diff_with_errors_in_both_languages() {
+    let (base, revised) = (
+        format!("{ERRORS}/base.rules"),
+        format!("{ERRORS}/revised.rules"),
+    );
+    let data = format!("{ERRORS}/data");
+    snap(
+        "diff_errors",
+        &both(&["diff", &base, &revised, "--data", &data]),
+    );
+}
+
+/// The causes and definition changes of the shipped revision, as a drafter reads them.
+#[test]
+fn the_shipped_diff_in_markdown_in_both_languages() {
+    let args = [
+        "diff",
+        "policies/pinghu-current",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "markdown",
+    ];
+    snap("diff_markdown", &both(&args));
 }
 
 #[test]
