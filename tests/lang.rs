@@ -2,8 +2,10 @@
 //!
 //! A few cases of each family, run through the binary in both languages and
 //! snapshotted side by side under `tests/snapshots/lang/`: checker and syntax
-//! diagnostics, data errors, the heading section of a text diff, a test-run failure
-//! and the top-level `--help`.
+//! diagnostics, data errors, the heading section of a text diff, a test-run failure,
+//! evaluation errors in the text report, an explain tree and a diff
+//! (`tests/cases/lang/`), the markdown diff of the shipped policies (causes and
+//! definition changes) and the top-level `--help`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -144,6 +146,58 @@ fn a_test_failure_in_both_languages() {
     );
 }
 
+/// A policy whose records give a division by zero and a blank field.
+const ERRORS: &str = "tests/cases/lang/errors";
+
+#[test]
+fn error_outcomes_in_the_text_report_in_both_languages() {
+    let (policy, data) = (format!("{ERRORS}/base.rules"), format!("{ERRORS}/data"));
+    snap("eval_errors", &both(&["eval", &policy, "--data", &data]));
+}
+
+#[test]
+fn an_explain_tree_with_an_error_in_both_languages() {
+    let (policy, data) = (format!("{ERRORS}/base.rules"), format!("{ERRORS}/data"));
+    let mut out = String::new();
+    for (record, rule) in [("园区:PH-002", "配套用房比例"), ("园区:PH-003", "运营奖励")]
+    {
+        let args = [
+            "explain", &policy, "--data", &data, "--record", record, "--rule", rule,
+        ];
+        out.push_str(&both(&args));
+    }
+    snap("explain_errors", &out);
+}
+
+/// Outcome cells with errors, and the causes, in a text diff.
+#[test]
+fn a_diff_with_errors_in_both_languages() {
+    let (base, revised) = (
+        format!("{ERRORS}/base.rules"),
+        format!("{ERRORS}/revised.rules"),
+    );
+    let data = format!("{ERRORS}/data");
+    snap(
+        "diff_errors",
+        &both(&["diff", &base, &revised, "--data", &data]),
+    );
+}
+
+/// The causes and definition changes of the shipped revision, as a drafter reads them.
+#[test]
+fn the_shipped_diff_in_markdown_in_both_languages() {
+    let args = [
+        "diff",
+        "policies/pinghu-current",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "markdown",
+    ];
+    snap("diff_markdown", &both(&args));
+}
+
 #[test]
 fn top_level_help_in_both_languages() {
     snap("help", &both(&["--help"]));
@@ -188,6 +242,37 @@ fn machine_formats_are_the_same_in_both_languages() {
         let en = run(&args("en"), &[]).stdout;
         let zh = run(&args("zh"), &[]).stdout;
         assert_eq!(en, zh, "{format}");
+    }
+}
+
+/// The `error` field of the machine formats is data for scripts: English in both.
+#[test]
+fn machine_formats_keep_evaluation_errors_in_english() {
+    let (policy, data) = (format!("{ERRORS}/base.rules"), format!("{ERRORS}/data"));
+    let explain = [
+        "explain",
+        &policy,
+        "--data",
+        &data,
+        "--record",
+        "园区:PH-003",
+        "--format",
+        "json",
+    ];
+    let mut commands: Vec<Vec<&str>> = ["json", "jsonl", "csv", "snapshot"]
+        .into_iter()
+        .map(|f| vec!["eval", &policy, "--data", &data, "--format", f])
+        .collect();
+    commands.push(explain.to_vec());
+    for args in commands {
+        let with = |lang| [&["--lang", lang][..], &args].concat();
+        let en = run(&with("en"), &[]).stdout;
+        let zh = run(&with("zh"), &[]).stdout;
+        assert_eq!(en, zh, "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&en).contains("is blank"),
+            "{args:?}"
+        );
     }
 }
 

@@ -10,13 +10,14 @@
 
 use crate::ast::Family;
 use crate::data::Dataset;
+use crate::eval::err::EvalError;
 use crate::eval::trace::TreeTracer;
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::program::{EntityId, Program, RuleId, StatusKind, Ty};
 use crate::span::Span;
 use crate::value::{Value, plain_decimal};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// Why one rule gave its outcome on one record.
 #[derive(Clone, Debug, Serialize)]
@@ -34,7 +35,10 @@ pub struct Explanation {
     pub message: Option<String>,
     /// The text of the first failing `when`, for `not_applicable`.
     pub failed_when: Option<String>,
-    pub error: Option<String>,
+    /// The evaluation error, typed so that a report can word it in any language; its
+    /// English text in JSON.
+    #[serde(serialize_with = "english")]
+    pub error: Option<Box<EvalError>>,
     /// Where the error happened (`file:line:col`).
     pub error_location: Option<String>,
     /// The exception that replaced the base rule.
@@ -58,9 +62,9 @@ pub struct Node {
     /// The value, shown in a readable unit (`500万元`, `85%`, `新埭镇`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// The evaluation error raised here or below.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    /// The evaluation error raised here or below (its English text in JSON).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "english")]
+    pub error: Option<Box<EvalError>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -224,7 +228,7 @@ impl Evaluator<'_> {
             Status::Pass => {}
             Status::Violation { message } => x.message = Some(message.clone()),
             Status::Error(e) => {
-                x.error = Some(e.to_string());
+                x.error = Some(e.clone());
                 x.error_location = Some(self.program.sources.location(e.span()));
             }
         }
@@ -232,6 +236,15 @@ impl Evaluator<'_> {
             x.exception = Some(exc.name.clone());
             x.cite = exc.body.cite.clone().or_else(|| x.cite.take());
         }
+    }
+}
+
+/// An error as its English text (`Display`), so the JSON does not depend on the
+/// language of the reports.
+fn english<S: Serializer>(e: &Option<Box<EvalError>>, s: S) -> Result<S::Ok, S::Error> {
+    match e {
+        Some(e) => s.collect_str(e),
+        None => s.serialize_none(),
     }
 }
 

@@ -98,7 +98,7 @@ pub enum TestProblem {
     #[diagnostic(code(parkrules::test::bad_field))]
     BadField {
         field: String,
-        error: String,
+        error: Box<EvalError>,
         #[label("in this record")]
         at: SourceSpan,
         span: Span,
@@ -239,7 +239,7 @@ fn record_values(
             Err(e) => {
                 failures.push(setup_failure(TestProblem::BadField {
                     field: name,
-                    error: e.to_string(),
+                    error: e,
                     at: expr.span.source_span(),
                     span: expr.span,
                 }));
@@ -455,7 +455,7 @@ impl LocalizeDiag for TestProblem {
                 z(format!("此测试中没有 {entity} 记录 `{key}`"), "在此期望它")
             }
             BadField { field, error, .. } => z(
-                format!("测试记录的字段 `{field}` 无法求值：{error}"),
+                format!("测试记录的字段 `{field}` 无法求值：{}", error.zh()),
                 "在此记录中",
             ),
             NoAsOf { .. } => z("测试没有 `as_of`，政策也没有 `effective` 日期", "此测试")

@@ -107,7 +107,7 @@ impl Tracer for TreeTracer {
                 Some(v.clone()),
                 None,
             ),
-            Err(e) => (None, None, Some(e.to_string())),
+            Err(e) => (None, None, Some(e.clone())),
         };
         absorb_same_text(&mut open, step.kind, &text);
         let node = Node {

@@ -10,8 +10,9 @@
 //! `tier row >= 80%`, `param 上限 = 500万元 (from 2021-07-01)`, bracket slices and
 //! aggregated records on lines of their own.
 
+use crate::eval::err::EvalError;
 use crate::eval::explain::{Explanation, Node, NodeKind, Note};
-use crate::lang::Lang;
+use crate::lang::{Lang, Localize};
 use std::io::{self, Write};
 
 /// An output format of `parkrules explain`.
@@ -99,11 +100,26 @@ fn outcome(x: &Explanation, lang: Lang) -> String {
         }
         ("violation", Lang::En) => format!("violation: {}", or(&x.message)),
         ("violation", Lang::Zh) => format!("违反：{}", or(&x.message)),
-        ("error", Lang::En) => format!("error: {} at {}", or(&x.error), or(&x.error_location)),
-        ("error", Lang::Zh) => format!("错误：{}，位于 {}", or(&x.error), or(&x.error_location)),
+        ("error", Lang::En) => format!(
+            "error: {} at {}",
+            error_text(&x.error, lang),
+            or(&x.error_location)
+        ),
+        ("error", Lang::Zh) => format!(
+            "错误：{}，位于 {}",
+            error_text(&x.error, lang),
+            or(&x.error_location)
+        ),
         ("pass", Lang::Zh) => "通过".to_string(),
         (other, _) => other.to_string(),
     }
+}
+
+/// An evaluation error in a language (empty when there is none).
+fn error_text(e: &Option<Box<EvalError>>, lang: Lang) -> String {
+    e.as_ref()
+        .map(|e| e.text(lang).into_owned())
+        .unwrap_or_default()
 }
 
 fn node(w: &mut dyn Write, n: &Node, depth: usize, lang: Lang) -> io::Result<()> {
@@ -136,7 +152,11 @@ fn node(w: &mut dyn Write, n: &Node, depth: usize, lang: Lang) -> io::Result<()>
         line.push_str(&format!(" = {v}"));
     }
     if let Some(e) = &n.error {
-        line.push_str(&format!("  {}{e}", lang.pick("error: ", "错误：")));
+        line.push_str(&format!(
+            "  {}{}",
+            lang.pick("error: ", "错误："),
+            e.text(lang)
+        ));
     }
     let words: Vec<String> = notes.iter().filter_map(|n| note_word(n, lang)).collect();
     if !words.is_empty() {

@@ -30,13 +30,15 @@ pub mod xlsx;
 
 use crate::ast::Family;
 use crate::data::Dataset;
+use crate::eval::err::EvalError;
 use crate::eval::{Outcome, Status};
-use crate::lang::Lang;
+use crate::lang::{Lang, Localize};
 use crate::program::{NumHint, Program, StatusKind};
 use crate::units::Dim;
 use crate::value::show_num;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub use width::{display_width, pad_left, pad_to};
@@ -146,9 +148,13 @@ pub struct OutcomeView {
     pub message: Option<String>,
     /// For `not_applicable`: the first failing `when` as written.
     pub failed_when: Option<String>,
-    /// For `error`: the message and `file:line:col` in the policy.
+    /// For `error`: the message in English (the machine formats' `error` field) and
+    /// `file:line:col` in the policy.
     pub error: Option<String>,
     pub location: Option<String>,
+    /// For `error`: the error itself, for the human formats to word in their language
+    /// ([`OutcomeView::error_in`]).
+    pub eval_error: Option<Box<EvalError>>,
 }
 
 impl OutcomeView {
@@ -178,6 +184,7 @@ impl OutcomeView {
             failed_when: None,
             error: None,
             location: None,
+            eval_error: None,
         };
         match &o.status {
             Status::Amount(d) => {
@@ -197,9 +204,18 @@ impl OutcomeView {
             Status::Error(err) => {
                 view.error = Some(err.to_string());
                 view.location = Some(program.sources.location(err.span()));
+                view.eval_error = Some(err.clone());
             }
         }
         view
+    }
+
+    /// The error's message in a language (empty unless the outcome is an error).
+    pub fn error_in(&self, lang: Lang) -> Cow<'_, str> {
+        match (lang, &self.eval_error) {
+            (Lang::Zh, Some(e)) => e.zh(),
+            _ => Cow::Borrowed(self.error.as_deref().unwrap_or_default()),
+        }
     }
 
     pub fn family_name(&self) -> &'static str {

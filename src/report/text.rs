@@ -69,7 +69,7 @@ pub fn result_in(v: &OutcomeView, lang: Lang) -> String {
     let none = String::new();
     let message = v.message.as_ref().unwrap_or(&none);
     let when = v.failed_when.as_ref().unwrap_or(&none);
-    let error = v.error.as_ref().unwrap_or(&none);
+    let error = v.error_in(lang);
     let at = v.location.as_ref().unwrap_or(&none);
     let mut s = match (v.status, lang) {
         (StatusKind::Amount, _) => v.amount.map(wan).unwrap_or_default(),

@@ -10,7 +10,7 @@
 use crate::lang::Lang;
 use crate::program::StatusKind;
 use crate::report::diff::render::{
-    causes, def_change, outcome_in, percent_in, signed_count, signed_wan,
+    cause_in, causes_in, def_change_in, outcome_in, percent_in, signed_count, signed_wan,
 };
 use crate::report::diff::{Cause, Diff, Money, PolicyRef, Presence, RuleDelta};
 use crate::report::{is_amount_family, status_index, wan};
@@ -276,17 +276,20 @@ fn definitions(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
     for r in changed {
         let mut items = Vec::new();
         for c in &r.causes {
-            items.push(crate::report::diff::render::cause(c));
+            items.push(cause_in(c, lang));
             if let Cause::RuleChanged { changes, .. } = c {
-                items.extend(changes.iter().map(|x| format!("  {}", def_change(x))));
+                items.extend(
+                    changes
+                        .iter()
+                        .map(|x| format!("  {}", def_change_in(x, lang))),
+                );
             }
         }
-        out.push(Block::Line(format!(
-            "{} ({}, {}):",
-            r.name,
-            r.entity,
-            r.family.name()
-        )));
+        let (name, entity, family) = (&r.name, &r.entity, r.family.name());
+        out.push(Block::Line(match lang {
+            Lang::En => format!("{name} ({entity}, {family}):"),
+            Lang::Zh => format!("{name}（{entity}，{family}）："),
+        }));
         out.push(Block::Bullets(items));
     }
 }
@@ -370,7 +373,7 @@ fn changes(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
                 outcome_in(c.before.as_ref(), lang),
                 outcome_in(c.after.as_ref(), lang),
                 c.change.map(|x| signed_wan(Some(x))).unwrap_or_default(),
-                causes(&c.causes),
+                causes_in(&c.causes, lang),
             ]);
         }
         out.push(Block::Table(t));
