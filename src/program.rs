@@ -128,6 +128,23 @@ impl Program {
         out
     }
 
+    /// Per entity: whether some aggregate reads its records (`sum(企业.年税收)` reads
+    /// 企业).
+    pub fn aggregated(&self) -> Vec<bool> {
+        let mut read = vec![false; self.entities.len()];
+        for root in self.root_exprs() {
+            root.walk_while(&mut |e| {
+                if let ExprKind::Aggregate { entity, .. } = &e.kind
+                    && let Some(slot) = read.get_mut(entity.0)
+                {
+                    *slot = true;
+                }
+                true
+            });
+        }
+        read
+    }
+
     /// Per entity: whether some aggregate groups by it (`sum(企业.年税收)` on a 园区
     /// groups 企业 by their reference to 园区).
     pub fn aggregate_parents(&self) -> Vec<bool> {

@@ -104,6 +104,19 @@ impl<'a> Evaluator<'a> {
             .map_or(0, |t| t.records.len())
     }
 
+    /// The aggregates fed so far, for an evaluator of the same program over the final
+    /// dataset (see [`Evaluator::adopt_fed`]): records can be fed while the files are
+    /// still being read.
+    pub(crate) fn into_fed(self) -> Vec<FedAgg<'a>> {
+        self.fed
+    }
+
+    /// Take over what another evaluator of the same program was fed; its parent
+    /// tables must have had the records this one's have, in the same order.
+    pub(crate) fn adopt_fed(&mut self, fed: Vec<FedAgg<'a>>) {
+        self.fed.extend(fed);
+    }
+
     /// The fed result of an aggregate for one parent (`None`: not fed).
     pub(crate) fn fed_result(&self, e: &Expr, parent: usize) -> Option<R<Acc>> {
         let f = self.fed.iter().find(|f| std::ptr::eq(f.agg.expr, e))?;
