@@ -354,6 +354,9 @@ fn combined_json() {
     assert_eq!(doc["changes"][0]["before"]["amount"], "5000000");
     assert_eq!(doc["changes"][0]["causes"][0]["cause"], "param_changed");
     snap("diff_json", &s);
+    // The streamed writer gives the bytes of the documented JSON value.
+    let value = parkrules::report::diff::json::to_json(&combined());
+    assert_eq!(s, serde_json::to_string_pretty(&value).unwrap() + "\n");
 }
 
 /// Adds entity 企业 {代码 key, 园区: 园区} with rule 入园奖励 (amount `yuan`), and three
