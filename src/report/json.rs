@@ -179,7 +179,11 @@ pub fn keyed_outcome_fields<'a>(
 /// Write fields as an object: compact on one line (`indent` `None`), or one field per
 /// line at `indent` with the braces two spaces less (serde_json's pretty layout).
 /// The `row` of a skipped row is written as a number.
-pub fn object(w: &mut dyn Write, fields: &[Field], indent: Option<&str>) -> io::Result<()> {
+pub fn object<W: Write + ?Sized>(
+    w: &mut W,
+    fields: &[Field],
+    indent: Option<&str>,
+) -> io::Result<()> {
     let outer = indent.map(|i| i.get(2..).unwrap_or(""));
     if let Some(o) = outer {
         w.write_all(o.as_bytes())?;
@@ -214,7 +218,7 @@ pub fn object(w: &mut dyn Write, fields: &[Field], indent: Option<&str>) -> io::
 }
 
 /// A JSON string, escaped.
-fn string(w: &mut dyn Write, s: &str) -> io::Result<()> {
+fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
     if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
         return serde_json::to_writer(&mut *w, s).map_err(io::Error::other);
     }
@@ -225,7 +229,7 @@ fn string(w: &mut dyn Write, s: &str) -> io::Result<()> {
 }
 
 /// A JSON string or `null`.
-fn scalar(w: &mut dyn Write, s: Option<&str>) -> io::Result<()> {
+fn scalar<W: Write + ?Sized>(w: &mut W, s: Option<&str>) -> io::Result<()> {
     match s {
         Some(s) => string(w, s),
         None => w.write_all(b"null"),

@@ -36,8 +36,8 @@ pub fn write_outcome(
 
 /// Write one outcome line of the record with this key (for a caller that streams
 /// records that are not in a dataset).
-pub fn write_keyed_outcome(
-    w: &mut dyn Write,
+pub fn write_keyed_outcome<W: Write + ?Sized>(
+    w: &mut W,
     program: &Program,
     key: &str,
     o: &Outcome,
