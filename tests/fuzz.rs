@@ -4,7 +4,9 @@
 //! - `parse_check/<file>`: any bytes as a policy file (load, parse, check, render, fmt);
 //! - `data_load/<file>`: any bytes as `园区.csv` (up to `\0\0`, then `企业.csv`) of
 //!   `policies/pinghu-current`;
-//! - `eval/<case>/`: a generated policy `p.rules` with its `园区.csv` and `企业.csv`.
+//! - `eval/<case>/`: a generated policy `p.rules` with its `园区.csv` and `企业.csv`;
+//! - `xlsx_load/<file>`: any bytes as `园区.xlsx`: a workbook file when they start with
+//!   `PK`, else the XML parts split at `\0\0`, zipped as the target zips them.
 //!
 //! Nothing may panic; formatting must re-parse and be idempotent.
 
@@ -105,5 +107,82 @@ fn data_load_inputs() {
 fn eval_inputs() {
     for dir in entries("eval") {
         eval_and_report(&dir.join("p.rules"), &dir);
+    }
+}
+
+/// The parts of a structured `xlsx_load` input, in order (see `fuzz/fuzz_targets/xlsx_load.rs`).
+const XLSX_PARTS: [&str; 5] = [
+    "xl/worksheets/sheet1.xml",
+    "xl/sharedStrings.xml",
+    "xl/styles.xml",
+    "xl/workbook.xml",
+    "xl/worksheets/sheet2.xml",
+];
+
+/// The relationships the `xlsx_load` target gives a structured input.
+const XLSX_FIXED: [(&str, &str); 3] = [
+    (
+        "[Content_Types].xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+    ),
+    (
+        "_rels/.rels",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    ),
+    (
+        "xl/_rels/workbook.xml.rels",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+    ),
+];
+
+/// The workbook file of an `xlsx_load` input, as the target makes it.
+fn xlsx_workbook(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    if data.starts_with(b"PK") {
+        return data.to_vec();
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut rest = data;
+    while parts.len() < XLSX_PARTS.len() - 1 {
+        let Some(i) = rest.windows(2).position(|w| w == b"\0\0") else {
+            break;
+        };
+        parts.push(&rest[..i]);
+        rest = &rest[i + 2..];
+    }
+    parts.push(rest);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let fixed = XLSX_FIXED.iter().map(|(n, t)| (*n, t.as_bytes()));
+    let given = XLSX_PARTS
+        .iter()
+        .copied()
+        .zip(parts)
+        .filter(|(_, p)| !p.is_empty());
+    for (name, bytes) in fixed.chain(given) {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn xlsx_load_inputs() {
+    let examples = root().join("examples/pinghu");
+    let head = |name: &str, n: usize| -> String {
+        let text = std::fs::read_to_string(examples.join(name)).unwrap();
+        text.lines().take(n).map(|l| format!("{l}\n")).collect()
+    };
+    for path in entries("xlsx_load") {
+        let bytes = std::fs::read(&path).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("园区.xlsx"), xlsx_workbook(&bytes)).unwrap();
+        std::fs::write(dir.path().join("企业.csv"), head("企业.csv", 30)).unwrap();
+        std::fs::write(dir.path().join("转让申请.csv"), head("转让申请.csv", 10)).unwrap();
+        eval_and_report(&root().join("policies/pinghu-current"), dir.path());
     }
 }

@@ -655,3 +655,64 @@ fn xlsx_to_a_terminal_or_pipe_is_bad_usage() {
         );
     }
 }
+
+/// The text of one part of a saved workbook.
+fn part(xlsx: &Path, name: &str) -> String {
+    let file = std::fs::File::open(xlsx).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// A sheet whose used area runs to the last cell Excel has (`A1:XFD1048576`, and its
+/// `<dimension>` says so) holding a small table: read by its cells, not by that box of
+/// 17 billion cells (calamine's `worksheet_range` allocates the box, and the process
+/// was killed for memory), so it loads as the table alone.
+#[test]
+fn a_far_cell_does_not_make_the_sheet_its_whole_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("园区.xlsx");
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    sheet(ws, 0, 0, &PARK_HEADER, &good_rows());
+    ws.write_string(1_048_575, 16_383, " ").unwrap();
+    book.save(&path).unwrap();
+    let xml = part(&path, "xl/worksheets/sheet1.xml");
+    assert!(xml.contains(r#"<dimension ref="A1:XFD1048576"/>"#), "{xml}");
+    let l = match load(dir.path(), false) {
+        Ok(l) => l,
+        Err(e) => panic!("{}", render_errors(&e)),
+    };
+    assert_eq!(keys(&l.dataset, 0), vec!["PH-001", "PH-002", "1003"]);
+
+    // A value there is in a column without a header name: reported with its column.
+    let ws = book.worksheet_from_index(0).unwrap();
+    ws.write_number(1_048_575, 16_383, 1.0).unwrap();
+    book.save(&path).unwrap();
+    let shown = render_errors(&load(dir.path(), false).unwrap_err());
+    assert!(shown.contains("XFD"), "{}", &shown[..shown.len().min(2000)]);
+}
+
+/// A workbook whose zip directory says its sheet unpacks to 4 GiB (a zip bomb: a small
+/// file of gigabytes of XML) is refused before anything is unpacked.
+#[test]
+fn a_workbook_that_unpacks_to_gigabytes_is_refused() {
+    let dir = park_folder("园区", &good_rows());
+    let path = dir.path().join("园区.xlsx");
+    let mut bytes = std::fs::read(&path).unwrap();
+    // The central directory entry of the sheet: its uncompressed size (offset 24).
+    let name = b"xl/worksheets/sheet1.xml";
+    let entry = bytes
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x01\x02")
+        .map(|(i, _)| i)
+        .find(|&i| bytes[i + 46..].starts_with(name))
+        .unwrap();
+    bytes[entry + 24..entry + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let shown = render_errors(&load(dir.path(), false).unwrap_err());
+    assert!(shown.contains("园区.xlsx"), "{shown}");
+    assert!(shown.contains("its parts unpack to 4294"), "{shown}");
+}

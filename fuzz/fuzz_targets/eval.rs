@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use parkrules::data::{LoadOptions, load_dir};
 use parkrules::report::{Format, ReportInput, write_outcomes};

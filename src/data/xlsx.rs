@@ -25,7 +25,7 @@
 
 use super::err::{DataError, HeaderProblem, RowRef};
 use super::read::{Cells, SourceItem};
-use calamine::{Data, Reader, StyleRange, Xlsx};
+use calamine::{Data, DataRef, Reader, StyleRange, Xlsx, XlsxError};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use std::io::{Cursor, Read};
@@ -42,7 +42,10 @@ pub enum SheetCell {
 
 /// A sheet being read.
 pub struct XlsxSource {
-    rows: std::vec::IntoIter<(usize, Vec<SheetCell>)>,
+    rows: std::vec::IntoIter<SparseRow>,
+    /// The first column of the table, and how many columns it has.
+    col0: u32,
+    width: usize,
     current: Vec<SheetCell>,
 }
 
@@ -71,6 +74,7 @@ impl XlsxSource {
         input
             .read_to_end(&mut bytes)
             .map_err(|e| unreadable(e.to_string()))?;
+        check_unpacked_size(&bytes).map_err(unreadable)?;
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
             .map_err(|e| unreadable(format!("not a readable .xlsx workbook: {e}")))?;
         let names = book.sheet_names();
@@ -80,9 +84,6 @@ impl XlsxSource {
             .or_else(|| names.first())
             .cloned()
             .ok_or_else(|| unreadable("the workbook has no sheet".to_string()))?;
-        let range = book
-            .worksheet_range(&sheet)
-            .map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
         let styles = book
             .worksheet_style(&sheet)
             .map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
@@ -91,38 +92,31 @@ impl XlsxSource {
         } else {
             Epoch::E1900
         };
-        let Some((row0, col0)) = range.start() else {
+        let cells = read_cells(&mut book, &sheet, &styles, epoch)
+            .map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
+        let Some(col0) = cells.iter().map(|&(_, c, _)| c).min() else {
             let problem = HeaderProblem::EmptySheet(sheet);
             return Err(DataError::BadHeader { file, problem });
         };
-        let sheet_rows = range.rows().enumerate().map(|(r, cells)| {
-            let row = row0 + u32::try_from(r).unwrap_or(u32::MAX);
-            let texts = cells.iter().enumerate().map(|(c, d)| {
-                let col = col0 + u32::try_from(c).unwrap_or(u32::MAX);
-                sheet_cell(d, percent_at(&styles, row, col), epoch)
-            });
-            (row as usize + 1, texts.collect::<Vec<_>>())
-        });
-        let mut rows: Vec<(usize, Vec<SheetCell>)> = sheet_rows.collect();
+        let mut rows = sparse_rows(cells);
+        let width = table_width(&rows, col0);
+        // The header is the first row of the used area.
         let header = if rows.is_empty() {
             Vec::new()
         } else {
-            rows.remove(0).1
+            dense(rows.remove(0).1, col0, width)
         };
-        let width = table_width(&header, &rows);
         let names = header
             .iter()
-            .take(width)
             .map(|c| match c {
                 SheetCell::Value(s) | SheetCell::Error(s) => s.trim().to_string(),
             })
             .collect();
-        for (_, cells) in &mut rows {
-            cells.truncate(width);
-        }
-        rows.retain(|(_, cells)| !cells.iter().all(is_empty));
+        rows.retain(|(_, cells)| !cells.iter().all(|(_, c)| is_empty(c)));
         let src = XlsxSource {
             rows: rows.into_iter(),
+            col0,
+            width,
             current: Vec::new(),
         };
         let header = SheetHeader {
@@ -136,30 +130,125 @@ impl XlsxSource {
     /// The next non-empty row.
     pub fn next_item(&mut self) -> Option<SourceItem<'_>> {
         let (row, cells) = self.rows.next()?;
-        self.current = cells;
+        self.current = dense(cells, self.col0, self.width);
         Some(SourceItem::Row(
-            RowRef::Line(row),
+            RowRef::Line(row as usize + 1),
             Cells::Xlsx(&self.current),
         ))
     }
+}
+
+/// The most cells a sheet may hold: well past any table this reads (400,000 rows of
+/// 50 columns), and about 2 GB of memory. The cells are kept in memory until the
+/// sheet is read; a larger table is read from CSV, which streams.
+pub const MAX_CELLS: usize = 20_000_000;
+
+/// The most bytes the parts of a workbook may unpack to, as its zip directory
+/// declares them (the zip reader stops at the declared size): a small file that
+/// unpacks to gigabytes of XML (a zip bomb) is refused before calamine reads its
+/// shared strings.
+pub const MAX_UNPACKED: u64 = 1 << 30;
+
+/// Refuse a workbook whose parts unpack to more than [`MAX_UNPACKED`] bytes. A file
+/// that is no zip archive is left to calamine, which says so.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(part) = zip.by_index_raw(i) {
+            total = total.saturating_add(part.size());
+        }
+    }
+    if total > MAX_UNPACKED {
+        return Err(format!(
+            "not a readable .xlsx workbook: its parts unpack to {total} bytes, more than \
+             the {MAX_UNPACKED} this reads (save the sheet as CSV)"
+        ));
+    }
+    Ok(())
+}
+
+/// The sheet's cells that hold something, with their 0-based (row, column), read as
+/// they stream by: memory follows the cells present, never the sheet's declared
+/// dimension or the box between its first and last cell.
+fn read_cells(
+    book: &mut Xlsx<Cursor<Vec<u8>>>,
+    sheet: &str,
+    styles: &StyleRange,
+    epoch: Epoch,
+) -> Result<Vec<(u32, u32, SheetCell)>, String> {
+    let mut reader = match book.worksheet_cells_reader(sheet) {
+        Ok(r) => r,
+        // A chart sheet: no cells.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        if cells.len() >= MAX_CELLS {
+            return Err(format!(
+                "more than {MAX_CELLS} cells, more than this reads (save the sheet as CSV)"
+            ));
+        }
+        let (row, col) = cell.get_position();
+        let data = Data::from(cell.get_value().clone());
+        cells.push((
+            row,
+            col,
+            sheet_cell(&data, percent_at(styles, row, col), epoch),
+        ));
+    }
+    Ok(cells)
+}
+
+/// A sheet's rows in order, each with its cells in column order (a cell written twice:
+/// the last one).
+type SparseRow = (u32, Vec<(u32, SheetCell)>);
+
+fn sparse_rows(mut cells: Vec<(u32, u32, SheetCell)>) -> Vec<SparseRow> {
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    let mut rows: Vec<SparseRow> = Vec::new();
+    for (r, c, v) in cells {
+        match rows.last_mut() {
+            Some((last, row)) if *last == r => match row.last_mut() {
+                Some((at, cell)) if *at == c => *cell = v,
+                _ => row.push((c, v)),
+            },
+            _ => rows.push((r, vec![(c, v)])),
+        }
+    }
+    rows
+}
+
+/// A row's cells from column `col0`, `width` of them (empty where the sheet has none).
+fn dense(cells: Vec<(u32, SheetCell)>, col0: u32, width: usize) -> Vec<SheetCell> {
+    let mut out = vec![SheetCell::Value(String::new()); width];
+    for (c, v) in cells {
+        let at = usize::try_from(c.saturating_sub(col0)).unwrap_or(usize::MAX);
+        if let Some(slot) = out.get_mut(at) {
+            *slot = v;
+        }
+    }
+    out
 }
 
 fn is_empty(c: &SheetCell) -> bool {
     matches!(c, SheetCell::Value(s) if s.trim().is_empty())
 }
 
-/// Columns up to the last one with a header name or a value in some row: trailing
-/// columns that only hold formatting are not part of the table.
-fn table_width(header: &[SheetCell], rows: &[(usize, Vec<SheetCell>)]) -> usize {
-    let last = |cells: &[SheetCell]| {
-        cells
-            .iter()
-            .rposition(|c| !is_empty(c))
-            .map_or(0, |i| i + 1)
-    };
+/// Columns from `col0` up to the last one with a header name or a value in some row:
+/// trailing columns that only hold formatting are not part of the table.
+fn table_width(rows: &[SparseRow], col0: u32) -> usize {
     rows.iter()
-        .map(|(_, cells)| last(cells))
-        .fold(last(header), usize::max)
+        .flat_map(|(_, cells)| cells.iter().filter(|(_, v)| !is_empty(v)))
+        .map(|&(c, _)| c.saturating_sub(col0) as usize + 1)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Whether the cell at (row, col) has a percent number format.
