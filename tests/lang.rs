@@ -282,3 +282,49 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A changed outcome quoted in a diff names its keywords in the dialect of the file
+/// the rule is written in: `金额 …` for a policy in the Chinese dialect.
+#[test]
+fn a_changed_outcome_is_quoted_in_the_dialect_of_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = root().join("tests/cases/lang/errors");
+    for f in ["base.rules", "revised.rules"] {
+        std::fs::copy(case.join(f), dir.path().join(f)).unwrap();
+    }
+    let d = |f: &str| dir.path().join(f).display().to_string();
+    let fmt = run(
+        &[
+            "fmt",
+            "--dialect",
+            "zh",
+            &d("base.rules"),
+            &d("revised.rules"),
+        ],
+        &[],
+    );
+    assert!(
+        fmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fmt.stderr)
+    );
+    let data = case.join("data").display().to_string();
+    let o = run(
+        &[
+            "--lang",
+            "zh",
+            "diff",
+            &d("base.rules"),
+            &d("revised.rules"),
+            "--data",
+            &data,
+        ],
+        &[],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("`金额 投资 * 补助比例` → `金额 投资 * 补助比例 * (总建筑面积 / 总建筑面积)`"),
+        "{out}"
+    );
+    assert!(!out.contains("`amount "), "{out}");
+}

@@ -16,6 +16,7 @@ use crate::program::{
 };
 use crate::report::OutcomeView;
 use crate::report::diff::Side;
+use crate::syntax::keywords::Kw;
 use crate::value::show;
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -350,15 +351,21 @@ fn body_changes(bp: &Program, b: &Body, rp: &Program, r: &Body) -> Vec<DefChange
     out
 }
 
+/// A rule's outcome as written, its keywords in the dialect of the file it is in
+/// (`amount 1 万元`, `金额 1 万元`).
 fn outcome_text(p: &Program, o: &OutcomeDef) -> String {
+    let kw = |k: Kw, at: &Expr| k.text_in(crate::syntax::dialect(p.sources.text(at.span.file)));
     match o {
-        OutcomeDef::Amount(e) => format!("amount {}", src(p, e)),
+        OutcomeDef::Amount(e) => format!("{} {}", kw(Kw::Amount, e), src(p, e)),
         OutcomeDef::Require { cond, message } => {
             let msg = message
                 .as_ref()
-                .map(|m| format!(" else {}", collapse(p.sources.snippet(m.span))))
+                .map(|m| {
+                    let text = collapse(p.sources.snippet(m.span));
+                    format!(" {} {text}", kw(Kw::Else, cond))
+                })
                 .unwrap_or_default();
-            format!("require {}{msg}", src(p, cond))
+            format!("{} {}{msg}", kw(Kw::Require, cond), src(p, cond))
         }
     }
 }
