@@ -115,7 +115,7 @@ fn a_param_change_names_the_param_and_its_values() {
     let c = &diff.changes[0];
     assert_eq!((c.key.as_str(), c.rule.as_str()), ("PH-001", "建设补助"));
     assert_eq!(c.change, Some(d("1000000")));
-    assert_eq!(c.causes, vec![cap.clone()]);
+    assert_eq!(c.causes.to_vec(), vec![cap.clone()]);
     assert_eq!(diff.rules[0].causes, vec![cap]);
     assert!(diff.rules[1].causes.is_empty() && diff.rules[2].causes.is_empty());
     // 880万 → 980万: +100万, 100/880 = 11.3636…% → 11.36%.
@@ -170,7 +170,7 @@ fn a_rule_override_lists_what_changed_in_the_definition() {
             },
         ],
     };
-    assert_eq!(c.causes, vec![tier, expected]);
+    assert_eq!(c.causes.to_vec(), vec![tier, expected]);
     assert_eq!(diff.rules[2].money, money_of("800000", "1000000"));
     assert_eq!(diff.rules[2].changed, 1);
 }
@@ -195,7 +195,7 @@ fn a_moved_tier_row_is_named_with_its_value() {
     let diff = run(&p, &o, &[]);
     assert_eq!(diff.changes.len(), 1);
     assert_eq!(
-        diff.changes[0].causes,
+        diff.changes[0].causes.to_vec(),
         vec![
             Cause::TierRow {
                 base: Some(">= 80% => 30万元".into()),
@@ -251,7 +251,7 @@ fn a_removed_rule_resolves_its_violations() {
         .collect();
     // PH-001 and PH-003 passed: losing a check they passed is no change.
     assert_eq!(changed, [("PH-002", None)]);
-    assert!(diff.changes.iter().all(|c| c.causes == [Cause::RuleRemoved]));
+    assert!(diff.changes.iter().all(|c| *c.causes == [Cause::RuleRemoved]));
     assert_eq!(diff.resolved_violations, [0]);
     assert!(diff.new_violations.is_empty());
     assert_eq!(diff.budget, money_of("8800000", "8800000"));
@@ -271,7 +271,7 @@ fn an_added_exception_shows_before_and_after() {
     let c = &diff.changes[0];
     assert_eq!((c.key.as_str(), c.change), ("PH-003", Some(d("1000000"))));
     assert_eq!(
-        c.causes,
+        c.causes.to_vec(),
         vec![
             Cause::ExceptionChanged {
                 base: None,

@@ -36,6 +36,7 @@ use crate::report::{OutcomeView, RuleTotal, is_amount_family, rule_totals, statu
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use align::{OrderKey, Pair};
 pub use causes::{Cause, DefChange};
@@ -213,8 +214,10 @@ pub struct RecordChange {
     pub after: Option<OutcomeView>,
     /// Money after minus before (amount families; a missing amount counts as 0).
     pub change: Option<Decimal>,
-    /// Record-level causes first, then the rule's.
-    pub causes: Vec<Cause>,
+    /// Record-level causes first, then the rule's. Shared by the changes whose
+    /// outcomes have the same shape (see `Explainer`): a million changes hold a few
+    /// lists.
+    pub causes: Arc<[Cause]>,
 }
 
 /// Compare two evaluations. `by` holds field paths to break the money down by.
@@ -276,7 +279,7 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
 struct Explainer<'s, 'a> {
     sides: [&'s Side<'a>; 2],
     evaluators: Option<[Evaluator<'a>; 2]>,
-    cache: HashMap<(String, Shape, Shape), Vec<Cause>>,
+    cache: HashMap<(String, Shape, Shape), Arc<[Cause]>>,
 }
 
 /// What an outcome is, apart from whose: status, amount, exception, failing `when`,
@@ -315,7 +318,7 @@ impl<'s, 'a> Explainer<'s, 'a> {
             shape(c.after.as_ref()),
         );
         if let Some(causes) = self.cache.get(&key) {
-            c.causes = causes.clone();
+            c.causes = Arc::clone(causes);
             return;
         }
         let [bs, rs] = self.sides;
@@ -327,8 +330,10 @@ impl<'s, 'a> Explainer<'s, 'a> {
         });
         let xb = eb.explain(b.entity, b.record, b.rule);
         let xr = er.explain(r.entity, r.record, r.rule);
-        causes::refine(&mut c.causes, xb.as_ref(), xr.as_ref());
-        self.cache.insert(key, c.causes.clone());
+        let mut refined = c.causes.to_vec();
+        causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
+        c.causes = Arc::from(refined);
+        self.cache.insert(key, Arc::clone(&c.causes));
     }
 }
 
@@ -500,7 +505,7 @@ fn change_of(
         before,
         after,
         change: change.flatten(),
-        causes,
+        causes: Arc::from(causes),
     })
 }
 
