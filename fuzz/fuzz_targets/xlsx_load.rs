@@ -17,14 +17,13 @@
 
 #![no_main]
 
+mod common;
+
+use common::{head, program, run};
 use libfuzzer_sys::fuzz_target;
-use parkrules::data::{LoadOptions, load_dir, render_errors, render_notes, render_skipped};
-use parkrules::program::Program;
-use parkrules::report::{Format, ReportInput, write_outcomes};
 use rust_xlsxwriter::{Format as CellFormat, Formula, Workbook, Worksheet};
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
 /// The parts of the structured form, in input order.
 const PARTS: [&str; 5] = [
@@ -44,25 +43,6 @@ const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"
 const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn program() -> &'static Program {
-    static P: OnceLock<Program> = OnceLock::new();
-    P.get_or_init(|| {
-        parkrules::load::compile_path(&root().join("policies/pinghu-current"))
-            .program
-            .unwrap()
-    })
-}
-
-/// The first `n` lines of a shipped data file.
-fn head(name: &str, n: usize) -> String {
-    let text = std::fs::read_to_string(root().join("examples/pinghu").join(name)).unwrap();
-    text.lines().take(n).map(|l| format!("{l}\n")).collect()
-}
-
 /// The workbook file for an input (see the module doc).
 fn workbook(data: &[u8]) -> Vec<u8> {
     if data.starts_with(b"PK") {
@@ -81,48 +61,23 @@ fn workbook(data: &[u8]) -> Vec<u8> {
     }
     parts.push(rest);
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let stored = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let fixed = [
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
         ("_rels/.rels", ROOT_RELS.as_bytes()),
         ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
     ];
-    let given = PARTS.iter().copied().zip(parts).filter(|(_, p)| !p.is_empty());
+    let given = PARTS
+        .iter()
+        .copied()
+        .zip(parts)
+        .filter(|(_, p)| !p.is_empty());
     for (name, bytes) in fixed.into_iter().chain(given) {
         zip.start_file(name, stored).unwrap();
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap().into_inner()
-}
-
-fn run(dir: &Path, skip: bool) {
-    let p = program();
-    let as_of = p.info.effective.unwrap();
-    let opts = LoadOptions {
-        skip_bad_records: skip,
-        ..LoadOptions::default()
-    };
-    match load_dir(p, dir, &opts) {
-        Err(e) => {
-            let _ = render_errors(&e);
-        }
-        Ok(loaded) => {
-            let _ = render_notes(&loaded.notes);
-            let _ = render_skipped(&loaded.skipped);
-            let outcomes = parkrules::eval::evaluate(p, &loaded.dataset, as_of);
-            let input = ReportInput {
-                program: p,
-                dataset: &loaded.dataset,
-                outcomes: &outcomes,
-                as_of,
-                skipped: &[],
-            };
-            for f in Format::ALL {
-                write_outcomes(&mut Vec::new(), f, &input).unwrap();
-            }
-        }
-    }
 }
 
 /// One cell of `examples/pinghu/园区.csv` written as Excel would hold it: numbers as
@@ -134,11 +89,13 @@ fn put(ws: &mut Worksheet, row: u32, col: u16, text: &str, percent: bool) {
     let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
     let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
     if let (true, Ok(n)) = (percent, text.parse::<f64>()) {
-        ws.write_number_with_format(row, col, n / 100.0, &pct).unwrap();
+        ws.write_number_with_format(row, col, n / 100.0, &pct)
+            .unwrap();
     } else if let Ok(n) = text.parse::<f64>() {
         ws.write_number(row, col, n).unwrap();
     } else if let Some(n) = text.strip_suffix('%').and_then(|t| t.parse::<f64>().ok()) {
-        ws.write_number_with_format(row, col, n / 100.0, &pct).unwrap();
+        ws.write_number_with_format(row, col, n / 100.0, &pct)
+            .unwrap();
     } else if let Some(d) = date {
         let serial = (d - epoch).num_days() as f64;
         ws.write_number_with_format(row, col, serial, &day).unwrap();
@@ -171,11 +128,17 @@ fn seed_books() -> Vec<(&'static str, Vec<u8>)> {
     // The table at C3 of the second sheet, the first sheet named otherwise; an empty
     // row, an error value and a formula.
     let mut book = Workbook::new();
-    book.add_worksheet().set_name("说明").unwrap().write_string(0, 0, "见园区").unwrap();
+    book.add_worksheet()
+        .set_name("说明")
+        .unwrap()
+        .write_string(0, 0, "见园区")
+        .unwrap();
     let ws = book.add_worksheet().set_name("园区").unwrap();
     parks(ws, 2, 2, 2);
-    ws.write_formula(6, 3, Formula::new("=NA()").set_result("#N/A")).unwrap();
-    ws.write_formula(7, 2, Formula::new("=1+1").set_result("2")).unwrap();
+    ws.write_formula(6, 3, Formula::new("=NA()").set_result("#N/A"))
+        .unwrap();
+    ws.write_formula(7, 2, Formula::new("=1+1").set_result("2"))
+        .unwrap();
     out.push(("offset", book.save_to_buffer().unwrap()));
     // The first sheet is read when none is named 园区; a bad header.
     let mut book = Workbook::new();
