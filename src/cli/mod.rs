@@ -129,7 +129,10 @@ pub struct OutputArgs {
 /// a pipe (bad usage, exit 2, before any work).
 pub fn binary_needs_file(format: &str, out: Option<&PathBuf>) -> Result<(), Exit> {
     if format == "xlsx" && out.is_none() {
-        error("--format xlsx writes a workbook: give the file to write with -o FILE.xlsx");
+        error(tr(
+            "--format xlsx writes a workbook: give the file to write with -o FILE.xlsx",
+            "--format xlsx 输出的是工作簿：请用 -o 文件.xlsx 指定要写入的文件",
+        ));
         return Err(Exit::Usage);
     }
     Ok(())
