@@ -493,7 +493,7 @@ fn eval_writes_a_workbook_of_outcomes_and_totals() {
     );
     assert_eq!(
         number_format(&mut book, "结果", (i as u32, 5)),
-        "#,##0.00####"
+        "#,##0.00####\"万元\""
     );
     let (_, r) = find("PH-009", "建设补助");
     assert_eq!(
@@ -604,7 +604,7 @@ fn diff_writes_a_workbook_of_totals_changes_and_breakdowns() {
     assert_eq!(totals[budget][0], "预算");
     assert_eq!(
         number_format(&mut book, "合计", (budget as u32, 5)),
-        "#,##0.00####"
+        "#,##0.00####\"万元\""
     );
     assert_eq!(
         number_format(&mut book, "合计", (budget as u32, 8)),

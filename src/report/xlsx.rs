@@ -8,8 +8,8 @@
 //!   status and the money;
 //! - `跳过的行`: only with `--skip-bad-records` rows left out (文件, 行, 原因).
 //!
-//! Money is an Excel number in 万元 (number format `#,##0.00####`: at least 2 and up to
-//! 6 decimals, to the 分), next to the exact amount in 元 as text. The number is the one
+//! Money is an Excel number in 万元 (number format `#,##0.00####"万元"`: at least 2 and up to
+//! 6 decimals, to the 分, shown with the unit), next to the exact amount in 元 as text. The number is the one
 //! place an exact decimal becomes an `f64`: a spreadsheet stores every number as one,
 //! and a drafter wants to sum and chart the column. It is converted from the exact
 //! decimal text (correctly rounded to the nearest `f64`), never computed in floating
@@ -211,7 +211,7 @@ impl Sheet {
             ws,
             widths: header.iter().map(|h| display_width(h)).collect(),
             row: 0,
-            money: Format::new().set_num_format("#,##0.00####"),
+            money: Format::new().set_num_format("#,##0.00####\"万元\""),
             percent: Format::new().set_num_format("0.00%"),
         })
     }
