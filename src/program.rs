@@ -128,6 +128,47 @@ impl Program {
         out
     }
 
+    /// Per field of `entity`: whether evaluating its own rules may read the field on
+    /// the record being evaluated (in a rule, a `let` of the entity, a message). A
+    /// superset: an aggregate's `where` and value are walked too, though they read
+    /// other records. What is read through a reference is not the record's own
+    /// (see [`Program::fields_read_afar`]).
+    pub fn fields_read_locally(&self, entity: EntityId) -> Vec<bool> {
+        let n = self.entity(entity).map_or(0, |e| e.fields.len());
+        let mut marks = vec![false; n];
+        let mut lets_seen = vec![false; self.lets.len()];
+        let mut todo: Vec<&Expr> = self
+            .rules_for(entity)
+            .flat_map(|(_, r)| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)))
+            .flat_map(Body::exprs)
+            .collect();
+        todo.extend(
+            self.lets
+                .iter()
+                .filter(|l| l.entity == entity)
+                .map(|l| &l.value),
+        );
+        while let Some(e) = todo.pop() {
+            match &e.kind {
+                ExprKind::Field(f) => {
+                    if let Some(m) = marks.get_mut(f.0) {
+                        *m = true;
+                    }
+                }
+                ExprKind::Let(l) => {
+                    if let Some(seen) = lets_seen.get_mut(l.0).filter(|s| !**s) {
+                        *seen = true;
+                        todo.extend(self.let_def(*l).map(|d| &d.value));
+                    }
+                }
+                // The member is read on the record referred to, not this one.
+                ExprKind::Member { base, .. } => todo.push(base),
+                _ => todo.extend(e.children()),
+            }
+        }
+        marks
+    }
+
     /// Per entity: whether some aggregate reads its records (`sum(企业.年税收)` reads
     /// 企业).
     pub fn aggregated(&self) -> Vec<bool> {

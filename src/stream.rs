@@ -317,8 +317,9 @@ fn read_batches(
     tx: &std::sync::mpsc::SyncSender<Result<Vec<Record>, StreamError>>,
 ) {
     let changed = || StreamError::Changed(path.to_path_buf());
+    let read = program.fields_read_locally(entity);
     let reader = match open_table_in(program, entity, path, refs, encoding) {
-        Ok(r) => r.with_keys(KeyMode::Unchecked),
+        Ok(r) => r.with_keys(KeyMode::Unchecked).reading_only(&read),
         Err(_) => {
             let _ = tx.send(Err(changed()));
             return;

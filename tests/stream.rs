@@ -216,6 +216,11 @@ fn an_entity_referred_to_keeps_only_the_records_referred_to() {
         ]
     );
     assert_eq!(program.aggregate_parents(), vec![true, false, false]);
+    // Read on a 企业's own record by its rule and lets: 年税收 and 规上 (a second read of
+    // the file converts only these); on a 转让申请's: the reference 买方企业.
+    let local = |e| program.fields_read_locally(parkrules::program::EntityId(e));
+    assert_eq!(local(1), vec![false, false, false, true, true]);
+    assert_eq!(local(2), vec![false, true, false]);
     let out = streamed(&program, dir.path()).unwrap();
     assert_eq!(out, in_memory(&program, dir.path()));
     let text = String::from_utf8(out).unwrap();

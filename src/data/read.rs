@@ -304,6 +304,8 @@ struct Converter<'a> {
     key_mode: KeyMode,
     /// The fingerprints of the keys, in [`KeyMode::Wanted`].
     prints: Vec<u64>,
+    /// Per field: left blank, not converted (see [`TableReader::reading_only`]).
+    skipped: Vec<bool>,
     kept: usize,
     data_rows: usize,
     /// File-level errors: header problems, fatal read errors, unknown JSON keys.
@@ -368,6 +370,15 @@ impl<'a> TableReader<'a> {
     /// Check and number keys as `mode` says (before the first row is read).
     pub fn with_keys(mut self, mode: KeyMode) -> Self {
         self.conv.key_mode = mode;
+        self
+    }
+
+    /// Convert only the fields marked `true` (and the key); the others are left
+    /// [`Value::Blank`]. For a second read of a file already checked, by a caller that
+    /// knows which fields it reads ([`crate::program::Program::fields_read_locally`]):
+    /// a cell not converted is not checked.
+    pub fn reading_only(mut self, fields: &[bool]) -> Self {
+        self.conv.skipped = fields.iter().map(|read| !read).collect();
         self
     }
 
@@ -514,6 +525,7 @@ impl<'a> Converter<'a> {
             keys: KeyIndex::default(),
             key_mode: KeyMode::Full,
             prints: Vec::new(),
+            skipped: Vec::new(),
             kept: 0,
             data_rows: 0,
             file_errors: Vec::new(),
@@ -624,6 +636,10 @@ impl<'a> Converter<'a> {
         let mut failed = false;
         let mut key: Option<Arc<str>> = None;
         for (i, col) in self.columns.iter().enumerate() {
+            if i != self.key_col && self.skipped.get(i).copied().unwrap_or(false) {
+                values.push(Value::Blank);
+                continue;
+            }
             let cell = get_cell(cells, col);
             if i == self.key_col
                 && let (Kind::Text, Cell::Text(text) | Cell::Number(text)) = (&col.kind, cell)
