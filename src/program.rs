@@ -116,15 +116,42 @@ impl Program {
         afar.marks
     }
 
-    /// The expressions of every rule (and its exceptions) and every `let`; the
-    /// expressions evaluated on records start from these.
+    /// The expressions a program evaluates from: param values, `let`s, then rules (with
+    /// their exceptions and messages).
     pub fn root_exprs(&self) -> Vec<&Expr> {
+        let params = self
+            .params
+            .iter()
+            .flat_map(|p| p.values.iter().map(|v| &v.value));
+        let lets = self.lets.iter().map(|l| &l.value);
         let bodies = self
             .rules
             .iter()
             .flat_map(|r| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)));
-        let mut out: Vec<&Expr> = bodies.flat_map(Body::exprs).collect();
-        out.extend(self.lets.iter().map(|l| &l.value));
+        params
+            .chain(lets)
+            .chain(bodies.flat_map(Body::exprs))
+            .collect()
+    }
+
+    /// Call `f` on every expression node of the program, outermost first.
+    pub fn each_expr<'p>(&'p self, f: &mut dyn FnMut(&'p Expr)) {
+        for root in self.root_exprs() {
+            root.walk_while(&mut |e| {
+                f(e);
+                true
+            });
+        }
+    }
+
+    /// Every aggregate expression (`sum(企业.年税收)`), in [`Program::each_expr`] order.
+    pub fn aggregate_exprs(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.each_expr(&mut |e| {
+            if matches!(e.kind, ExprKind::Aggregate { .. }) {
+                out.push(e);
+            }
+        });
         out
     }
 
@@ -172,39 +199,39 @@ impl Program {
     /// Per entity: whether some aggregate reads its records (`sum(企业.年税收)` reads
     /// 企业).
     pub fn aggregated(&self) -> Vec<bool> {
-        let mut read = vec![false; self.entities.len()];
-        for root in self.root_exprs() {
-            root.walk_while(&mut |e| {
-                if let ExprKind::Aggregate { entity, .. } = &e.kind
-                    && let Some(slot) = read.get_mut(entity.0)
-                {
-                    *slot = true;
-                }
-                true
-            });
-        }
-        read
+        self.per_entity(
+            self.aggregate_exprs()
+                .into_iter()
+                .filter_map(|e| match &e.kind {
+                    ExprKind::Aggregate { entity, .. } => Some(*entity),
+                    _ => None,
+                }),
+        )
     }
 
     /// Per entity: whether some aggregate groups by it (`sum(企业.年税收)` on a 园区
     /// groups 企业 by their reference to 园区).
     pub fn aggregate_parents(&self) -> Vec<bool> {
-        let mut parents = vec![false; self.entities.len()];
-        for root in self.root_exprs() {
-            root.walk_while(&mut |e| {
-                if let ExprKind::Aggregate { entity, via, .. } = &e.kind
-                    && let Some(parent) = self
-                        .entity(*entity)
-                        .and_then(|c| c.field(*via))
-                        .and_then(|f| f.ty.referenced_entity())
-                    && let Some(slot) = parents.get_mut(parent.0)
-                {
-                    *slot = true;
-                }
-                true
-            });
+        self.per_entity(self.aggregate_exprs().into_iter().filter_map(|e| {
+            match &e.kind {
+                ExprKind::Aggregate { entity, via, .. } => self
+                    .entity(*entity)
+                    .and_then(|c| c.field(*via))
+                    .and_then(|f| f.ty.referenced_entity()),
+                _ => None,
+            }
+        }))
+    }
+
+    /// Per entity: whether it is among `ids`.
+    fn per_entity(&self, ids: impl Iterator<Item = EntityId>) -> Vec<bool> {
+        let mut marks = vec![false; self.entities.len()];
+        for id in ids {
+            if let Some(m) = marks.get_mut(id.0) {
+                *m = true;
+            }
         }
-        parents
+        marks
     }
 }
 

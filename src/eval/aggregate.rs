@@ -12,7 +12,7 @@ use crate::eval::arith::{self, R, internal};
 use crate::eval::err::EvalError;
 use crate::eval::explain::{AggRecord, Note};
 use crate::eval::trace::{NoTrace, Tracer};
-use crate::eval::{Evaluator, Frame, Memo, Rec, visit};
+use crate::eval::{Evaluator, Frame, Memo, Rec};
 use crate::program::{AggFunc, EntityId, Expr, ExprKind, FieldId, Program, Ty};
 use crate::value::Value;
 use rust_decimal::Decimal;
@@ -35,7 +35,7 @@ struct ChildIndex {
 impl AggIndex {
     pub fn build(program: &Program, data: &Dataset) -> AggIndex {
         let mut pairs: Vec<(EntityId, FieldId)> = Vec::new();
-        visit::each_expr(program, &mut |e| {
+        program.each_expr(&mut |e| {
             if let ExprKind::Aggregate { entity, via, .. } = &e.kind
                 && !pairs.contains(&(*entity, *via))
             {

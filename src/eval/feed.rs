@@ -10,25 +10,14 @@
 use crate::data::Record;
 use crate::eval::aggregate::{Acc, Agg};
 use crate::eval::arith::R;
-use crate::eval::{Evaluator, Frame, Memo, Rec, visit};
-use crate::program::{EntityId, Expr, Program, Ty};
+use crate::eval::{Evaluator, Frame, Memo, Rec};
+use crate::program::{EntityId, Expr, Ty};
 use crate::value::Value;
 
 /// The accumulated values of one aggregate expression, one per parent record.
 pub(crate) struct FedAgg<'a> {
     agg: Agg<'a>,
     parents: Vec<R<Acc>>,
-}
-
-/// Every aggregate expression of the program.
-pub(crate) fn aggregates(program: &Program) -> Vec<&Expr> {
-    let mut out = Vec::new();
-    visit::each_expr(program, &mut |e| {
-        if Agg::of(e).is_some() {
-            out.push(e);
-        }
-    });
-    out
 }
 
 impl<'a> Evaluator<'a> {

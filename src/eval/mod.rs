@@ -25,7 +25,6 @@ mod params;
 mod rule;
 pub mod testrun;
 mod trace;
-mod visit;
 
 pub use coverage::{Coverage, coverage};
 pub use err::EvalError;
@@ -156,7 +155,7 @@ impl<'a> Evaluator<'a> {
             as_of,
             params: program.params.iter().map(|_| OnceLock::new()).collect(),
             aggs: AggIndex::build(program, data),
-            agg_exprs: feed::aggregates(program),
+            agg_exprs: program.aggregate_exprs(),
             fed: Vec::new(),
             shared: shared_lets(program, data),
             rules_by_entity,
@@ -295,7 +294,7 @@ impl<'a> Evaluator<'a> {
 /// Which lets are read through a reference, and one cache cell per record for them.
 fn shared_lets(program: &Program, data: &Dataset) -> Vec<Option<Vec<OnceLock<R<Value>>>>> {
     let mut read_remotely = vec![false; program.lets.len()];
-    visit::each_expr(program, &mut |e| {
+    program.each_expr(&mut |e| {
         if let crate::program::ExprKind::Member {
             member: crate::program::Member::Let(id),
             ..
