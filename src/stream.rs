@@ -423,7 +423,12 @@ fn wanted_keys(
         let Ok(reader) = open_table_in(program, EntityId(i), &path, &deferred, encoding) else {
             continue;
         };
-        for record in reader.with_keys(KeyMode::Unchecked).flatten() {
+        // Only the reference cells are converted (the file is checked in pass 1).
+        let read: Vec<bool> = (0..def.fields.len())
+            .map(|c| columns.iter().any(|&(r, _)| r == c))
+            .collect();
+        let records = reader.with_keys(KeyMode::Unchecked).reading_only(&read);
+        for record in records.flatten() {
             for &(c, target) in &columns {
                 if let (Some(value), Some(set)) = (record.values.get(c), wanted.get_mut(target.0)) {
                     referred_keys(value, set);

@@ -374,9 +374,10 @@ impl<'a> TableReader<'a> {
     }
 
     /// Convert only the fields marked `true` (and the key); the others are left
-    /// [`Value::Blank`]. For a second read of a file already checked, by a caller that
-    /// knows which fields it reads ([`crate::program::Program::fields_read_locally`]):
-    /// a cell not converted is not checked.
+    /// [`Value::Blank`]. For a read whose errors are found by another (a file already
+    /// checked, or one about to be), by a caller that knows which fields it reads
+    /// ([`crate::program::Program::fields_read_locally`]): a cell not converted is not
+    /// checked.
     pub fn reading_only(mut self, fields: &[bool]) -> Self {
         self.conv.skipped = fields.iter().map(|read| !read).collect();
         self
