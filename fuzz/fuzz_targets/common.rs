@@ -2,7 +2,11 @@
 //! example's lines, and the run of a data folder through the loader, the evaluator
 //! and every report format.
 
-use parkrules::data::{LoadOptions, load_dir, render_errors, render_notes, render_skipped};
+use chrono::NaiveDate;
+use parkrules::data::{
+    Dataset, LoadOptions, load_dir, render_errors, render_notes, render_skipped,
+};
+use parkrules::eval::Outcome;
 use parkrules::program::Program;
 use parkrules::report::{Format, ReportInput, write_outcomes};
 use std::path::{Path, PathBuf};
@@ -27,7 +31,7 @@ pub fn head(name: &str, n: usize) -> String {
     text.lines().take(n).map(|l| format!("{l}\n")).collect()
 }
 
-pub fn run(dir: &Path, skip: bool) {
+fn run(dir: &Path, skip: bool) {
     let p = program();
     let as_of = p.info.effective.unwrap();
     let opts = LoadOptions {
@@ -42,16 +46,35 @@ pub fn run(dir: &Path, skip: bool) {
             let _ = render_notes(&loaded.notes);
             let _ = render_skipped(&loaded.skipped);
             let outcomes = parkrules::eval::evaluate(p, &loaded.dataset, as_of);
-            let input = ReportInput {
-                program: p,
-                dataset: &loaded.dataset,
-                outcomes: &outcomes,
-                as_of,
-                skipped: &[],
-            };
-            for f in Format::ALL {
-                write_outcomes(&mut Vec::new(), f, &input).unwrap();
-            }
+            write_reports(p, &loaded.dataset, &outcomes, as_of);
         }
+    }
+}
+
+/// The folder loaded strictly and with skipped rows, then streamed.
+pub fn run_all(dir: &Path) {
+    run(dir, false);
+    run(dir, true);
+    let p = program();
+    let _ = parkrules::stream::eval_jsonl(
+        p,
+        dir,
+        p.info.effective.unwrap(),
+        &mut Vec::new(),
+        &parkrules::progress::Quiet,
+    );
+}
+
+/// Every report format of an evaluation, written to memory.
+pub fn write_reports(p: &Program, dataset: &Dataset, outcomes: &[Outcome], as_of: NaiveDate) {
+    let input = ReportInput {
+        program: p,
+        dataset,
+        outcomes,
+        as_of,
+        skipped: &[],
+    };
+    for f in Format::ALL {
+        write_outcomes(&mut Vec::new(), f, &input).unwrap();
     }
 }

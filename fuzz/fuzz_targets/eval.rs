@@ -6,9 +6,11 @@
 #![no_main]
 
 use arbitrary::Unstructured;
+#[allow(dead_code)] // the data targets' helpers
+mod common;
+
 use libfuzzer_sys::fuzz_target;
 use parkrules::data::{LoadOptions, load_dir};
-use parkrules::report::{Format, ReportInput, write_outcomes};
 use std::path::Path;
 
 const MONEY: [&str; 4] = ["投资", "上限", "基数", "税收合计"];
@@ -212,14 +214,5 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(outcomes.len(), n * rules);
     let again = parkrules::eval::evaluate(&program, &loaded.dataset, as_of);
     assert_eq!(outcomes, again);
-    let input = ReportInput {
-        program: &program,
-        dataset: &loaded.dataset,
-        outcomes: &outcomes,
-        as_of,
-        skipped: &[],
-    };
-    for f in Format::ALL {
-        write_outcomes(&mut Vec::new(), f, &input).unwrap();
-    }
+    common::write_reports(&program, &loaded.dataset, &outcomes, as_of);
 });

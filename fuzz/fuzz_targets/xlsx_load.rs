@@ -19,7 +19,7 @@
 
 mod common;
 
-use common::{head, program, run};
+use common::{head, run_all};
 use libfuzzer_sys::fuzz_target;
 use rust_xlsxwriter::{Format as CellFormat, Formula, Workbook, Worksheet};
 use std::io::{Cursor, Read, Write};
@@ -189,14 +189,6 @@ fuzz_target!(
         std::fs::write(dir.path().join("园区.xlsx"), workbook(data)).unwrap();
         std::fs::write(dir.path().join("企业.csv"), head("企业.csv", 30)).unwrap();
         std::fs::write(dir.path().join("转让申请.csv"), head("转让申请.csv", 10)).unwrap();
-        run(dir.path(), false);
-        run(dir.path(), true);
-        let _ = parkrules::stream::eval_jsonl(
-            program(),
-            dir.path(),
-            program().info.effective.unwrap(),
-            &mut Vec::new(),
-            &parkrules::progress::Quiet,
-        );
+        run_all(dir.path());
     }
 );
