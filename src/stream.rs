@@ -116,10 +116,11 @@ pub fn eval_jsonl_in(
     let mut clean = true;
     let mut notes = files.notes.clone();
     // Aggregates over an entity not held whole are fed as its file is checked, by an
-    // evaluator over the tables read before it (those its records refer to).
+    // evaluator over the tables read before it (those its records refer to, the
+    // parents included), one per fed entity.
     let aggregated = program.aggregated();
-    let feed_data: OnceCell<Dataset> = OnceCell::new();
-    let mut feeder: Option<Evaluator> = None;
+    let feed_data: Vec<OnceCell<Dataset>> = (0..n).map(|_| OnceCell::new()).collect();
+    let mut fed_aggs = Vec::new();
     for &e in &files.order {
         let Some(path) = files.files.get(e.0).cloned().flatten() else {
             if let Some(slot) = refs.get_mut(e.0) {
@@ -134,12 +135,12 @@ pub fn eval_jsonl_in(
             Hold::Wanted(_) | Hold::Nothing => KeyMode::Wanted(Arc::clone(&want)),
         };
         let feed = !matches!(hold, Hold::All(_)) && aggregated.get(e.0).copied().unwrap_or(false);
-        if feed && feeder.is_none() {
-            let data = feed_data.get_or_init(|| Dataset {
+        let mut feeder = feed_data.get(e.0).filter(|_| feed).map(|cell| {
+            let data = cell.get_or_init(|| Dataset {
                 tables: tables.clone(),
             });
-            feeder = Some(Evaluator::new(program, data, as_of));
-        }
+            Evaluator::new(program, data, as_of)
+        });
         let mut fed = 0usize;
         let mut records = Vec::new();
         let (index, file_errors, file_notes) = {
@@ -153,7 +154,7 @@ pub fn eval_jsonl_in(
                     clean = false;
                     continue;
                 };
-                if let Some(f) = feeder.as_mut().filter(|_| feed && clean) {
+                if let Some(f) = feeder.as_mut().filter(|_| clean) {
                     f.feed(e, fed, &r);
                     fed += 1;
                 }
@@ -169,6 +170,7 @@ pub fn eval_jsonl_in(
             }
             reader.finish()
         };
+        fed_aggs.extend(feeder.map(Evaluator::into_fed).unwrap_or_default());
         clean &= file_errors.is_empty() && !index.maybe_duplicate;
         notes.extend(file_notes);
         if let Some(slot) = refs.get_mut(e.0) {
@@ -186,9 +188,7 @@ pub fn eval_jsonl_in(
     }
     let dataset = Dataset { tables };
     let mut ev = Evaluator::new(program, &dataset, as_of);
-    if let Some(f) = feeder {
-        ev.adopt_fed(f.into_fed());
-    }
+    ev.adopt_fed(fed_aggs);
     // The file an entity's rules are evaluated from (`None`: from memory).
     let streamed = |e: EntityId| -> Option<PathBuf> {
         match holds.get(e.0) {

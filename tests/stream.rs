@@ -253,3 +253,59 @@ fn an_entity_referred_to_keeps_only_the_records_referred_to() {
         "{expected}"
     );
 }
+
+const TWO_FED: &str = r#"policy "两处聚合" effective 2024-01-01
+entity 园区 {
+  编号: text key
+}
+entity 企业 {
+  代码: text key
+  园区: 园区
+}
+entity 镇 {
+  名称: text key
+}
+entity 项目 {
+  编号: text key
+  镇: 镇
+  投资: money in 万元
+}
+let 园区.企业数 = count(企业)
+let 镇.项目投资 = sum(项目.投资)
+rule 企业数 : ratio for 园区 {
+  cite "第一条"
+  require 企业数 >= 2
+  else "只有 {企业数} 家企业"
+}
+rule 项目奖励 : reward for 镇 {
+  cite "第二条"
+  amount 项目投资 * 1%
+}
+"#;
+
+/// Two entities fed through aggregates, the second's parent (镇) read after the first
+/// (企业) is fed: each is fed by an evaluator that has its own parents' tables.
+#[test]
+fn each_fed_entity_sees_the_tables_read_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "园区.csv", "编号\nA\nB\n");
+    write(dir.path(), "企业.csv", "代码,园区\nF1,A\nF2,A\nF3,B\n");
+    write(dir.path(), "镇.csv", "名称\n新埭\n广陈\n");
+    write(
+        dir.path(),
+        "项目.csv",
+        "编号,镇,投资\nP1,新埭,100\nP2,广陈,50\nP3,新埭,20\n",
+    );
+    let program = compile_str("two.rules", TWO_FED).program.unwrap();
+    let out = streamed(&program, dir.path()).unwrap();
+    assert_eq!(out, in_memory(&program, dir.path()));
+    let text = String::from_utf8(out).unwrap();
+    // 新埭: (100 + 20) 万元 × 1% = 1.2 万元.
+    assert!(
+        text.contains(
+            r#""key":"新埭","rule":"项目奖励","family":"reward","status":"amount","amount":"12000""#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("只有 1 家企业"), "{text}");
+}
