@@ -466,17 +466,20 @@ impl TableReader<'_> {
             chunk
                 .iter()
                 .map(|(row, cells)| {
-                    let cells = cells.as_ref().ok().and_then(|&i| raw.get(i));
-                    cells.map(|rec| conv.convert(*row, &Cells::Csv(rec)))
+                    let done = match cells.as_ref().map(|&i| raw.get(i)) {
+                        Ok(Some(rec)) => Ok(conv.convert(*row, &Cells::Csv(rec))),
+                        // Not reached (each row's cells are kept), but never dropped.
+                        Ok(None) => Err(RowProblem::Syntax("its cells were lost".into())),
+                        Err(problem) => Err(problem.clone()),
+                    };
+                    (*row, done)
                 })
                 .collect::<Vec<_>>()
         });
-        for ((row, cells), done) in rows.into_iter().zip(converted.into_iter().flatten()) {
-            let result = match (cells, done) {
-                (_, Some(c)) => self.conv.accept(row, c),
-                (Err(problem), None) => Err(self.conv.bad_row(row, problem)),
-                // Not reached: every row with cells is converted.
-                (Ok(_), None) => continue,
+        for (row, done) in converted.into_iter().flatten() {
+            let result = match done {
+                Ok(c) => self.conv.accept(row, c),
+                Err(problem) => Err(self.conv.bad_row(row, problem)),
             };
             self.ready.push_back(result);
         }
