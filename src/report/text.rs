@@ -66,6 +66,16 @@ pub fn result(v: &OutcomeView) -> String {
 
 /// [`result`] in a language.
 pub fn result_in(v: &OutcomeView, lang: Lang) -> String {
+    words(v, lang, true)
+}
+
+/// The result of one outcome in fewer words, for a table cell (`500万元 [exception
+/// 薄弱镇园区]`, `not applicable`, `error: …` without the failing `when` or the place).
+pub fn brief_in(v: &OutcomeView, lang: Lang) -> String {
+    words(v, lang, false)
+}
+
+fn words(v: &OutcomeView, lang: Lang, full: bool) -> String {
     let none = String::new();
     let message = v.message.as_ref().unwrap_or(&none);
     let when = v.failed_when.as_ref().unwrap_or(&none);
@@ -77,13 +87,18 @@ pub fn result_in(v: &OutcomeView, lang: Lang) -> String {
         (StatusKind::Pass, Lang::Zh) => "通过".to_string(),
         (StatusKind::Violation, Lang::En) => format!("violation: {message}"),
         (StatusKind::Violation, Lang::Zh) => format!("违反：{message}"),
-        (StatusKind::NotApplicable, Lang::En) => format!("not applicable: when {when}"),
-        (StatusKind::NotApplicable, Lang::Zh) => format!("不适用：条件 {when} 不成立"),
-        (StatusKind::Error, Lang::En) => format!("error: {error} at {at}"),
-        (StatusKind::Error, Lang::Zh) => format!("错误：{error}，位于 {at}"),
+        (StatusKind::NotApplicable, Lang::En) if full => format!("not applicable: when {when}"),
+        (StatusKind::NotApplicable, Lang::Zh) if full => format!("不适用：条件 {when} 不成立"),
+        (StatusKind::NotApplicable, Lang::En) => "not applicable".to_string(),
+        (StatusKind::NotApplicable, Lang::Zh) => "不适用".to_string(),
+        (StatusKind::Error, Lang::En) if full => format!("error: {error} at {at}"),
+        (StatusKind::Error, Lang::Zh) if full => format!("错误：{error}，位于 {at}"),
+        (StatusKind::Error, Lang::En) => format!("error: {error}"),
+        (StatusKind::Error, Lang::Zh) => format!("错误：{error}"),
     };
     if let Some(e) = &v.exception {
-        s.push_str(&lang.pick(format!("  [exception {e}]"), format!("  [例外 {e}]")));
+        let gap = if full { "  " } else { " " };
+        s.push_str(&lang.pick(format!("{gap}[exception {e}]"), format!("{gap}[例外 {e}]")));
     }
     s
 }

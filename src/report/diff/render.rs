@@ -6,7 +6,6 @@
 //! exhaustive `match` beside the English; the xlsx workbook keeps the English.
 
 use crate::lang::Lang;
-use crate::program::StatusKind;
 use crate::report::diff::{Cause, DefChange, Money};
 use crate::report::{OutcomeView, wan};
 use crate::value::plain_decimal;
@@ -60,24 +59,7 @@ pub fn outcome_in(v: Option<&OutcomeView>, lang: Lang) -> String {
     let Some(v) = v else {
         return lang.pick("(no rule)", "（无此规则）").to_string();
     };
-    let none = String::new();
-    let message = v.message.as_ref().unwrap_or(&none);
-    let error = v.error_in(lang);
-    let mut s = match (v.status, lang) {
-        (StatusKind::Amount, _) => v.amount.map(wan).unwrap_or_default(),
-        (StatusKind::Pass, Lang::En) => "pass".to_string(),
-        (StatusKind::Pass, Lang::Zh) => "通过".to_string(),
-        (StatusKind::Violation, Lang::En) => format!("violation: {message}"),
-        (StatusKind::Violation, Lang::Zh) => format!("违反：{message}"),
-        (StatusKind::NotApplicable, Lang::En) => "not applicable".to_string(),
-        (StatusKind::NotApplicable, Lang::Zh) => "不适用".to_string(),
-        (StatusKind::Error, Lang::En) => format!("error: {error}"),
-        (StatusKind::Error, Lang::Zh) => format!("错误：{error}"),
-    };
-    if let Some(e) = &v.exception {
-        s.push_str(&lang.pick(format!(" [exception {e}]"), format!(" [例外 {e}]")));
-    }
-    s
+    crate::report::text::brief_in(v, lang)
 }
 
 fn opt(s: &Option<String>) -> String {
