@@ -792,6 +792,45 @@ fn a_file_of_many_batches_reads_as_one_row_at_a_time() {
     );
 }
 
+/// A CRLF file with quoted line ends, read in many blocks: every row's errors name the
+/// line it starts on (the CSV parser's own count lags a line after each CRLF).
+#[test]
+fn a_crlf_file_of_many_blocks_names_each_rows_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from(
+        "编号,名称,建设模式,规划面积,总建筑面积,固定资产投资,入驻率,负债率,星级,建成日期,省级\r\n",
+    );
+    let mut line = 2;
+    let mut bad_lines = Vec::new();
+    for i in 1..=30_000 {
+        // Every 7th name spans two lines; every 4001st row has a bad area.
+        let name = if i % 7 == 0 {
+            format!("\"园{i}\r\n二期\"")
+        } else {
+            format!("园{i}")
+        };
+        let area = if i % 4001 == 0 { "abc" } else { "10" };
+        if i % 4001 == 0 {
+            bad_lines.push(RowRef::Line(line));
+        }
+        csv.push_str(&format!(
+            "PH-{i:05},{name},国企投资,{area},1000,50,80%,0.5,,,是\r\n"
+        ));
+        line += if i % 7 == 0 { 2 } else { 1 };
+        if i % 5000 == 0 {
+            // A blank line, counted as a line and not as a row.
+            csv.push_str("\r\n");
+            line += 1;
+        }
+    }
+    assert!(csv.len() > 3 * 128 * 1024);
+    std::fs::write(dir.path().join("园区.csv"), csv).unwrap();
+    let errs = load_dir(&program(), dir.path(), &LoadOptions::default()).unwrap_err();
+    let lines: Vec<RowRef> = errs.errors.iter().filter_map(|e| e.sort_key().1).collect();
+    assert_eq!(lines, bad_lines);
+    assert_eq!(lines.len(), 7);
+}
+
 fn load_in(dir: &std::path::Path, encoding: &str) -> Result<Loaded, LoadErrors> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let schema = std::fs::read_to_string(root.join("policies/pinghu-current/数据.rules")).unwrap();

@@ -10,7 +10,7 @@
 use super::Record;
 use super::cell::NumMode;
 use super::cell::{self, Cell, Kind};
-use super::csv::{CsvSource, Raw};
+use super::csv::{CsvRow, CsvSource};
 use super::encoding::{Choice, Encoding};
 use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
@@ -18,7 +18,6 @@ use super::xlsx::{SheetCell, XlsxSource};
 use crate::parallel;
 use crate::program::{EntityDef, EntityId, Program};
 use crate::value::Value;
-use ::csv::StringRecord;
 use rust_decimal::Decimal;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
@@ -59,7 +58,7 @@ pub enum SourceItem<'a> {
 
 /// The cells of one row, before interpretation.
 pub enum Cells<'a> {
-    Csv(&'a ::csv::StringRecord),
+    Csv(&'a CsvRow<'a>),
     Json(&'a serde_json::Map<String, serde_json::Value>),
     Xlsx(&'a [SheetCell]),
 }
@@ -278,16 +277,13 @@ pub struct TableReader<'a> {
     conv: Converter<'a>,
     /// CSV rows read and converted ahead, a batch at a time on every core.
     ready: VecDeque<Result<Record, BadRow>>,
-    /// The cells of a batch's rows (kept to be reused by the next batch).
-    raw: Vec<StringRecord>,
     /// The CSV file has no more rows.
     done: bool,
 }
 
-/// CSV rows converted together; their cells are converted on every core.
-const BATCH: usize = 4096;
-/// Rows one thread converts in one go.
-const CHUNK: usize = 512;
+/// CSV bytes read and converted together: blocks of whole records (see
+/// [`super::csv`]), split into rows and converted on every core.
+const BATCH: usize = 1024 * 1024;
 
 struct Converter<'a> {
     program: &'a Program,
@@ -359,7 +355,6 @@ impl<'a> TableReader<'a> {
             source,
             conv,
             ready: VecDeque::new(),
-            raw: Vec::new(),
             done: false,
         })
     }
@@ -435,53 +430,56 @@ impl Iterator for TableReader<'_> {
 }
 
 impl TableReader<'_> {
-    /// Read the next batch of CSV rows, convert their cells on every core, then check
-    /// their keys in file order: the same results as one row at a time.
+    /// Read the next batch of CSV blocks, split them into rows and convert their cells
+    /// on every core, then check their keys in file order: the same results as one
+    /// row at a time.
     fn fill(&mut self) {
         let Source::Csv(src) = &mut self.source else {
             return;
         };
-        let mut rows: Vec<(RowRef, Result<usize, RowProblem>)> = Vec::new();
-        while !self.done && rows.len() < BATCH {
-            if self.raw.len() <= rows.len() {
-                self.raw.push(StringRecord::new());
-            }
-            let Some(rec) = self.raw.get_mut(rows.len()) else {
-                break;
-            };
-            match src.read_into(rec) {
-                Some(Raw::Row(row)) => rows.push((row, Ok(rows.len()))),
-                Some(Raw::BadRow(row, problem)) => rows.push((row, Err(problem))),
-                Some(Raw::Fatal(e)) => {
-                    self.conv.file_errors.push(e);
+        let mut blocks = Vec::new();
+        let mut bytes = 0usize;
+        let mut ended = None;
+        while !self.done && bytes < BATCH {
+            match src.next_block() {
+                Some(Ok(block)) => {
+                    bytes += block.len();
+                    blocks.push(block);
+                }
+                Some(Err(e)) => {
+                    ended = Some(e);
                     self.done = true;
                 }
                 None => self.done = true,
             }
         }
         let conv = &self.conv;
-        let raw = &self.raw;
-        let chunks: Vec<_> = rows.chunks(CHUNK).collect();
-        let converted = parallel::map_in_order(&chunks, |chunk| {
-            chunk
-                .iter()
-                .map(|(row, cells)| {
-                    let done = match cells.as_ref().map(|&i| raw.get(i)) {
-                        Ok(Some(rec)) => Ok(conv.convert(*row, &Cells::Csv(rec))),
-                        // Not reached (each row's cells are kept), but never dropped.
-                        Ok(None) => Err(RowProblem::Syntax("its cells were lost".into())),
-                        Err(problem) => Err(problem.clone()),
-                    };
-                    (*row, done)
-                })
-                .collect::<Vec<_>>()
+        let shape = src.shape();
+        let converted = parallel::map_in_order(&blocks, |block| {
+            let mut rows = Vec::new();
+            let end = shape.rows(block, |row, cells| {
+                let done = cells.map(|cells| conv.convert(row, &Cells::Csv(&cells)));
+                rows.push((row, done));
+            });
+            (rows, end)
         });
-        for (row, done) in converted.into_iter().flatten() {
-            let result = match done {
-                Ok(c) => self.conv.accept(row, c),
-                Err(problem) => Err(self.conv.bad_row(row, problem)),
-            };
-            self.ready.push_back(result);
+        for (rows, end) in converted {
+            for (row, done) in rows {
+                let result = match done {
+                    Ok(c) => self.conv.accept(row, c),
+                    Err(problem) => Err(self.conv.bad_row(row, problem)),
+                };
+                self.ready.push_back(result);
+            }
+            if let Err(e) = end {
+                // A byte that is not UTF-8: the file stops there.
+                self.conv.file_errors.push(e);
+                self.done = true;
+                return;
+            }
+        }
+        if let Some(e) = ended {
+            self.conv.file_errors.push(e);
         }
     }
 }

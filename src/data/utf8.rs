@@ -1,4 +1,5 @@
-//! A reader that passes bytes through only once they are checked to be UTF-8.
+//! A reader that passes bytes through only once they are checked to be UTF-8 (for
+//! JSON files; CSV files are checked a block at a time, see [`super::csv`]).
 //!
 //! Consumes any [`Read`] (a data file); produces the same bytes without a leading BOM,
 //! and stops with an error at the first invalid byte, whose offset in the file is
@@ -10,7 +11,7 @@ use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 const CAP: usize = 64 * 1024;
 
 /// The first invalid byte, once one is found.
@@ -39,6 +40,14 @@ const SIGNATURES: [(&[u8], &str); 6] = [
     (b"\x1F\x8B", "a gzip archive"),
     (b"\xD0\xCF\x11\xE0", "an old Excel (.xls) or Word file"),
 ];
+
+/// What a file whose first bytes are `head` is, when it is a known binary format.
+pub fn looks_like(head: &[u8]) -> Option<&'static str> {
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, name)| *name)
+}
 
 /// See the module doc.
 pub struct Utf8Reader<R> {
@@ -96,10 +105,7 @@ impl<R: Read> Utf8Reader<R> {
             }
             self.first = false;
             let head = self.buf.get(..self.end).unwrap_or_default();
-            self.looks_like = SIGNATURES
-                .iter()
-                .find(|(magic, _)| head.starts_with(magic))
-                .map(|(_, name)| *name);
+            self.looks_like = looks_like(head);
             if self.buf.starts_with(BOM) {
                 self.start = BOM.len();
                 self.valid = BOM.len();
@@ -112,16 +118,14 @@ impl<R: Read> Utf8Reader<R> {
 
     fn check(&mut self, eof: bool) {
         let bytes = self.buf.get(self.start..self.end).unwrap_or_default();
-        let checked = match std::str::from_utf8(bytes) {
-            Ok(_) => bytes.len(),
-            Err(e) => e.valid_up_to(),
+        let (checked, bad) = match simdutf8::compat::from_utf8(bytes) {
+            Ok(_) => (bytes.len(), false),
+            Err(e) => (e.valid_up_to(), e.error_len().is_some() || eof),
         };
-        let newlines = bytes.iter().take(checked).filter(|b| **b == b'\n').count();
+        let newlines = memchr::memchr_iter(b'\n', bytes.get(..checked).unwrap_or_default()).count();
         self.line += newlines as u64;
         self.valid = self.start + checked;
-        if let Err(e) = std::str::from_utf8(bytes)
-            && (e.error_len().is_some() || eof)
-        {
+        if bad {
             self.pending_bad = Some(Bad {
                 offset: self.offset + checked as u64,
                 line: self.line,
