@@ -119,6 +119,7 @@ pub fn eval_jsonl_in(
     // evaluator over the tables read before it (those its records refer to, the
     // parents included), one per fed entity.
     let aggregated = program.aggregated();
+    let afar = program.fields_read_afar();
     let feed_data: Vec<OnceCell<Dataset>> = (0..n).map(|_| OnceCell::new()).collect();
     let mut fed_aggs = Vec::new();
     for &e in &files.order {
@@ -135,6 +136,19 @@ pub fn eval_jsonl_in(
             Hold::Wanted(_) | Hold::Nothing => KeyMode::Wanted(Arc::clone(&want)),
         };
         let feed = !matches!(hold, Hold::All(_)) && aggregated.get(e.0).copied().unwrap_or(false);
+        // What a record keeps while it is checked: what is held of it, or, of a record
+        // not held, what feeding reads (nothing when it is not fed).
+        let keeping = match &hold {
+            Hold::All(p) | Hold::Wanted(p) => p.clone(),
+            Hold::Nothing => {
+                let width = program.entity(e).map_or(0, |d| d.fields.len());
+                let marks = match afar.get(e.0) {
+                    Some(marks) if feed => marks.clone(),
+                    _ => vec![false; width],
+                };
+                Some(Arc::new(Projection::keeping(&marks)))
+            }
+        };
         let mut feeder = feed_data.get(e.0).filter(|_| feed).map(|cell| {
             let data = cell.get_or_init(|| Dataset {
                 tables: tables.clone(),
@@ -147,7 +161,7 @@ pub fn eval_jsonl_in(
             let Ok(reader) = open_table_in(program, e, &path, &refs, encoding) else {
                 return in_memory(program, dir, &opts, as_of, w);
             };
-            let mut reader = reader.with_keys(mode);
+            let mut reader = reader.with_keys(mode).projecting(keeping);
             for row in reader.by_ref() {
                 observer.advance(1);
                 let Ok(r) = row else {

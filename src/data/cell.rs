@@ -49,7 +49,7 @@ impl Cell<'_> {
     /// Empty after trimming, `null`, or absent.
     pub fn is_blank(&self) -> bool {
         match self {
-            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Text(s) => trim(s).is_empty(),
             Cell::Null | Cell::Absent | Cell::NoColumn => true,
             _ => false,
         }
@@ -168,11 +168,11 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
         (Kind::Text, Cell::Text(s) | Cell::Number(s)) => Ok(Value::Text(Arc::from(s))),
         (Kind::Bool, Cell::Bool(b)) => Ok(Value::Bool(b)),
         (Kind::Bool, Cell::Text(s) | Cell::Number(s)) => {
-            parse_bool(half_width(s).trim()).map(Value::Bool)
+            parse_bool(trim(&half_width(s))).map(Value::Bool)
         }
-        (Kind::Date, Cell::Text(s)) => parse_date(half_width(s).trim()).map(Value::Date),
+        (Kind::Date, Cell::Text(s)) => parse_date(trim(&half_width(s))).map(Value::Date),
         (Kind::Enum { name, variants }, Cell::Text(s)) => {
-            let s = s.trim();
+            let s = trim(s);
             match variants.iter().position(|v| v == s) {
                 Some(i) => Ok(Value::Enum(i)),
                 None => Err(CellProblem::UnknownVariant {
@@ -181,7 +181,7 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
             }
         }
         (Kind::Num { mode, int }, Cell::Text(s)) => {
-            num_text(half_width(s).trim(), mode, *int).map(Value::Num)
+            num_text(trim(&half_width(s)), mode, *int).map(Value::Num)
         }
         (Kind::Num { mode, int }, Cell::Number(s)) => num_json(s, mode, *int).map(Value::Num),
         (Kind::Unsupported, _) => Err(CellProblem::Unsupported),
@@ -191,6 +191,16 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
             Err(CellProblem::Unsupported)
         }
     }
+}
+
+/// `s` without leading and trailing whitespace, as [`str::trim`] gives it; a cell that
+/// starts and ends with a visible ASCII character (most cells) is not searched.
+pub fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !(*b as char).is_whitespace());
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        return s;
+    }
+    s.trim()
 }
 
 /// Full-width forms (`１２０`, `８５％`, `２０２４／１／１`), as typed with a Chinese input
@@ -223,7 +233,11 @@ pub fn parse_bool(s: &str) -> Result<bool, CellProblem> {
 
 /// `2024-01-01`, `2024-1-1`, `2024/1/1`: a four-digit year, one separator kind.
 pub fn parse_date(s: &str) -> Result<NaiveDate, CellProblem> {
-    let sep = if s.contains('/') { '/' } else { '-' };
+    let sep = if s.bytes().any(|b| b == b'/') {
+        '/'
+    } else {
+        '-'
+    };
     let mut parts = s.split(sep);
     let (Some(y), Some(m), Some(d), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -245,7 +259,8 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, CellProblem> {
 /// A number cell of CSV (or a JSON string): number, then optionally `%` or a unit.
 fn num_text(s: &str, mode: &NumMode, int: bool) -> Result<Decimal, CellProblem> {
     let split = s
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
         .unwrap_or(s.len());
     let (num, suffix) = s.split_at(split);
     let d = parse_plain(num)?;
@@ -280,13 +295,13 @@ fn whole(v: Decimal, int: bool) -> Result<Decimal, CellProblem> {
 /// A plain decimal: sign, digits (groups of three with `,` allowed), `.` and digits.
 pub fn parse_plain(s: &str) -> Result<Decimal, CellProblem> {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (int_part, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
+    let (int_part, frac) = match body.bytes().position(|b| b == b'.') {
+        Some(dot) => (body.get(..dot).unwrap_or(""), body.get(dot + 1..)),
         None => (body, None),
     };
     let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
     let frac_ok = frac.is_none_or(|f| !f.is_empty() && all_digits(f));
-    let int_ok = if int_part.contains(',') {
+    let int_ok = if int_part.bytes().any(|b| b == b',') {
         grouped(int_part)
     } else {
         all_digits(int_part) && (!int_part.is_empty() || frac.is_some())
@@ -294,7 +309,7 @@ pub fn parse_plain(s: &str) -> Result<Decimal, CellProblem> {
     if !int_ok || !frac_ok {
         return Err(CellProblem::NotANumber);
     }
-    let parsed = if s.contains([',', '+']) {
+    let parsed = if s.bytes().any(|b| matches!(b, b',' | b'+')) {
         let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | '+')).collect();
         Decimal::from_str_exact(&cleaned)
     } else {
@@ -375,6 +390,28 @@ mod tests {
     }
     fn num(s: &str, mode: &NumMode) -> Result<Decimal, CellProblem> {
         num_text(s, mode, false)
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\x0Ba\x0B",
+            "\u{3000}１２０\u{3000}",
+            "\u{a0}x",
+            "x\u{85}",
+            "\t12\r",
+            "园区",
+            " 园区 ",
+            "a b",
+            "\u{feff}a",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -95,8 +95,20 @@ impl Record {
         }
     }
 
-    /// The same record with only the fields `p` keeps.
+    /// A record whose values are already those `p` keeps, in its order.
+    pub(crate) fn projected_as(self, p: Arc<Projection>) -> Record {
+        Record {
+            projection: Some(p),
+            ..self
+        }
+    }
+
+    /// The same record with only the fields `p` keeps (unchanged when it keeps only
+    /// those already).
     pub fn project(self, p: &Arc<Projection>) -> Record {
+        if self.projection.as_ref().is_some_and(|q| q == p) {
+            return self;
+        }
         let mut kept = Vec::with_capacity(p.fields.len());
         for f in &p.fields {
             kept.push(self.get(*f).cloned().unwrap_or(Value::Blank));
@@ -141,6 +153,20 @@ impl Projection {
     /// Whether every field is kept (then projecting changes nothing).
     pub fn keeps_all(&self) -> bool {
         self.fields.len() == self.slots.len()
+    }
+
+    /// Whether the field is kept.
+    pub fn keeps(&self, field: FieldId) -> bool {
+        self.slot(field).is_some()
+    }
+
+    /// The number of fields kept.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
     }
 
     fn slot(&self, field: FieldId) -> Option<usize> {

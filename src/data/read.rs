@@ -7,7 +7,6 @@
 //! so a large table can be streamed. A record's references are indices into the
 //! referenced table *as kept*: with `--skip-bad-records` skipped rows take no index.
 
-use super::Record;
 use super::cell::NumMode;
 use super::cell::{self, Cell, Kind};
 use super::csv::{CsvRow, CsvSource};
@@ -15,8 +14,9 @@ use super::encoding::{Choice, Encoding};
 use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
 use super::xlsx::{SheetCell, XlsxSource};
+use super::{Projection, Record};
 use crate::parallel;
-use crate::program::{EntityDef, EntityId, Program};
+use crate::program::{EntityDef, EntityId, FieldId, Program};
 use crate::value::Value;
 use rust_decimal::Decimal;
 use std::collections::hash_map::Entry;
@@ -302,6 +302,8 @@ struct Converter<'a> {
     prints: Vec<u64>,
     /// Per field: left blank, not converted (see [`TableReader::reading_only`]).
     skipped: Vec<bool>,
+    /// The fields records keep (see [`TableReader::projecting`]); `None`: all.
+    projection: Option<Arc<Projection>>,
     kept: usize,
     data_rows: usize,
     /// File-level errors: header problems, fatal read errors, unknown JSON keys.
@@ -375,6 +377,14 @@ impl<'a> TableReader<'a> {
     /// checked.
     pub fn reading_only(mut self, fields: &[bool]) -> Self {
         self.conv.skipped = fields.iter().map(|read| !read).collect();
+        self
+    }
+
+    /// Records keep only the fields `p` keeps (as [`Record::project`] gives them);
+    /// every cell is checked all the same, and noted (percent points). The values of
+    /// the other fields are not made (no text is copied for them).
+    pub fn projecting(mut self, p: Option<Arc<Projection>>) -> Self {
+        self.conv.projection = p;
         self
     }
 
@@ -488,6 +498,11 @@ impl TableReader<'_> {
 struct Converted {
     key: Option<Arc<str>>,
     values: Vec<Value>,
+    /// Per percent-points column, in order: (above 1%, nonzero), for the note on
+    /// columns that look like fractions.
+    percent: Vec<(bool, bool)>,
+    /// In [`KeyMode::Wanted`]: the key's fingerprint, and whether it is wanted.
+    print: Option<(u64, bool)>,
     errors: Vec<DataError>,
     failed: bool,
 }
@@ -528,6 +543,7 @@ impl<'a> Converter<'a> {
             key_mode: KeyMode::Full,
             prints: Vec::new(),
             skipped: Vec::new(),
+            projection: None,
             kept: 0,
             data_rows: 0,
             file_errors: Vec::new(),
@@ -633,27 +649,43 @@ impl<'a> Converter<'a> {
 
     /// A row's cells to values, each bad cell an error; needs no other row.
     fn convert(&self, row: RowRef, cells: &Cells<'_>) -> Converted {
-        let mut values = Vec::with_capacity(self.columns.len());
+        let keeps = |i: usize| self.projection.as_ref().is_none_or(|p| p.keeps(FieldId(i)));
+        let kept = self
+            .projection
+            .as_ref()
+            .map_or(self.columns.len(), |p| p.len());
+        let mut values = Vec::with_capacity(kept);
+        let mut percent = Vec::new();
         let mut errors = Vec::new();
         let mut failed = false;
         let mut key: Option<Arc<str>> = None;
         for (i, col) in self.columns.iter().enumerate() {
+            let keep = keeps(i);
             if i != self.key_col && self.skipped.get(i).copied().unwrap_or(false) {
-                values.push(Value::Blank);
+                if keep {
+                    values.push(Value::Blank);
+                }
                 continue;
             }
             let cell = get_cell(cells, col);
             if i == self.key_col
                 && let (Kind::Text, Cell::Text(text) | Cell::Number(text)) = (&col.kind, cell)
-                && !text.trim().is_empty()
+                && !cell::trim(text).is_empty()
             {
                 // Keys are identifiers: trimmed, and shared by the value and the record.
-                let k: Arc<str> = Arc::from(text.trim());
-                values.push(Value::Text(k.clone()));
+                let k: Arc<str> = Arc::from(cell::trim(text));
+                if keep {
+                    values.push(Value::Text(k.clone()));
+                }
                 key = Some(k);
                 continue;
             }
-            let value = match self.value(row, col, cell) {
+            let value = if keep || i == self.key_col {
+                self.value(row, col, cell)
+            } else {
+                self.check(row, col, cell)
+            };
+            let value = match value {
                 Ok(v) => v,
                 Err(e) => {
                     failed = true;
@@ -661,14 +693,42 @@ impl<'a> Converter<'a> {
                     Value::Blank
                 }
             };
+            if let (
+                Kind::Num {
+                    mode: NumMode::PercentPoints,
+                    ..
+                },
+                Value::Num(v),
+            ) = (&col.kind, &value)
+            {
+                // Values are already fractions here: the cell `1` is 0.01.
+                let above = v.abs() > Decimal::new(1, 2);
+                percent.push((above, !above && !v.is_zero()));
+            } else if matches!(
+                col.kind,
+                Kind::Num {
+                    mode: NumMode::PercentPoints,
+                    ..
+                }
+            ) {
+                percent.push((false, false));
+            }
             if i == self.key_col {
                 key = key_text(&value, cell);
             }
-            values.push(value);
+            if keep {
+                values.push(value);
+            }
         }
+        let print = match (&self.key_mode, &key) {
+            (KeyMode::Wanted(wanted), Some(k)) => Some((fingerprint(k), wanted.contains(k))),
+            _ => None,
+        };
         Converted {
             key,
             values,
+            percent,
+            print,
             errors,
             failed,
         }
@@ -678,38 +738,40 @@ impl<'a> Converter<'a> {
     /// checked.
     fn accept(&mut self, row: RowRef, c: Converted) -> Result<Record, BadRow> {
         self.data_rows += 1;
-        for ((col, value), seen) in self
+        let percent_cols = self
             .columns
             .iter()
-            .zip(&c.values)
             .zip(self.percent_seen.iter_mut())
-        {
-            if let (
-                Kind::Num {
-                    mode: NumMode::PercentPoints,
-                    ..
-                },
-                Value::Num(v),
-            ) = (&col.kind, value)
-            {
-                // Values are already fractions here: the cell `1` is 0.01.
-                let above = v.abs() > Decimal::new(1, 2);
-                seen.0 |= above;
-                seen.1 |= !above && !v.is_zero();
-            }
+            .filter(|(col, _)| {
+                matches!(
+                    col.kind,
+                    Kind::Num {
+                        mode: NumMode::PercentPoints,
+                        ..
+                    }
+                )
+            });
+        for ((_, seen), &(above, small)) in percent_cols.zip(&c.percent) {
+            seen.0 |= above;
+            seen.1 |= small;
         }
-        self.finish_row(row, c.key, c.values, c.errors, c.failed)
+        let projection = self.projection.clone();
+        self.finish_row(row, c).map(|r| match projection {
+            Some(p) => r.projected_as(p),
+            None => r,
+        })
     }
 
     /// Check the key for duplicates and record it; the row's result.
-    fn finish_row(
-        &mut self,
-        row: RowRef,
-        key: Option<Arc<str>>,
-        values: Vec<Value>,
-        mut errors: Vec<DataError>,
-        failed: bool,
-    ) -> Result<Record, BadRow> {
+    fn finish_row(&mut self, row: RowRef, c: Converted) -> Result<Record, BadRow> {
+        let Converted {
+            key,
+            values,
+            mut errors,
+            failed,
+            print,
+            ..
+        } = c;
         let ok = !failed && errors.is_empty();
         let Some(k) = key else {
             if ok && let Some(col) = self.columns.get(self.key_col) {
@@ -736,13 +798,10 @@ impl<'a> Converter<'a> {
                     errors,
                 });
             }
-            KeyMode::Wanted(wanted) => {
-                // SipHash (fixed keys: deterministic), not the key map's fast hash,
-                // whose structured keys (`ZR-000001`…) do collide.
-                let mut h = std::hash::DefaultHasher::new();
-                h.write(k.as_bytes());
-                self.prints.push(h.finish());
-                if ok && !wanted.contains(&k) {
+            KeyMode::Wanted(_) => {
+                let (print, wanted) = print.unwrap_or_else(|| (fingerprint(&k), true));
+                self.prints.push(print);
+                if ok && !wanted {
                     return Ok(Record::new(k, values, self.data_rows));
                 }
             }
@@ -813,6 +872,15 @@ impl<'a> Converter<'a> {
         })
     }
 
+    /// [`Converter::value`] for a field whose value is not kept: the same errors,
+    /// without copying text.
+    fn check(&self, row: RowRef, col: &Column, cell: Cell<'_>) -> Result<Value, Vec<DataError>> {
+        match (&col.kind, cell) {
+            (Kind::Text, Cell::Text(_)) if !cell.is_blank() => Ok(Value::Blank),
+            _ => self.value(row, col, cell).map(|_| Value::Blank),
+        }
+    }
+
     fn reference(
         &self,
         row: RowRef,
@@ -821,7 +889,7 @@ impl<'a> Converter<'a> {
         target: EntityId,
     ) -> Result<Value, Vec<DataError>> {
         let key = match cell {
-            Cell::Text(s) | Cell::Number(s) => s.trim(),
+            Cell::Text(s) | Cell::Number(s) => cell::trim(s),
             other => {
                 let problem = match other {
                     Cell::Error(_) => super::err::CellProblem::SheetError,
@@ -919,6 +987,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
+/// A key's fingerprint in [`KeyMode::Wanted`]: SipHash (fixed keys: deterministic),
+/// not the key map's fast hash, whose structured keys (`ZR-000001`…) do collide.
+fn fingerprint(key: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(key.as_bytes());
+    h.finish()
+}
+
 /// The cell of a column in a row.
 fn get_cell<'c>(cells: &Cells<'c>, col: &Column) -> Cell<'c> {
     match cells {
@@ -964,7 +1040,7 @@ fn json_cell(v: &serde_json::Value) -> Cell<'_> {
 fn key_text(value: &Value, cell: Cell<'_>) -> Option<Arc<str>> {
     match (value, cell) {
         (Value::Blank, _) => None,
-        (_, Cell::Text(s) | Cell::Number(s)) => Some(Arc::from(s.trim())),
+        (_, Cell::Text(s) | Cell::Number(s)) => Some(Arc::from(cell::trim(s))),
         _ => None,
     }
 }
