@@ -256,6 +256,8 @@ pub fn eval_jsonl_in(
 const BATCH: usize = 4 * 1024;
 /// Records one thread evaluates and formats in one go.
 const CHUNK: usize = 2048;
+/// Bytes of output reserved per record (a few jsonl lines).
+const LINE_ROOM: usize = 512;
 
 /// Where one entity's outcomes go.
 struct Out<'e, 'a> {
@@ -305,7 +307,11 @@ impl Out<'_, '_> {
     fn lines(&self, first: usize, records: &[Record]) -> io::Result<Lines> {
         let mut scratch = Scratch::default();
         let mut out: Vec<Outcome> = Vec::new();
-        let mut lines = Lines::default();
+        let mut lines = Lines {
+            // Room for a few lines a record, so the buffer seldom moves as it grows.
+            bytes: Vec::with_capacity(records.len().saturating_mul(LINE_ROOM)),
+            ..Lines::default()
+        };
         for (i, r) in records.iter().enumerate() {
             let index = first.saturating_add(i);
             self.ev

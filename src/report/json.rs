@@ -135,13 +135,15 @@ pub fn keyed_outcome_fields<'a>(
     };
     let exception = o.exception.and_then(|i| rule.exceptions.get(i));
     let b = |x: &'a str| Some(Cow::Borrowed(x));
-    let mut f: Vec<Field> = vec![
+    // Eight fields at most (an amount's): one allocation per outcome.
+    let mut f: Vec<Field> = Vec::with_capacity(8);
+    f.extend([
         ("entity", b(&entity.name)),
         ("key", b(key)),
         ("rule", b(&rule.name)),
         ("family", b(rule.family.name())),
         ("status", b(o.status.kind().name())),
-    ];
+    ]);
     match &o.status {
         Status::Amount(d) => {
             let cite = exception
