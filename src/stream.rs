@@ -157,14 +157,39 @@ pub fn eval_jsonl_in(
         });
         let mut fed = 0usize;
         let mut records = Vec::new();
-        let (index, file_errors, file_notes) = {
-            let Ok(reader) = open_table_in(program, e, &path, &refs, encoding) else {
-                return in_memory(program, dir, &opts, as_of, w);
-            };
-            let mut reader = reader.with_keys(mode).projecting(keeping);
-            for row in reader.by_ref() {
+        // A reader thread checks the file (its rows converted on every core) while
+        // this one feeds aggregates and keeps what is held.
+        let checked = std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(2);
+            let (refs, path) = (&refs, &path);
+            let reader = s.spawn(move || {
+                let reader = open_table_in(program, e, path, refs, encoding).ok()?;
+                let mut reader = reader.with_keys(mode).projecting(keeping);
+                let mut batch = Vec::with_capacity(BATCH);
+                for row in reader.by_ref() {
+                    batch.push(row.ok().map(|r| {
+                        let held = match &hold {
+                            Hold::All(p) => Some(p.clone()),
+                            Hold::Wanted(p) if want.contains(&r.key) => Some(p.clone()),
+                            Hold::Wanted(_) | Hold::Nothing => None,
+                        };
+                        (r, held)
+                    }));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if tx.send(full).is_err() {
+                            return None;
+                        }
+                    }
+                }
+                if !batch.is_empty() && tx.send(batch).is_err() {
+                    return None;
+                }
+                Some(reader.finish())
+            });
+            for row in rx.iter().flatten() {
                 observer.advance(1);
-                let Ok(r) = row else {
+                let Some((r, held)) = row else {
                     clean = false;
                     continue;
                 };
@@ -172,17 +197,16 @@ pub fn eval_jsonl_in(
                     f.feed(e, fed, &r);
                     fed += 1;
                 }
-                let projection = match &hold {
-                    Hold::All(p) => p,
-                    Hold::Wanted(p) if want.contains(&r.key) => p,
-                    Hold::Wanted(_) | Hold::Nothing => continue,
-                };
-                match projection {
-                    Some(p) => records.push(r.project(p)),
-                    None => records.push(r),
+                match held {
+                    Some(Some(p)) => records.push(r.project(&p)),
+                    Some(None) => records.push(r),
+                    None => {}
                 }
             }
-            reader.finish()
+            reader.join().ok().flatten()
+        });
+        let Some((index, file_errors, file_notes)) = checked else {
+            return in_memory(program, dir, &opts, as_of, w);
         };
         fed_aggs.extend(feeder.map(Evaluator::into_fed).unwrap_or_default());
         clean &= file_errors.is_empty() && !index.maybe_duplicate;
@@ -254,6 +278,10 @@ pub fn eval_jsonl_in(
 
 /// Records read, evaluated and written together.
 const BATCH: usize = 4 * 1024;
+
+/// A row as the check of pass 1 hands it on: `None` when it is bad; else the record,
+/// and whether it is held (with the projection it is held with).
+type Checked = Option<(Record, Option<Option<Arc<Projection>>>)>;
 /// Records one thread evaluates and formats in one go.
 const CHUNK: usize = 2048;
 /// Bytes of output reserved per record (a few jsonl lines).
