@@ -221,7 +221,11 @@ pub fn object<W: Write + ?Sized>(
 
 /// A JSON string, escaped.
 fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    // Without an early exit, so the scan is vectorised (the strings are short).
+    let escape = s
+        .bytes()
+        .fold(false, |e, b| e | (b == b'"') | (b == b'\\') | (b < 0x20));
+    if escape {
         return serde_json::to_writer(&mut *w, s).map_err(io::Error::other);
     }
     // Nothing to escape (the common case): quote it as is.
