@@ -64,6 +64,10 @@ impl Span {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// The byte offset of each line's start (the first is 0): a location is found by
+    /// a binary search, not by counting lines from the start of the file (traced
+    /// evaluations locate every step).
+    line_starts: Arc<[usize]>,
 }
 
 /// All source files of a policy and the policies it extends.
@@ -79,9 +83,14 @@ impl SourceMap {
 
     pub fn add(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let text: Arc<str> = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         self.files.push(SourceFile {
             path: path.into(),
-            text: text.into(),
+            text,
+            line_starts,
         });
         id
     }
@@ -107,16 +116,18 @@ impl SourceMap {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let text = self.text(file);
-        let before = text.get(..offset.min(text.len())).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0)
-            + 1;
-        (line, col)
+        let Some(f) = self.get(file) else {
+            return (1, 1);
+        };
+        let offset = offset.min(f.text.len());
+        // The lines starting at or before the offset; the last of them holds it.
+        let line = f.line_starts.partition_point(|&start| start <= offset).max(1);
+        let start = f.line_starts.get(line - 1).copied().unwrap_or(0);
+        let col = f
+            .text
+            .get(start..offset)
+            .map_or(0, |l| l.chars().count());
+        (line, col + 1)
     }
 
     /// `path:line:col` of the start of a span.
@@ -138,5 +149,28 @@ impl SourceMap {
             .iter()
             .enumerate()
             .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_lines_and_characters() {
+        let mut map = SourceMap::new();
+        let text = "规则 甲\n  当 a > 1\n\nb\n";
+        let id = map.add("p.policy", text);
+        let naive = |offset: usize| {
+            let before = text.get(..offset).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, col)
+        };
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(map.line_col(id, offset), naive(offset), "offset {offset}");
+        }
+        assert_eq!(map.line_col(id, 10_000), naive(text.len()));
+        assert_eq!(map.location(Span::new(id, 13, 16)), "p.policy:2:3");
     }
 }

@@ -10,7 +10,7 @@ use parkrules::data::{LoadOptions, load_dir};
 use parkrules::eval::{self, Evaluator, Outcome, coverage};
 use parkrules::load::compile_path;
 use parkrules::program::{Program, StatusKind};
-use parkrules::report::diff::{DiffFormat, Side, compute_diff, write_diff};
+use parkrules::report::diff::{Cause, DiffFormat, Side, compute_diff, write_diff};
 use parkrules::report::explain::{ExplainFormat, write_explanation};
 use parkrules::report::{Format, ReportInput, write_outcomes};
 use std::path::{Path, PathBuf};
@@ -169,6 +169,22 @@ fn diff_current_to_revised() {
     let mut out = Vec::new();
     write_diff(&mut out, DiffFormat::Markdown, &d).unwrap();
     snap("diff_current_revised", &String::from_utf8(out).unwrap());
+    // The JSON writer, which writes changes and their causes field by field, gives the
+    // bytes of the documented JSON value on the shipped diff (hundreds of changes,
+    // rule definitions changed).
+    let mut json = Vec::new();
+    write_diff(&mut json, DiffFormat::Json, &d).unwrap();
+    let value = parkrules::report::diff::json::to_json(&d);
+    assert!(d.changes.len() > 100);
+    assert!(
+        d.changes
+            .iter()
+            .any(|c| c.causes.iter().any(|c| matches!(c, Cause::RuleChanged { .. })))
+    );
+    assert_eq!(
+        String::from_utf8(json).unwrap(),
+        serde_json::to_string_pretty(&value).unwrap() + "\n"
+    );
 }
 
 fn side(r: &Run) -> Side<'_> {
