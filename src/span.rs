@@ -121,12 +121,12 @@ impl SourceMap {
         };
         let offset = offset.min(f.text.len());
         // The lines starting at or before the offset; the last of them holds it.
-        let line = f.line_starts.partition_point(|&start| start <= offset).max(1);
+        let line = f
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1);
         let start = f.line_starts.get(line - 1).copied().unwrap_or(0);
-        let col = f
-            .text
-            .get(start..offset)
-            .map_or(0, |l| l.chars().count());
+        let col = f.text.get(start..offset).map_or(0, |l| l.chars().count());
         (line, col + 1)
     }
 

@@ -204,45 +204,25 @@ impl Serialize for DefChangeSer<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Written for every change of a changed rule (a million times in a large
         // diff): field by field, in the order of [`def_change`].
-        let mut m = s.serialize_map(None)?;
-        let pair = |m: &mut S::SerializeMap, base: &str, revised: &str| {
-            m.serialize_entry("base", base)?;
-            m.serialize_entry("revised", revised)
-        };
-        match self.0 {
+        let pair = |base, revised| vec![("base", base), ("revised", revised)];
+        let (change, entries): (&str, Vec<(&str, Option<&str>)>) = match self.0 {
             DefChange::Family { base, revised } => {
-                m.serialize_entry("change", "family")?;
-                pair(&mut m, base.name(), revised.name())?;
+                ("family", pair(Some(base.name()), Some(revised.name())))
             }
             DefChange::Cite { base, revised } => {
-                m.serialize_entry("change", "cite")?;
-                m.serialize_entry("base", base)?;
-                m.serialize_entry("revised", revised)?;
+                ("cite", pair(base.as_deref(), revised.as_deref()))
             }
-            DefChange::WhenRemoved(t) => {
-                m.serialize_entry("change", "when_removed")?;
-                m.serialize_entry("when", t)?;
-            }
-            DefChange::WhenAdded(t) => {
-                m.serialize_entry("change", "when_added")?;
-                m.serialize_entry("when", t)?;
-            }
-            DefChange::Outcome { base, revised } => {
-                m.serialize_entry("change", "outcome")?;
-                pair(&mut m, base, revised)?;
-            }
-            DefChange::ExceptionAdded(n) => {
-                m.serialize_entry("change", "exception_added")?;
-                m.serialize_entry("exception", n)?;
-            }
-            DefChange::ExceptionRemoved(n) => {
-                m.serialize_entry("change", "exception_removed")?;
-                m.serialize_entry("exception", n)?;
-            }
-            DefChange::ExceptionChanged(n) => {
-                m.serialize_entry("change", "exception_changed")?;
-                m.serialize_entry("exception", n)?;
-            }
+            DefChange::WhenRemoved(t) => ("when_removed", vec![("when", Some(t))]),
+            DefChange::WhenAdded(t) => ("when_added", vec![("when", Some(t))]),
+            DefChange::Outcome { base, revised } => ("outcome", pair(Some(base), Some(revised))),
+            DefChange::ExceptionAdded(n) => ("exception_added", vec![("exception", Some(n))]),
+            DefChange::ExceptionRemoved(n) => ("exception_removed", vec![("exception", Some(n))]),
+            DefChange::ExceptionChanged(n) => ("exception_changed", vec![("exception", Some(n))]),
+        };
+        let mut m = s.serialize_map(Some(entries.len() + 1))?;
+        m.serialize_entry("change", change)?;
+        for (k, v) in entries {
+            m.serialize_entry(k, &v)?;
         }
         m.end()
     }
