@@ -324,9 +324,9 @@ fn violations(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
         let mut t = Table::new(&[entity, key, rule, message, other], &[false; 5]);
         for c in ixs.iter().filter_map(|i| d.changes.get(*i)) {
             let (v, other) = if new {
-                (c.after.as_ref(), c.before.as_ref())
+                (c.after.as_deref(), c.before.as_deref())
             } else {
-                (c.before.as_ref(), c.after.as_ref())
+                (c.before.as_deref(), c.after.as_deref())
             };
             let msg = v.and_then(|v| v.message.clone()).unwrap_or_default();
             t.rows.push(vec![
@@ -370,8 +370,8 @@ fn changes(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
         for c in d.changes.iter().filter(|c| c.rule == r.name) {
             t.rows.push(vec![
                 c.key.clone(),
-                outcome_in(c.before.as_ref(), lang),
-                outcome_in(c.after.as_ref(), lang),
+                outcome_in(c.before.as_deref(), lang),
+                outcome_in(c.after.as_deref(), lang),
                 c.change.map(|x| signed_wan(Some(x))).unwrap_or_default(),
                 causes_in(&c.causes, lang),
             ]);

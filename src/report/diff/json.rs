@@ -93,15 +93,15 @@ impl Serialize for ChangeSer<'_> {
         m.serialize_entry("key", &c.key)?;
         m.serialize_entry("rule", &c.rule)?;
         m.serialize_entry("family", c.family.name())?;
-        m.serialize_entry("before", &SideSer(&c.before))?;
-        m.serialize_entry("after", &SideSer(&c.after))?;
+        m.serialize_entry("before", &SideSer(c.before.as_deref()))?;
+        m.serialize_entry("after", &SideSer(c.after.as_deref()))?;
         m.serialize_entry("change", &c.change.map(plain_decimal))?;
         m.serialize_entry("causes", &CausesSer(&c.causes))?;
         m.end()
     }
 }
 
-struct SideSer<'a>(&'a Option<OutcomeView>);
+struct SideSer<'a>(Option<&'a OutcomeView>);
 
 impl Serialize for SideSer<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -311,7 +311,7 @@ fn rule(r: &RuleDelta) -> Json {
     Json::Object(o)
 }
 
-fn side(v: &Option<OutcomeView>) -> Json {
+fn side(v: Option<&OutcomeView>) -> Json {
     match v {
         None => Json::Null,
         Some(v) => {
@@ -330,8 +330,8 @@ fn change(c: &RecordChange) -> Json {
     o.insert("key".into(), json!(c.key));
     o.insert("rule".into(), json!(c.rule));
     o.insert("family".into(), json!(c.family.name()));
-    o.insert("before".into(), side(&c.before));
-    o.insert("after".into(), side(&c.after));
+    o.insert("before".into(), side(c.before.as_deref()));
+    o.insert("after".into(), side(c.after.as_deref()));
     o.insert("change".into(), json!(c.change.map(plain_decimal)));
     o.insert("causes".into(), c.causes.iter().map(cause).collect());
     Json::Object(o)

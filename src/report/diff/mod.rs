@@ -210,8 +210,10 @@ pub struct RecordChange {
     pub rule: String,
     pub family: Family,
     /// `None`: the rule does not exist on that side.
-    pub before: Option<OutcomeView>,
-    pub after: Option<OutcomeView>,
+    /// Boxed: a million changes move as the list of them grows, and each view is
+    /// large.
+    pub before: Option<Box<OutcomeView>>,
+    pub after: Option<Box<OutcomeView>>,
     /// Money after minus before (amount families; a missing amount counts as 0).
     pub change: Option<Decimal>,
     /// Record-level causes first, then the rule's. Shared by the changes whose
@@ -247,7 +249,10 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
         if let Some(r) = rule_pos.get(&c.rule).and_then(|i| rules.get_mut(*i)) {
             r.changed += 1;
         }
-        flags.push((true, !is_violation(&c.before) && is_violation(&c.after)));
+        flags.push((
+            true,
+            !is_violation(c.before.as_deref()) && is_violation(c.after.as_deref()),
+        ));
         changes.push(c);
     }
     let (new_violations, resolved_violations) = violation_moves(&changes);
@@ -314,8 +319,8 @@ impl<'s, 'a> Explainer<'s, 'a> {
     fn refine(&mut self, c: &mut RecordChange, b: &Outcome, r: &Outcome) {
         let key = (
             c.rule.clone(),
-            shape(c.before.as_ref()),
-            shape(c.after.as_ref()),
+            shape(c.before.as_deref()),
+            shape(c.after.as_deref()),
         );
         if let Some(causes) = self.cache.get(&key) {
             c.causes = Arc::clone(causes);
@@ -502,8 +507,8 @@ fn change_of(
         key: any.key.clone(),
         rule: any.rule.clone(),
         family,
-        before,
-        after,
+        before: before.map(Box::new),
+        after: after.map(Box::new),
         change: change.flatten(),
         causes: Arc::from(causes),
     })
@@ -540,16 +545,18 @@ fn unchanged(base: &Side, revised: &Side, pair: &Pair) -> bool {
     }
 }
 
-fn is_violation(v: &Option<OutcomeView>) -> bool {
-    v.as_ref()
-        .is_some_and(|v| v.status == StatusKind::Violation)
+fn is_violation(v: Option<&OutcomeView>) -> bool {
+    v.is_some_and(|v| v.status == StatusKind::Violation)
 }
 
 fn violation_moves(changes: &[RecordChange]) -> (Vec<usize>, Vec<usize>) {
     let mut new = Vec::new();
     let mut resolved = Vec::new();
     for (i, c) in changes.iter().enumerate() {
-        match (is_violation(&c.before), is_violation(&c.after)) {
+        match (
+            is_violation(c.before.as_deref()),
+            is_violation(c.after.as_deref()),
+        ) {
             (false, true) => new.push(i),
             (true, false) => resolved.push(i),
             _ => {}

@@ -167,12 +167,12 @@ fn change_row(s: &mut Sheet, c: &RecordChange) -> Result<(), XlsxError> {
     s.text(1, &c.key)?;
     s.text(2, &c.rule)?;
     s.text(3, family_zh(c.family))?;
-    s.text(4, &render::outcome(c.before.as_ref()))?;
-    s.text(5, &render::outcome(c.after.as_ref()))?;
-    if let Some(a) = c.before.as_ref().and_then(|v| v.amount) {
+    s.text(4, &render::outcome(c.before.as_deref()))?;
+    s.text(5, &render::outcome(c.after.as_deref()))?;
+    if let Some(a) = c.before.as_deref().and_then(|v| v.amount) {
         s.money(6, Some(a))?;
     }
-    if let Some(a) = c.after.as_ref().and_then(|v| v.amount) {
+    if let Some(a) = c.after.as_deref().and_then(|v| v.amount) {
         s.money(7, Some(a))?;
     }
     if is_amount_family(c.family) {
