@@ -434,9 +434,11 @@ fn record_ends(bytes: &[u8], first: bool) -> Option<usize> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    type Rows = Vec<(RowRef, Result<Vec<String>, RowProblem>)>;
 
     #[test]
     fn records_end_after_line_ends_outside_quotes() {
@@ -525,6 +527,72 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// Every row of a source, with its line and cells (and the error that ended it).
+    fn all_rows(bytes: &'static [u8]) -> (Rows, Option<DataError>) {
+        let (mut src, _) = source(bytes).unwrap();
+        let mut rows = Vec::new();
+        while let Some(block) = src.next_block() {
+            let block = block.unwrap();
+            let end = src.shape().rows(&block, |row, cells| {
+                rows.push((row, cells.map(|c| c.iter().map(str::to_string).collect())));
+            });
+            if let Err(e) = end {
+                return (rows, Some(e));
+            }
+        }
+        (rows, None)
+    }
+
+    #[test]
+    fn a_record_larger_than_a_block_is_read_whole() {
+        let mut text = String::from("a,b\n1,\"");
+        for i in 0..40_000 {
+            text.push_str(&format!("line {i}\n"));
+        }
+        text.push_str("\"\n2,x\n3,y");
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        assert!(text.len() > 3 * BLOCK);
+        let (rows, end) = all_rows(text.as_bytes());
+        assert!(end.is_none());
+        let lines: Vec<RowRef> = rows.iter().map(|(r, _)| *r).collect();
+        // The closing quote is alone on line 40002.
+        assert_eq!(
+            lines,
+            [RowRef::Line(2), RowRef::Line(40_003), RowRef::Line(40_004)]
+        );
+        let big = rows[0].1.as_ref().unwrap();
+        assert_eq!(big[1].lines().count(), 40_000);
+        assert_eq!(rows[2].1, Ok(vec!["3".to_string(), "y".to_string()]));
+    }
+
+    #[test]
+    fn short_files_read_as_the_parser_reads_them() {
+        // A header without a line end, or nothing at all.
+        assert_eq!(source(b"a,b").unwrap().1, ["a", "b"]);
+        assert_eq!(all_rows(b"a,b").0, []);
+        for empty in [&b""[..], b"\xEF\xBB\xBF", b"\n\n"] {
+            assert!(matches!(
+                CsvSource::open(Box::new(empty), Arc::from("t.csv"), &[], Choice::Utf8),
+                Err(DataError::BadHeader { .. })
+            ));
+        }
+        // Blank lines and all-blank rows are skipped; a short row is reported.
+        let (rows, _) = all_rows(b"a,b\n\n , \n1\n1,2");
+        assert_eq!(
+            rows,
+            [
+                (
+                    RowRef::Line(4),
+                    Err(RowProblem::CellCount {
+                        found: 1,
+                        expected: 2
+                    })
+                ),
+                (RowRef::Line(5), Ok(vec!["1".to_string(), "2".to_string()])),
+            ]
+        );
     }
 
     #[test]
