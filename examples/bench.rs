@@ -34,7 +34,7 @@ type Res<T> = Result<T, Box<dyn Error>>;
 /// The evaluation date used by the equality check and the timed `eval`: the revised
 /// policy's `effective` date (what `eval` uses by default).
 const AS_OF: &str = "2023-07-01";
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 const BASE: &str = "policies/pinghu-current";
 const REVISED: &str = "policies/pinghu-revised";
 
@@ -331,39 +331,50 @@ fn measure_child(rest: &[String]) -> Res<()> {
     Ok(())
 }
 
-/// Run a command `RUNS` times, each through `bench __measure`: best wall, highest RSS.
-fn measure(t: &Tools, out: Option<&Path>, prog: &Path, args: &[String]) -> Res<Run> {
-    let mut best: Option<Run> = None;
-    for _ in 0..RUNS {
-        let o = Command::new(&t.me)
-            .arg("__measure")
-            .arg(out.map_or_else(|| "-".into(), |p| p.display().to_string()))
-            .arg(prog)
-            .args(args)
-            .current_dir(&t.root)
-            .stderr(Stdio::inherit())
-            .output()?;
-        if !o.status.success() {
-            return Err(format!("measuring {} failed", prog.display()).into());
-        }
-        let text = String::from_utf8(o.stdout)?;
-        let mut parts = text.split_whitespace();
-        let (Some(ns), Some(kib)) = (parts.next(), parts.next()) else {
-            return Err(format!("unexpected measurement `{text}`").into());
-        };
-        let run = Run {
-            wall: Duration::from_nanos(ns.parse()?),
-            max_rss_kib: kib.parse()?,
-        };
-        best = Some(match best {
-            None => run,
-            Some(b) => Run {
-                wall: b.wall.min(run.wall),
-                max_rss_kib: b.max_rss_kib.max(run.max_rss_kib),
-            },
-        });
+/// Run a command once through `bench __measure`.
+fn measure_once(t: &Tools, out: Option<&Path>, prog: &Path, args: &[String]) -> Res<Run> {
+    let o = Command::new(&t.me)
+        .arg("__measure")
+        .arg(out.map_or_else(|| "-".into(), |p| p.display().to_string()))
+        .arg(prog)
+        .args(args)
+        .current_dir(&t.root)
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !o.status.success() {
+        return Err(format!("measuring {} failed", prog.display()).into());
     }
-    best.ok_or_else(|| "no run".into())
+    let text = String::from_utf8(o.stdout)?;
+    let mut parts = text.split_whitespace();
+    let (Some(ns), Some(kib)) = (parts.next(), parts.next()) else {
+        return Err(format!("unexpected measurement `{text}`").into());
+    };
+    Ok(Run {
+        wall: Duration::from_nanos(ns.parse()?),
+        max_rss_kib: kib.parse()?,
+    })
+}
+
+/// Run every step once per round, `RUNS` rounds, so that steps compared with each
+/// other (eval and the baseline) are timed minutes apart at most, whatever the
+/// machine's speed does meanwhile: per step, the best wall time and the highest RSS.
+fn measure_rounds(t: &Tools, steps: &[(Option<&Path>, &Path, Vec<String>)]) -> Res<Vec<Run>> {
+    let mut best: Vec<Option<Run>> = vec![None; steps.len()];
+    for _ in 0..RUNS {
+        for ((out, prog, args), slot) in steps.iter().zip(best.iter_mut()) {
+            let run = measure_once(t, *out, prog, args)?;
+            *slot = Some(match slot.take() {
+                None => run,
+                Some(b) => Run {
+                    wall: b.wall.min(run.wall),
+                    max_rss_kib: b.max_rss_kib.max(run.max_rss_kib),
+                },
+            });
+        }
+    }
+    best.into_iter()
+        .map(|r| r.ok_or_else(|| "no run".into()))
+        .collect()
 }
 
 struct Compile {
@@ -403,12 +414,9 @@ fn time_size(t: &Tools, dir: &Path, tmp: &Path, records: usize) -> Res<String> {
     let data = dir.display().to_string();
     let s = |x: &str| x.to_string();
 
-    let check_base = measure(t, None, &t.parkrules, &[s("check"), s(BASE)])?;
-    let check_rev = measure(t, None, &t.parkrules, &[s("check"), s(REVISED)])?;
     // Outputs go to stdout, redirected to a file, as the baseline's do (`-o` would
     // add an fsync before its atomic rename).
-    let eval = measure(t, Some(&eval_out), &t.parkrules, &eval_args(dir))?;
-    let diff_args = [
+    let diff_args = vec![
         s("diff"),
         s(BASE),
         s(REVISED),
@@ -417,8 +425,23 @@ fn time_size(t: &Tools, dir: &Path, tmp: &Path, records: usize) -> Res<String> {
         s("--format"),
         s("json"),
     ];
-    let diff = measure(t, Some(&diff_out), &t.parkrules, &diff_args)?;
-    let base = measure(t, Some(&base_out), &t.baseline, &[data, s(AS_OF)])?;
+    let steps = [
+        (None, t.parkrules.as_path(), vec![s("check"), s(BASE)]),
+        (None, t.parkrules.as_path(), vec![s("check"), s(REVISED)]),
+        (
+            Some(eval_out.as_path()),
+            t.parkrules.as_path(),
+            eval_args(dir),
+        ),
+        (Some(diff_out.as_path()), t.parkrules.as_path(), diff_args),
+        (
+            Some(base_out.as_path()),
+            t.baseline.as_path(),
+            vec![data, s(AS_OF)],
+        ),
+    ];
+    let [check_base, check_rev, eval, diff, base] =
+        <[Run; 5]>::try_from(measure_rounds(t, &steps)?).map_err(|_| "a step was not measured")?;
     for f in [&eval_out, &base_out, &diff_out] {
         let _ = fs::remove_file(f);
     }
