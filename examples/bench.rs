@@ -9,9 +9,10 @@
 //! the hand-written `baseline` example, checks that `parkrules eval
 //! policies/pinghu-revised --format jsonl` and the baseline print the same bytes (and
 //! stops at the first differing line if not), then times, each as its own child process
-//! run 3 times (best wall time kept): `check` of both shipped policies, `eval` to a
-//! jsonl file, `diff` current → revised as json to a file, and the baseline. Parse +
-//! check is also timed in-process (`parkrules::load::compile_path`, averaged).
+//! with its stdout redirected to a file, in 5 rounds that run every step once (best
+//! wall time kept): `check` of both shipped policies, `eval` to jsonl, `diff` current →
+//! revised as json, and the baseline. Parse + check is also timed in-process
+//! (`parkrules::load::compile_path`, averaged).
 //!
 //! Peak memory is the child's `ru_maxrss`: each child is started by a copy of this
 //! program (`bench __measure …`) whose only child it is, so `getrusage(RUSAGE_CHILDREN)`
