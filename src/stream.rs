@@ -169,9 +169,9 @@ pub fn eval_jsonl_in(
                 for row in reader.by_ref() {
                     batch.push(row.ok().map(|r| {
                         let held = match &hold {
-                            Hold::All(p) => Some(p.clone()),
-                            Hold::Wanted(p) if want.contains(&r.key) => Some(p.clone()),
-                            Hold::Wanted(_) | Hold::Nothing => None,
+                            Hold::All(_) => true,
+                            Hold::Wanted(_) => want.contains(&r.key),
+                            Hold::Nothing => false,
                         };
                         (r, held)
                     }));
@@ -197,10 +197,9 @@ pub fn eval_jsonl_in(
                     f.feed(e, fed, &r);
                     fed += 1;
                 }
-                match held {
-                    Some(Some(p)) => records.push(r.project(&p)),
-                    Some(None) => records.push(r),
-                    None => {}
+                if held {
+                    // Already with only the fields held (`projecting` above).
+                    records.push(r);
                 }
             }
             reader.join().ok().flatten()
@@ -279,9 +278,9 @@ pub fn eval_jsonl_in(
 /// Records read, evaluated and written together.
 const BATCH: usize = 4 * 1024;
 
-/// A row as the check of pass 1 hands it on: `None` when it is bad; else the record,
-/// and whether it is held (with the projection it is held with).
-type Checked = Option<(Record, Option<Option<Arc<Projection>>>)>;
+/// A row as the check of pass 1 hands it on: `None` when it is bad; else the record
+/// and whether it is held.
+type Checked = Option<(Record, bool)>;
 /// Records one thread evaluates and formats in one go.
 const CHUNK: usize = 2048;
 /// Bytes of output reserved per record (a few jsonl lines).

@@ -102,24 +102,6 @@ impl Record {
             ..self
         }
     }
-
-    /// The same record with only the fields `p` keeps (unchanged when it keeps only
-    /// those already).
-    pub fn project(self, p: &Arc<Projection>) -> Record {
-        if self.projection.as_ref().is_some_and(|q| q == p) {
-            return self;
-        }
-        let mut kept = Vec::with_capacity(p.fields.len());
-        for f in &p.fields {
-            kept.push(self.get(*f).cloned().unwrap_or(Value::Blank));
-        }
-        Record {
-            key: self.key,
-            values: kept,
-            row: self.row,
-            projection: Some(Arc::clone(p)),
-        }
-    }
 }
 
 /// The fields kept of an entity's records when only some are read: a streaming run

@@ -380,7 +380,7 @@ impl<'a> TableReader<'a> {
         self
     }
 
-    /// Records keep only the fields `p` keeps (as [`Record::project`] gives them);
+    /// Records keep only the fields `p` keeps, in its order ([`Record::get`] finds them);
     /// every cell is checked all the same, and noted (percent points). The values of
     /// the other fields are not made (no text is copied for them).
     pub fn projecting(mut self, p: Option<Arc<Projection>>) -> Self {
