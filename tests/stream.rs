@@ -309,3 +309,31 @@ fn each_fed_entity_sees_the_tables_read_before_it() {
     );
     assert!(text.contains("只有 1 家企业"), "{text}");
 }
+
+/// A percent column that only the firms' own rules read is not kept while 企业.csv is
+/// checked, yet its values are still noted: a column of fractions gets the note the
+/// loader gives.
+#[test]
+fn a_percent_column_not_kept_is_still_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "园区.csv", "编号\nA\n");
+    write(
+        dir.path(),
+        "企业.csv",
+        "代码,园区,年税收,研发占比\nF1,A,12,0.5\nF2,A,3,0.25\n",
+    );
+    let text = FED
+        .replace(
+            "  年税收: money in 万元\n",
+            "  年税收: money in 万元\n  研发占比: percent\n",
+        )
+        .replace("when 年税收 >= 10 万元", "when 研发占比 >= 0.3%");
+    let program = compile_str("fed.rules", &text).program.unwrap();
+    let loaded = load_dir(&program, dir.path(), &LoadOptions::default()).unwrap();
+    let mut out = Vec::new();
+    let as_of = program.info.effective.unwrap();
+    let summary = eval_jsonl(&program, dir.path(), as_of, &mut out, &Quiet).unwrap();
+    assert_eq!(out, in_memory(&program, dir.path()));
+    assert_eq!(summary.notes, loaded.notes);
+    assert_eq!(summary.notes.len(), 1, "{:?}", summary.notes);
+}

@@ -872,12 +872,12 @@ impl<'a> Converter<'a> {
         })
     }
 
-    /// [`Converter::value`] for a field whose value is not kept: the same errors,
-    /// without copying text.
+    /// [`Converter::value`] for a field whose value is not kept: the same errors and
+    /// values (a percent is still noted), without copying text.
     fn check(&self, row: RowRef, col: &Column, cell: Cell<'_>) -> Result<Value, Vec<DataError>> {
         match (&col.kind, cell) {
             (Kind::Text, Cell::Text(_)) if !cell.is_blank() => Ok(Value::Blank),
-            _ => self.value(row, col, cell).map(|_| Value::Blank),
+            _ => self.value(row, col, cell),
         }
     }
 
