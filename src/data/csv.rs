@@ -227,6 +227,9 @@ impl CsvSource {
     /// Read until `pending` holds `want` bytes or the input ends.
     fn read_more(&mut self, want: usize) {
         let mut chunk = [0u8; 64 * 1024];
+        // Room for the block and the read that ends it, so the buffer grows at most once.
+        self.pending
+            .reserve((want + chunk.len()).saturating_sub(self.pending.len()));
         while !self.eof && self.pending.len() < want {
             match self.input.read(&mut chunk) {
                 Ok(0) => self.eof = true,
