@@ -86,13 +86,18 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
+/// A folder of `园区.csv` and `企业.csv`.
+fn parks_and_firms(parks: &str, firms: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "园区.csv", parks);
+    write(dir.path(), "企业.csv", firms);
+    dir
+}
+
 #[test]
 fn aggregates_over_a_streamed_entity_are_fed() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "园区.csv", "编号\nA\nB\n");
-    write(
-        dir.path(),
-        "企业.csv",
+    let dir = parks_and_firms(
+        "编号\nA\nB\n",
         "代码,园区,年税收\nF1,A,12\nF2,B,3\nF3,A,0\nF4,A,20.5\n",
     );
     let program = compile_str("fed.rules", FED).program.unwrap();
@@ -315,11 +320,8 @@ fn each_fed_entity_sees_the_tables_read_before_it() {
 /// loader gives.
 #[test]
 fn a_percent_column_not_kept_is_still_noted() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "园区.csv", "编号\nA\n");
-    write(
-        dir.path(),
-        "企业.csv",
+    let dir = parks_and_firms(
+        "编号\nA\n",
         "代码,园区,年税收,研发占比\nF1,A,12,0.5\nF2,A,3,0.25\n",
     );
     let text = FED
