@@ -68,6 +68,11 @@ impl Block {
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
+
+    /// Room for its rows: its line ends, and one (a hint: CR-only line ends make more).
+    pub fn lines(&self) -> usize {
+        memchr::memchr_iter(b'\n', &self.bytes).count() + 1
+    }
 }
 
 /// The cells of one CSV row, checked to be UTF-8.

@@ -466,7 +466,7 @@ impl TableReader<'_> {
         let conv = &self.conv;
         let shape = src.shape();
         let converted = parallel::map_in_order(&blocks, |block| {
-            let mut rows = Vec::new();
+            let mut rows = Vec::with_capacity(block.lines());
             let end = shape.rows(block, |row, cells| {
                 let done = cells.map(|cells| conv.convert(row, &Cells::Csv(&cells)));
                 rows.push((row, done));
