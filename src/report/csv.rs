@@ -50,7 +50,7 @@ fn row(v: &OutcomeView) -> [String; 12] {
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     [
         v.entity.clone(),
-        v.key.clone(),
+        v.key.to_string(),
         v.rule.clone(),
         v.family_name().to_string(),
         v.status.name().to_string(),

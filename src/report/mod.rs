@@ -40,6 +40,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 pub use width::{display_width, pad_left, pad_to};
 
@@ -135,7 +136,8 @@ pub fn write_outcomes_in(
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutcomeView {
     pub entity: String,
-    pub key: String,
+    /// Shared with the record it names (a large diff holds millions of views).
+    pub key: Arc<str>,
     pub rule: String,
     pub family: Option<Family>,
     pub status: StatusKind,
@@ -168,7 +170,10 @@ impl OutcomeView {
         let key = dataset
             .table(o.entity)
             .and_then(|t| t.records.get(o.record))
-            .map_or_else(|| format!("#{}", o.record), |r| r.key.to_string());
+            .map_or_else(
+                || Arc::from(format!("#{}", o.record)),
+                |r| Arc::clone(&r.key),
+            );
         let rule_def = program.rule(o.rule);
         let exception_def = rule_def.and_then(|r| o.exception.and_then(|i| r.exceptions.get(i)));
         let mut view = OutcomeView {

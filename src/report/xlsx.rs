@@ -101,7 +101,7 @@ fn outcomes_sheet(book: &mut Workbook, ctx: &ReportInput) -> Result<(), XlsxErro
     for o in ordered(ctx.outcomes) {
         let v = OutcomeView::new(ctx.program, ctx.dataset, o);
         s.next_row();
-        let texts = [&v.entity, &v.key, &v.rule];
+        let texts: [&str; 3] = [&v.entity, &v.key, &v.rule];
         for (col, t) in (0..).zip(texts) {
             s.text(col, t)?;
         }

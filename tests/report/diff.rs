@@ -113,7 +113,7 @@ fn a_param_change_names_the_param_and_its_values() {
     };
     assert_eq!(diff.changes.len(), 1);
     let c = &diff.changes[0];
-    assert_eq!((c.key.as_str(), c.rule.as_str()), ("PH-001", "建设补助"));
+    assert_eq!((&*c.key, c.rule.as_str()), ("PH-001", "建设补助"));
     assert_eq!(c.change, Some(d("1000000")));
     assert_eq!(c.causes.to_vec(), vec![cap.clone()]);
     assert_eq!(diff.rules[0].causes, vec![cap]);
@@ -146,7 +146,7 @@ fn a_rule_override_lists_what_changed_in_the_definition() {
     let diff = run(&p, &o, &[]);
     assert_eq!(diff.changes.len(), 1);
     let c = &diff.changes[0];
-    assert_eq!((c.key.as_str(), c.rule.as_str()), ("PH-001", "运营奖励"));
+    assert_eq!((&*c.key, c.rule.as_str()), ("PH-001", "运营奖励"));
     assert_eq!(c.change, Some(d("200000")));
     let tier = Cause::TierRow {
         base: Some(">= 80% => 30万元".into()),
@@ -247,7 +247,7 @@ fn a_removed_rule_resolves_its_violations() {
     let changed: Vec<(&str, Option<Status>)> = diff
         .changes
         .iter()
-        .map(|c| (c.key.as_str(), c.after.as_ref().map(|_| Status::Pass)))
+        .map(|c| (&*c.key, c.after.as_ref().map(|_| Status::Pass)))
         .collect();
     // PH-001 and PH-003 passed: losing a check they passed is no change.
     assert_eq!(changed, [("PH-002", None)]);
@@ -269,7 +269,7 @@ fn an_added_exception_shows_before_and_after() {
     let diff = run(&p, &o, &[]);
     assert_eq!(diff.changes.len(), 1);
     let c = &diff.changes[0];
-    assert_eq!((c.key.as_str(), c.change), ("PH-003", Some(d("1000000"))));
+    assert_eq!((&*c.key, c.change), ("PH-003", Some(d("1000000"))));
     assert_eq!(
         c.causes.to_vec(),
         vec![
@@ -301,7 +301,7 @@ fn an_added_rule_that_violates_is_a_new_violation() {
     let diff = run(&p, &o, &[]);
     assert_eq!(diff.rules[3].presence, Presence::Added);
     assert_eq!(diff.rules[3].causes, [Cause::RuleAdded]);
-    let keys: Vec<&str> = diff.changes.iter().map(|c| c.key.as_str()).collect();
+    let keys: Vec<&str> = diff.changes.iter().map(|c| &*c.key).collect();
     // The passes of a new check are no change; its violation is.
     assert_eq!(keys, ["PH-002"]);
     assert_eq!(diff.new_violations, [0]);

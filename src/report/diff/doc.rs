@@ -331,7 +331,7 @@ fn violations(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
             let msg = v.and_then(|v| v.message.clone()).unwrap_or_default();
             t.rows.push(vec![
                 c.entity.clone(),
-                c.key.clone(),
+                c.key.to_string(),
                 c.rule.clone(),
                 msg,
                 outcome_in(other, lang),
@@ -369,7 +369,7 @@ fn changes(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
         let mut t = Table::new(&heads, &[false, false, false, true, false]);
         for c in d.changes.iter().filter(|c| c.rule == r.name) {
             t.rows.push(vec![
-                c.key.clone(),
+                c.key.to_string(),
                 outcome_in(c.before.as_deref(), lang),
                 outcome_in(c.after.as_deref(), lang),
                 c.change.map(|x| signed_wan(Some(x))).unwrap_or_default(),

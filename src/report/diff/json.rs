@@ -90,7 +90,7 @@ impl Serialize for ChangeSer<'_> {
         let c = self.0;
         let mut m = s.serialize_map(Some(8))?;
         m.serialize_entry("entity", &c.entity)?;
-        m.serialize_entry("key", &c.key)?;
+        m.serialize_entry("key", &*c.key)?;
         m.serialize_entry("rule", &c.rule)?;
         m.serialize_entry("family", c.family.name())?;
         m.serialize_entry("before", &SideSer(c.before.as_deref()))?;
@@ -327,7 +327,7 @@ fn side(v: Option<&OutcomeView>) -> Json {
 fn change(c: &RecordChange) -> Json {
     let mut o = Map::new();
     o.insert("entity".into(), json!(c.entity));
-    o.insert("key".into(), json!(c.key));
+    o.insert("key".into(), json!(&*c.key));
     o.insert("rule".into(), json!(c.rule));
     o.insert("family".into(), json!(c.family.name()));
     o.insert("before".into(), side(c.before.as_deref()));

@@ -206,7 +206,7 @@ pub struct BreakdownRow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordChange {
     pub entity: String,
-    pub key: String,
+    pub key: Arc<str>,
     pub rule: String,
     pub family: Family,
     /// `None`: the rule does not exist on that side.
