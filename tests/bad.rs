@@ -20,11 +20,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// An insta snapshot under `tests/snapshots/bad/`.
 fn snap(name: &str, value: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/bad");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
+    crate::snap_in("bad", name, value);
 }
 
 /// The case's policy: its own `policy.rules`, else the shared one.

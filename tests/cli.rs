@@ -198,10 +198,7 @@ fn stderr(o: &Output) -> String {
 
 /// An insta snapshot under `tests/snapshots/cli/`.
 fn snap(name: &str, value: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/cli");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
+    crate::snap_in("cli", name, value);
 }
 
 #[test]

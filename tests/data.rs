@@ -185,13 +185,9 @@ pub(crate) fn program() -> Program {
     schema_program(SCHEMA)
 }
 
-/// Snapshot under `tests/snapshots/data/<name>.snap`, whichever test target runs it
-/// (Cargo also builds this file on its own, outside `tests/main.rs`).
+/// An insta snapshot under `tests/snapshots/data/`.
 fn snap(name: &str, value: String) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/data");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
+    crate::snap_in("data", name, &value);
 }
 
 fn case_dir(case: &str) -> PathBuf {

@@ -46,11 +46,9 @@ fn both(args: &[&str]) -> String {
     out
 }
 
+/// An insta snapshot under `tests/snapshots/lang/`.
 fn snap(name: &str, value: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/lang");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
+    crate::snap_in("lang", name, value);
 }
 
 #[test]

@@ -23,3 +23,12 @@ mod report;
 mod stream;
 mod syntax;
 mod xlsx;
+
+/// An insta snapshot `name` under `tests/snapshots/<folder>/`, as each module files its
+/// own.
+pub fn snap_in(folder: &str, name: &str, value: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(format!("snapshots/{folder}"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, value));
+}

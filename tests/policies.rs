@@ -25,10 +25,7 @@ fn root() -> PathBuf {
 
 /// An insta snapshot under `tests/snapshots/policies/`.
 fn snap(name: &str, value: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/policies");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
+    crate::snap_in("policies", name, value);
 }
 
 /// Compile a shipped policy, with paths relative to the repository (as the snapshots

@@ -25,13 +25,9 @@ use parkrules::program::Program;
 use parkrules::report::{Format, ReportInput, Skipped, write_outcomes};
 use parkrules::span::{FileId, Span};
 
-/// An insta snapshot under `tests/snapshots/report/`, named the same whichever target
-/// runs it.
+/// An insta snapshot under `tests/snapshots/report/`.
 fn snap(name: &str, value: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/report");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
+    crate::snap_in("report", name, value);
 }
 
 fn as_of() -> chrono::NaiveDate {

@@ -11,11 +11,9 @@ use parkrules::value::Value;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 use std::path::{Path, PathBuf};
 
+/// An insta snapshot under `tests/snapshots/xlsx/`.
 fn snap(name: &str, value: String) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/xlsx");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
+    crate::snap_in("xlsx", name, &value);
 }
 
 const PARK_HEADER: [&str; 11] = [
