@@ -171,7 +171,7 @@ fn diff_current_to_revised() {
     // rule definitions changed).
     let mut json = Vec::new();
     write_diff(&mut json, DiffFormat::Json, &d).unwrap();
-    let value = parkrules::report::diff::json::to_json(&d);
+    let value = parkrules::report::diff::json::to_json(&d).unwrap();
     assert!(d.changes.len() > 100);
     assert!(d.changes.iter().any(|c| {
         c.causes

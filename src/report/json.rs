@@ -17,7 +17,6 @@ use crate::eval::{Outcome, Status};
 use crate::program::Program;
 use crate::report::{OutcomeView, ReportInput, Skipped, ordered};
 use crate::value::plain_decimal;
-use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
 use std::io::{self, Write};
 
@@ -240,19 +239,6 @@ fn scalar<W: Write + ?Sized>(w: &mut W, s: Option<&str>) -> io::Result<()> {
         Some(s) => string(w, s),
         None => w.write_all(b"null"),
     }
-}
-
-/// One outcome as a JSON map (for callers that embed it, like the diff).
-pub fn outcome_object(v: &OutcomeView) -> Map<String, Json> {
-    fields(v)
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                v.map_or(Json::Null, |s| Json::from(s.into_owned())),
-            )
-        })
-        .collect()
 }
 
 /// Write one skipped row as a compact object.

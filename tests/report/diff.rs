@@ -355,7 +355,7 @@ fn combined_json() {
     assert_eq!(doc["changes"][0]["causes"][0]["cause"], "param_changed");
     snap("diff_json", &s);
     // The streamed writer gives the bytes of the documented JSON value.
-    let value = parkrules::report::diff::json::to_json(&combined());
+    let value = parkrules::report::diff::json::to_json(&combined()).unwrap();
     assert_eq!(s, serde_json::to_string_pretty(&value).unwrap() + "\n");
 }
 
