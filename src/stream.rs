@@ -105,7 +105,8 @@ pub fn eval_jsonl_in(
     if !files.cyclic.is_empty() {
         return Err(StreamError::Cyclic);
     }
-    let holds = holds(program);
+    let afar = program.fields_read_afar();
+    let holds = holds(program, &afar);
     let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
     let wanted = wanted_keys(program, &files, &holds, encoding);
     let n = program.entities.len();
@@ -119,7 +120,6 @@ pub fn eval_jsonl_in(
     // evaluator over the tables read before it (those its records refer to, the
     // parents included), one per fed entity.
     let aggregated = program.aggregated();
-    let afar = program.fields_read_afar();
     let feed_data: Vec<OnceCell<Dataset>> = (0..n).map(|_| OnceCell::new()).collect();
     let mut fed_aggs = Vec::new();
     for &e in &files.order {
@@ -420,16 +420,15 @@ enum Hold {
 /// Per entity, what is held (see [`Hold`]): memory grows with the entities that
 /// aggregates group by (the parks), and with the records referred to, not with the
 /// rest (the firms).
-fn holds(program: &Program) -> Vec<Hold> {
+fn holds(program: &Program, afar: &[Vec<bool>]) -> Vec<Hold> {
     let referred = referred_to(program);
     let parents = program.aggregate_parents();
-    let afar = program.fields_read_afar();
     referred
         .iter()
         .zip(parents)
         .zip(afar)
         .map(|((&referred, parent), marks)| {
-            let p = Projection::keeping(&marks);
+            let p = Projection::keeping(marks);
             let p = (!p.keeps_all()).then(|| Arc::new(p));
             match (referred, parent) {
                 (false, _) => Hold::Nothing,
