@@ -58,6 +58,8 @@ pub struct Block {
     /// File offset and line of `bytes[0]`.
     offset: u64,
     line: u64,
+    /// Its line ends (counted once, as the file's lines are).
+    newlines: u64,
 }
 
 impl Block {
@@ -71,7 +73,7 @@ impl Block {
 
     /// Room for its rows: its line ends, and one (a hint: CR-only line ends make more).
     pub fn lines(&self) -> usize {
-        memchr::memchr_iter(b'\n', &self.bytes).count() + 1
+        usize::try_from(self.newlines).map_or(usize::MAX, |n| n.saturating_add(1))
     }
 }
 
@@ -254,9 +256,9 @@ impl CsvSource {
     fn take(&mut self, end: usize) -> Block {
         let rest = self.pending.split_off(end.min(self.pending.len()));
         let mut bytes = std::mem::replace(&mut self.pending, rest);
-        let (offset, line) = (self.offset, self.line);
+        let (offset, line, newlines) = (self.offset, self.line, newlines(&bytes));
         self.offset += bytes.len() as u64;
-        self.line += newlines(&bytes);
+        self.line += newlines;
         if offset > 0 && bytes.starts_with(BOM) {
             // The CSV parser drops a BOM at the start of what it reads; one that starts
             // a record inside the file is text. A blank line before it keeps it.
@@ -265,12 +267,14 @@ impl CsvSource {
                 bytes,
                 offset: offset.saturating_sub(1),
                 line: line.saturating_sub(1),
+                newlines: newlines + 1,
             };
         }
         Block {
             bytes,
             offset,
             line,
+            newlines,
         }
     }
 
@@ -472,6 +476,7 @@ mod tests {
                 bytes: bytes.to_vec(),
                 offset: 0,
                 line,
+                newlines: newlines(bytes),
             };
             let mut out = Vec::new();
             let end = shape.rows(&block, |row, cells| {
