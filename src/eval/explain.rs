@@ -138,6 +138,11 @@ pub enum Note {
     },
 }
 
+/// A tier row's condition, without its result (`>= 80%` of `>= 80% => 30万元`).
+pub fn tier_condition(text: &str) -> &str {
+    text.split("=>").next().unwrap_or("").trim()
+}
+
 /// One slice of a `brackets`: the part of the subject between `from` and `to`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Slice {

@@ -11,7 +11,7 @@
 //! aggregated records on lines of their own.
 
 use crate::eval::err::EvalError;
-use crate::eval::explain::{Explanation, Node, NodeKind, Note};
+use crate::eval::explain::{Explanation, Node, NodeKind, Note, tier_condition};
 use crate::lang::{Lang, Localize};
 use std::io::{self, Write};
 
@@ -191,7 +191,7 @@ fn note_word(n: &Note, lang: Lang) -> Option<String> {
         Note::ExceptionChosen { name, .. } => format!("exception {name} chosen"),
         // The row's condition; its value is the node's.
         Note::TierRow { text, .. } => {
-            format!("tier row {}", text.split("=>").next().unwrap_or("").trim())
+            format!("tier row {}", tier_condition(text))
         }
         Note::TierElse => "tier else".to_string(),
         Note::MatchArm { index: None, .. } => "else arm".to_string(),
@@ -222,7 +222,7 @@ fn note_word_zh(n: &Note) -> Option<String> {
         Note::Exception { applies, .. } => if *applies { "适用" } else { "不适用" }.to_string(),
         Note::ExceptionChosen { name, .. } => format!("选用例外 {name}"),
         Note::TierRow { text, .. } => {
-            format!("分档 {}", text.split("=>").next().unwrap_or("").trim())
+            format!("分档 {}", tier_condition(text))
         }
         Note::TierElse => "分档 else".to_string(),
         Note::MatchArm { index: None, .. } => "else 分支".to_string(),

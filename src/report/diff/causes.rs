@@ -9,7 +9,7 @@
 //! each side's as-of; texts shown are the source as written, whitespace-collapsed.
 
 use crate::ast::Family;
-use crate::eval::explain::{Explanation, Node, Note};
+use crate::eval::explain::{Explanation, Node, Note, tier_condition};
 use crate::program::{
     Body, DatedExpr, Expr, ExprKind, LetDef, LetId, Member, Origin, OutcomeDef, ParamDef, ParamId,
     Program, RuleDef,
@@ -243,7 +243,7 @@ fn first_tier(x: &Explanation) -> Option<String> {
         }
         let row = match note {
             // The row's condition (`>= 80%`), whether the text holds its result or not.
-            Note::TierRow { text, .. } => text.split("=>").next().unwrap_or("").trim(),
+            Note::TierRow { text, .. } => tier_condition(text),
             Note::TierElse => "else",
             _ => return,
         };
