@@ -81,13 +81,15 @@ fn parse_check_inputs() {
     }
 }
 
+/// The first `n` lines of a shipped example file (as the fuzz targets fill in the
+/// files an input does not give).
+fn head(name: &str, n: usize) -> String {
+    let text = std::fs::read_to_string(root().join("examples/pinghu").join(name)).unwrap();
+    text.lines().take(n).map(|l| format!("{l}\n")).collect()
+}
+
 #[test]
 fn data_load_inputs() {
-    let examples = root().join("examples/pinghu");
-    let head = |name: &str, n: usize| -> String {
-        let text = std::fs::read_to_string(examples.join(name)).unwrap();
-        text.lines().take(n).map(|l| format!("{l}\n")).collect()
-    };
     for path in entries("data_load") {
         let bytes = std::fs::read(&path).unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -172,11 +174,6 @@ fn xlsx_workbook(data: &[u8]) -> Vec<u8> {
 
 #[test]
 fn xlsx_load_inputs() {
-    let examples = root().join("examples/pinghu");
-    let head = |name: &str, n: usize| -> String {
-        let text = std::fs::read_to_string(examples.join(name)).unwrap();
-        text.lines().take(n).map(|l| format!("{l}\n")).collect()
-    };
     for path in entries("xlsx_load") {
         let bytes = std::fs::read(&path).unwrap();
         let dir = tempfile::tempdir().unwrap();
