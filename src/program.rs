@@ -196,6 +196,38 @@ impl Program {
         marks
     }
 
+    /// Whether evaluating the rules of `entity` may compute an aggregate: one in a
+    /// rule, or in a `let` it reads, of its own entity or of a record it refers to
+    /// (`园区.入园税收`, where `let 园区.入园税收 = sum(企业.年税收)`). When not, its
+    /// outcomes need nothing but its own record and the records it refers to.
+    pub fn rules_read_aggregates(&self, entity: EntityId) -> bool {
+        let mut lets_seen = vec![false; self.lets.len()];
+        let mut todo: Vec<&Expr> = self
+            .rules_for(entity)
+            .flat_map(|(_, r)| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)))
+            .flat_map(Body::exprs)
+            .collect();
+        while let Some(e) = todo.pop() {
+            let read_let = match &e.kind {
+                ExprKind::Aggregate { .. } => return true,
+                ExprKind::Let(l)
+                | ExprKind::Member {
+                    member: Member::Let(l),
+                    ..
+                } => Some(*l),
+                _ => None,
+            };
+            if let Some(l) = read_let
+                && let Some(seen) = lets_seen.get_mut(l.0).filter(|s| !**s)
+            {
+                *seen = true;
+                todo.extend(self.let_def(l).map(|d| &d.value));
+            }
+            todo.extend(e.children());
+        }
+        false
+    }
+
     /// Per entity: whether some aggregate reads its records (`sum(企业.年税收)` reads
     /// 企业).
     pub fn aggregated(&self) -> Vec<bool> {

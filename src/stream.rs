@@ -20,10 +20,14 @@
 //!   whole, evaluated from memory.
 //!
 //! The folder is read in passes: the reference cells of referring files, then every
-//! file is checked and fed entities fed (nothing is evaluated or written while any
-//! cell is bad, as SPEC §5 asks), then outcomes are written in report order (entities
-//! in declaration order, records in input order). A large streamed file is therefore
-//! read twice (as the hand-written baseline reads 企业.csv). When the check finds a problem, or cannot rule one out
+//! file is checked and fed entities fed (nothing is written while any cell is bad, as
+//! SPEC §5 asks), then outcomes are written in report order (entities in declaration
+//! order, records in input order). An entity whose rules compute no aggregate (企业
+//! and 转让申请 of the shipped revision: they read their own record and the records it
+//! refers to, in tables read before theirs) is evaluated as its file is checked, and
+//! its outcomes wait in an unnamed temporary file (in `TMPDIR`) for their turn, so
+//! its file is read once; that file is dropped, unread, if the check fails. Any other
+//! streamed file is read twice (as the hand-written baseline reads 企业.csv). When the check finds a problem, or cannot rule one out
 //! (two keys with one fingerprint), the folder is read again in memory by
 //! [`load_dir`]: its errors are reported exactly, or, clean after all, it is evaluated
 //! from memory.
@@ -56,6 +60,10 @@ pub struct Summary {
     pub kept: usize,
     /// Entities evaluated record by record from their file.
     pub streamed: usize,
+    /// Of those streamed, the entities evaluated as their file was checked (their
+    /// rules compute no aggregate), their outcomes kept in a temporary file until
+    /// their turn in report order.
+    pub early: usize,
     /// What the loader noticed (ignored files, percent columns that look like fractions).
     pub notes: Vec<DataNote>,
 }
@@ -72,6 +80,16 @@ pub enum StreamError {
     /// A file changed between two passes over it.
     #[error("`{0}` changed while it was being read")]
     Changed(PathBuf),
+    /// The temporary file that holds an entity's outcomes until their turn could not
+    /// be made, written or read back.
+    #[error(
+        "could not keep the outcomes of `{entity}` in a temporary file (in {dir}; set TMPDIR to use another folder): {error}"
+    )]
+    Spill {
+        entity: String,
+        dir: PathBuf,
+        error: io::Error,
+    },
     #[error("{0}")]
     Io(#[from] io::Error),
 }
@@ -110,18 +128,21 @@ pub fn eval_jsonl_in(
     let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
     let wanted = wanted_keys(program, &files, &holds, encoding);
     let n = program.entities.len();
+    let early = evaluated_early(program, &files, &holds);
     // Pass 1: check every file; keep what others read of the entities they refer to.
     let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
     let mut tables: Vec<Table> = (0..n).map(|_| Table::default()).collect();
     observer.phase("checking records", None);
     let mut clean = true;
     let mut notes = files.notes.clone();
-    // Aggregates over an entity not held whole are fed as its file is checked, by an
-    // evaluator over the tables read before it (those its records refer to, the
-    // parents included), one per fed entity.
+    // Aggregates over an entity not held whole are fed as its file is checked, and
+    // the rules of an entity evaluated early are evaluated then, by evaluators over
+    // the tables read before it (those its records refer to, the parents included).
     let aggregated = program.aggregated();
-    let feed_data: Vec<OnceCell<Dataset>> = (0..n).map(|_| OnceCell::new()).collect();
+    let before: Vec<OnceCell<Dataset>> = (0..n).map(|_| OnceCell::new()).collect();
     let mut fed_aggs = Vec::new();
+    // The outcomes of the entities evaluated early, until their turn in pass 2.
+    let mut spills: Vec<Option<Spill>> = (0..n).map(|_| None).collect();
     for &e in &files.order {
         let Some(path) = files.files.get(e.0).cloned().flatten() else {
             if let Some(slot) = refs.get_mut(e.0) {
@@ -136,29 +157,54 @@ pub fn eval_jsonl_in(
             Hold::Wanted(_) | Hold::Nothing => KeyMode::Wanted(Arc::clone(&want)),
         };
         let feed = !matches!(hold, Hold::All(_)) && aggregated.get(e.0).copied().unwrap_or(false);
-        // What a record keeps while it is checked: what is held of it, or, of a record
-        // not held, what feeding reads (nothing when it is not fed).
-        let keeping = match &hold {
-            Hold::All(p) | Hold::Wanted(p) => p.clone(),
-            Hold::Nothing => {
-                let width = program.entity(e).map_or(0, |d| d.fields.len());
-                let marks = match afar.get(e.0) {
-                    Some(marks) if feed => marks.clone(),
-                    _ => vec![false; width],
-                };
-                Some(Arc::new(Projection::keeping(&marks)))
-            }
+        let early_here = early.get(e.0).copied().unwrap_or(false);
+        // What a record keeps while it is checked: what is held of it, what feeding
+        // reads (when fed), and what its own rules read (when evaluated early).
+        let width = program.entity(e).map_or(0, |d| d.fields.len());
+        let mut marks = match afar.get(e.0) {
+            Some(marks) if feed || !matches!(hold, Hold::Nothing) => marks.clone(),
+            _ => vec![false; width],
         };
-        let mut feeder = feed_data.get(e.0).filter(|_| feed).map(|cell| {
-            let data = cell.get_or_init(|| Dataset {
-                tables: tables.clone(),
-            });
-            Evaluator::new(program, data, as_of)
+        if early_here {
+            for (m, local) in marks.iter_mut().zip(program.fields_read_locally(e)) {
+                *m |= local;
+            }
+        }
+        let keeping = Projection::keeping(&marks);
+        let keeping = (!keeping.keeps_all()).then(|| Arc::new(keeping));
+        // A held record read with more fields than are held keeps only those.
+        let held_as = match &hold {
+            Hold::All(p) | Hold::Wanted(p) if *p != keeping => p.clone(),
+            _ => None,
+        };
+        let data = || {
+            before.get(e.0).map(|cell| {
+                cell.get_or_init(|| Dataset {
+                    tables: tables.clone(),
+                })
+            })
+        };
+        let mut feeder = data()
+            .filter(|_| feed)
+            .map(|d| Evaluator::new(program, d, as_of));
+        let early_ev = data()
+            .filter(|_| early_here)
+            .map(|d| Evaluator::new(program, d, as_of));
+        let mut spill = match early_ev {
+            Some(_) => Some(Spill::new(program, e)?),
+            None => None,
+        };
+        let early_out = early_ev.as_ref().map(|ev| Out {
+            ev,
+            program,
+            entity: e,
+            // Progress counts the rows checked, not these again.
+            observer: &crate::progress::Quiet,
         });
         let mut fed = 0usize;
         let mut records = Vec::new();
         // A reader thread checks the file (its rows converted on every core) while
-        // this one feeds aggregates and keeps what is held.
+        // this one feeds aggregates, keeps what is held, and evaluates early.
         let checked = std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(2);
             let (refs, path) = (&refs, &path);
@@ -187,26 +233,56 @@ pub fn eval_jsonl_in(
                 }
                 Some(reader.finish())
             });
-            for row in rx.iter().flatten() {
-                observer.advance(1);
-                let Some((r, held)) = row else {
-                    clean = false;
-                    continue;
-                };
-                if let Some(f) = feeder.as_mut().filter(|_| clean) {
-                    f.feed(e, fed, &r);
-                    fed += 1;
+            let mut spilled = Ok(());
+            for batch in rx.iter() {
+                let mut evaluate = Vec::with_capacity(if early_here { batch.len() } else { 0 });
+                for row in batch {
+                    observer.advance(1);
+                    let Some((r, held)) = row else {
+                        clean = false;
+                        continue;
+                    };
+                    if let Some(f) = feeder.as_mut().filter(|_| clean) {
+                        f.feed(e, fed, &r);
+                        fed += 1;
+                    }
+                    if early_here {
+                        if held {
+                            records.push(
+                                held_as
+                                    .as_ref()
+                                    .map_or_else(|| r.clone(), |p| r.narrowed(p)),
+                            );
+                        }
+                        if clean {
+                            evaluate.push(r);
+                        }
+                    } else if held {
+                        // Already with only the fields held (`projecting` above).
+                        records.push(r);
+                    }
                 }
-                if held {
-                    // Already with only the fields held (`projecting` above).
-                    records.push(r);
+                if let (Some(out), Some(spill)) = (&early_out, spill.as_mut())
+                    && clean
+                {
+                    spilled = spill.write(out, &evaluate);
+                    if spilled.is_err() {
+                        // The reader stops when nothing receives.
+                        break;
+                    }
                 }
             }
-            reader.join().ok().flatten()
+            drop(rx);
+            (reader.join().ok().flatten(), spilled)
         });
+        let (checked, spilled) = checked;
+        spilled?;
         let Some((index, file_errors, file_notes)) = checked else {
             return in_memory(program, dir, &opts, as_of, w);
         };
+        if let Some(slot) = spills.get_mut(e.0) {
+            *slot = spill;
+        }
         fed_aggs.extend(feeder.map(Evaluator::into_fed).unwrap_or_default());
         clean &= file_errors.is_empty() && !index.maybe_duplicate;
         notes.extend(file_notes);
@@ -240,6 +316,7 @@ pub fn eval_jsonl_in(
         notes,
         ..Summary::default()
     };
+    let mut spills = spills.into_iter();
     for e in (0..n).map(EntityId) {
         let out = Out {
             ev: &ev,
@@ -248,6 +325,12 @@ pub fn eval_jsonl_in(
             observer,
         };
         summary.kept += usize::from(kept(e));
+        if let Some(spill) = spills.next().flatten() {
+            summary.streamed += 1;
+            summary.early += 1;
+            spill.copy_to(w, &mut summary, observer)?;
+            continue;
+        }
         match streamed(e) {
             Some(path) => {
                 summary.streamed += 1;
@@ -274,6 +357,94 @@ pub fn eval_jsonl_in(
     }
     Ok(summary)
 }
+
+/// Per entity: whether its rules are evaluated as its file is checked (pass 1), their
+/// outcomes kept in a temporary file until their turn in report order, instead of
+/// the file being read a second time. So are the entities that pass 2 would stream
+/// from their file whose rules compute no aggregate: all they read is their own
+/// record and those it refers to, in the tables read before theirs.
+fn evaluated_early(program: &Program, files: &DataFiles, holds: &[Hold]) -> Vec<bool> {
+    (0..program.entities.len())
+        .map(EntityId)
+        .map(|e| {
+            !matches!(holds.get(e.0), Some(Hold::All(None)) | None)
+                && files.files.get(e.0).is_some_and(Option::is_some)
+                && program.rules_for(e).next().is_some()
+                && !program.rules_read_aggregates(e)
+        })
+        .collect()
+}
+
+/// The outcomes of an entity evaluated early, in an unnamed temporary file (removed
+/// when closed), until their turn in report order.
+struct Spill {
+    file: std::fs::File,
+    entity: String,
+    /// The records evaluated so far (the index of the next).
+    records: usize,
+    /// The outcomes written, and those with status `error`.
+    counts: Summary,
+}
+
+impl Spill {
+    fn new(program: &Program, entity: EntityId) -> Result<Spill, StreamError> {
+        let name = program.entity(entity).map_or("", |d| d.name.as_str());
+        let file = tempfile::tempfile().map_err(|error| spill_error(name, error))?;
+        Ok(Spill {
+            file,
+            entity: name.to_string(),
+            records: 0,
+            counts: Summary::default(),
+        })
+    }
+
+    /// Evaluate the next records and write their outcomes.
+    fn write(&mut self, out: &Out<'_, '_>, records: &[Record]) -> Result<(), StreamError> {
+        let first = self.records;
+        self.records = first.saturating_add(records.len());
+        out.write(first, records, &mut self.file, &mut self.counts)
+            .map_err(|e| match e {
+                StreamError::Io(error) => spill_error(&self.entity, error),
+                other => other,
+            })
+    }
+
+    /// Write the outcomes kept to `w`, and count them in `summary`.
+    fn copy_to(
+        mut self,
+        w: &mut dyn Write,
+        summary: &mut Summary,
+        observer: &dyn Observer,
+    ) -> Result<(), StreamError> {
+        use std::io::{Read, Seek};
+        let entity = self.entity;
+        let back = |error| spill_error(&entity, error);
+        self.file.rewind().map_err(back)?;
+        let mut buf = vec![0u8; COPY_BUF];
+        loop {
+            let n = self.file.read(&mut buf).map_err(back)?;
+            let Some(bytes) = buf.get(..n).filter(|b| !b.is_empty()) else {
+                break;
+            };
+            w.write_all(bytes)?;
+        }
+        summary.outcomes += self.counts.outcomes;
+        summary.errors += self.counts.errors;
+        observer.advance(self.records as u64);
+        Ok(())
+    }
+}
+
+fn spill_error(entity: &str, error: io::Error) -> StreamError {
+    StreamError::Spill {
+        entity: entity.to_string(),
+        dir: std::env::temp_dir(),
+        error,
+    }
+}
+
+/// Bytes read back at a time from a temporary file of outcomes.
+const COPY_BUF: usize = 1 << 20;
 
 /// Records read, evaluated and written together.
 const BATCH: usize = 4 * 1024;
@@ -525,6 +696,7 @@ fn in_memory(
             .count(),
         kept: program.entities.len(),
         streamed: 0,
+        early: 0,
         notes: loaded.notes,
     })
 }

@@ -10,15 +10,19 @@ fn root() -> PathBuf {
 
 /// Run the binary from the repository root.
 fn parkrules(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_parkrules"))
-        .args(args)
+    command(args).output().unwrap()
+}
+
+/// The binary with `args`, from the repository root, in English without colour.
+fn command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_parkrules"));
+    c.args(args)
         .current_dir(root())
         .env_remove("LANG")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+        .env("NO_COLOR", "1");
+    c
 }
 
 fn code(o: &Output) -> i32 {
@@ -433,6 +437,34 @@ fn eval_is_byte_identical_across_runs() {
     let b = parkrules(&args);
     assert_eq!(code(&a), 0);
     assert_eq!(a.stdout, b.stdout);
+}
+
+/// The firms' outcomes wait in a temporary file for the parks' to be written first:
+/// when none can be made there, the run says where and how to choose another folder,
+/// and writes nothing.
+#[test]
+fn an_unusable_temporary_folder_is_named_and_nothing_is_written() {
+    let missing = tempdir().join("no-such-folder");
+    let args = [
+        "eval",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+    ];
+    let o = command(&args)
+        .args(["--format", "jsonl"])
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    assert!(
+        err.contains("outcomes of `企业` in a temporary file")
+            && err.contains(&missing.display().to_string())
+            && err.contains("set TMPDIR"),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]

@@ -339,3 +339,65 @@ fn a_percent_column_not_kept_is_still_noted() {
     assert_eq!(summary.notes, loaded.notes);
     assert_eq!(summary.notes.len(), 1, "{:?}", summary.notes);
 }
+
+/// An entity whose rules compute no aggregate (企业 of `FED`) is evaluated as its file
+/// is checked, its outcomes kept in a temporary file until their turn; one whose rules
+/// read an aggregate, even through a reference (`园区.入园税收`), is evaluated after
+/// every file is read. The bytes are those of the in-memory path either way.
+#[test]
+fn firms_whose_rules_read_no_aggregate_are_evaluated_as_they_are_checked() {
+    let mut firms = String::from("代码,园区,年税收\n");
+    for i in 0..9000 {
+        let park = if i % 4 == 0 { "A" } else { "B" };
+        firms.push_str(&format!("F{i},{park},{}\n", i % 23));
+    }
+    let dir = parks_and_firms("编号\nA\nB\n", &firms);
+    let reads_park_total = FED.to_string()
+        + r#"rule 税收占比 : ratio for 企业 {
+  cite "第四条"
+  require 年税收 * 1000 <= 园区.入园税收
+  else "年税收超过园区入园税收的千分之一"
+}
+"#;
+    let firm = parkrules::program::EntityId(1);
+    for (text, early) in [(FED, 1), (reads_park_total.as_str(), 0)] {
+        let program = compile_str("fed.rules", text).program.unwrap();
+        assert_eq!(program.rules_read_aggregates(firm), early == 0);
+        let mut out = Vec::new();
+        let as_of = program.info.effective.unwrap();
+        let summary = eval_jsonl(&program, dir.path(), as_of, &mut out, &Quiet).unwrap();
+        assert_eq!(summary.early, early);
+        assert_eq!(
+            summary.outcomes,
+            out.iter().filter(|&&b| b == b'\n').count()
+        );
+        assert_eq!(out, in_memory(&program, dir.path()), "{text}");
+    }
+}
+
+/// A bad cell found after some thousands of firms were evaluated early: the loader's
+/// error, and nothing written.
+#[test]
+fn a_bad_cell_after_firms_were_evaluated_early_writes_nothing() {
+    let mut firms = String::from("代码,园区,年税收\n");
+    for i in 0..9000 {
+        let tax = if i == 8500 {
+            "十二".to_string()
+        } else {
+            i.to_string()
+        };
+        firms.push_str(&format!("F{i},A,{tax}\n"));
+    }
+    let dir = parks_and_firms("编号\nA\n", &firms);
+    let program = compile_str("fed.rules", FED).program.unwrap();
+    let mut out = Vec::new();
+    let as_of = program.info.effective.unwrap();
+    match eval_jsonl(&program, dir.path(), as_of, &mut out, &Quiet) {
+        Err(StreamError::Data(e)) => {
+            let text = parkrules::data::render_errors(&e);
+            assert!(text.contains("十二") && text.contains("8502"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(out.is_empty());
+}

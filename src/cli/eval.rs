@@ -117,6 +117,25 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
             eprint!("{}", data::render_errors_in(&errs, super::lang::get()));
             Err(Exit::Failed)
         }
+        (
+            Some(Err(StreamError::Spill {
+                entity,
+                dir,
+                error: e,
+            })),
+            _,
+        ) => {
+            let dir = dir.display();
+            error(super::tr(
+                format!(
+                    "could not keep the outcomes of `{entity}` in a temporary file (in {dir}; set TMPDIR to use another folder): {e}"
+                ),
+                format!(
+                    "无法把 `{entity}` 的结果暂存到临时文件（位于 {dir}；可用 TMPDIR 指定其他文件夹）：{e}"
+                ),
+            ));
+            Err(Exit::Usage)
+        }
         (Some(Err(e)), _) => {
             error(e);
             Err(Exit::Usage)

@@ -95,6 +95,21 @@ impl Record {
         }
     }
 
+    /// The record keeping only what `p` keeps (of the fields this record has; the
+    /// others are blank).
+    pub fn narrowed(&self, p: &Arc<Projection>) -> Record {
+        Record {
+            key: Arc::clone(&self.key),
+            values: p
+                .fields
+                .iter()
+                .map(|&f| self.get(f).cloned().unwrap_or(Value::Blank))
+                .collect(),
+            row: self.row,
+            projection: Some(Arc::clone(p)),
+        }
+    }
+
     /// A record whose values are already those `p` keeps, in its order.
     pub(crate) fn projected_as(self, p: Arc<Projection>) -> Record {
         Record {
