@@ -190,7 +190,7 @@ pub fn eval_jsonl_in(
         let early_ev = data()
             .filter(|_| early_here)
             .map(|d| Evaluator::new(program, d, as_of));
-        let mut spill = match early_ev {
+        let spill = match early_ev {
             Some(_) => Some(Spill::new(program, e)?),
             None => None,
         };
@@ -233,7 +233,17 @@ pub fn eval_jsonl_in(
                 }
                 Some(reader.finish())
             });
-            let mut spilled = Ok(());
+            // An evaluator thread evaluates the records of an entity evaluated early
+            // (on every core) while this one feeds the next batch.
+            let (etx, erx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+            let evaluator = early_out.as_ref().zip(spill).map(|(out, mut spill)| {
+                s.spawn(move || -> Result<Spill, StreamError> {
+                    for batch in erx {
+                        spill.write(out, &batch)?;
+                    }
+                    Ok(spill)
+                })
+            });
             for batch in rx.iter() {
                 let mut evaluate = Vec::with_capacity(if early_here { batch.len() } else { 0 });
                 for row in batch {
@@ -262,21 +272,26 @@ pub fn eval_jsonl_in(
                         records.push(r);
                     }
                 }
-                if let (Some(out), Some(spill)) = (&early_out, spill.as_mut())
-                    && clean
-                {
-                    spilled = spill.write(out, &evaluate);
-                    if spilled.is_err() {
-                        // The reader stops when nothing receives.
-                        break;
-                    }
+                // The evaluator stops at an error it returns below; the reader stops
+                // when nothing receives.
+                if clean && !evaluate.is_empty() && etx.send(evaluate).is_err() {
+                    break;
                 }
             }
-            drop(rx);
-            (reader.join().ok().flatten(), spilled)
+            drop((rx, etx));
+            let spill = match evaluator.map(|h| h.join()) {
+                None => Some(Ok(None)),
+                Some(Ok(result)) => Some(result.map(Some)),
+                Some(Err(_)) => None,
+            };
+            (reader.join().ok().flatten(), spill)
         });
-        let (checked, spilled) = checked;
-        spilled?;
+        let (checked, spill) = checked;
+        // `None`: a thread failed; the in-memory path reports why.
+        let Some(spill) = spill else {
+            return in_memory(program, dir, &opts, as_of, w);
+        };
+        let spill = spill?;
         let Some((index, file_errors, file_notes)) = checked else {
             return in_memory(program, dir, &opts, as_of, w);
         };
