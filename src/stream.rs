@@ -33,8 +33,8 @@
 //! from memory.
 
 use crate::data::{
-    DataFiles, DataNote, Dataset, EncodingChoice, KeyIndex, KeyMode, LoadErrors, LoadOptions,
-    Projection, Record, Table, find_data_files, load_dir, open_table_in,
+    DataFiles, DataNote, Dataset, EncodingChoice, KeyIndex, KeyMode, KeySet, LoadErrors,
+    LoadOptions, Projection, Record, Table, find_data_files, load_dir, open_table_in,
 };
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
@@ -44,7 +44,6 @@ use crate::report::jsonl::write_keyed_outcome;
 use crate::value::Value;
 use chrono::NaiveDate;
 use std::cell::OnceCell;
-use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -633,9 +632,9 @@ fn wanted_keys(
     files: &DataFiles,
     holds: &[Hold],
     encoding: EncodingChoice,
-) -> Vec<Arc<HashSet<Arc<str>>>> {
+) -> Vec<Arc<KeySet>> {
     let n = program.entities.len();
-    let mut wanted: Vec<HashSet<Arc<str>>> = (0..n).map(|_| HashSet::new()).collect();
+    let mut wanted: Vec<KeySet> = (0..n).map(|_| KeySet::default()).collect();
     let is_wanted = |e: EntityId| matches!(holds.get(e.0), Some(Hold::Wanted(_)));
     let deferred: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::deferred()).collect();
     for (i, def) in program.entities.iter().enumerate() {
@@ -672,7 +671,7 @@ fn wanted_keys(
 }
 
 /// The keys a reference cell read unresolved names (a list of references, each).
-fn referred_keys(value: &Value, set: &mut HashSet<Arc<str>>) {
+fn referred_keys(value: &Value, set: &mut KeySet) {
     match value {
         Value::Text(key) => {
             set.insert(Arc::clone(key));

@@ -100,6 +100,9 @@ pub struct KeyIndex {
     pub maybe_duplicate: bool,
 }
 
+/// A set of record keys, hashed as the key index hashes them.
+pub type KeySet = std::collections::HashSet<Arc<str>, BuildHasherDefault<KeyHasher>>;
+
 /// How a [`TableReader`] checks and numbers the keys of its file.
 #[derive(Clone, Debug, Default)]
 pub enum KeyMode {
@@ -111,7 +114,7 @@ pub enum KeyMode {
     /// records refer to) go in the key map, and only they are numbered; the others
     /// are checked for duplicates by a 64-bit fingerprint, 8 bytes a record (a shared
     /// fingerprint sets [`KeyIndex::maybe_duplicate`]). Every record is still given.
-    Wanted(Arc<std::collections::HashSet<Arc<str>>>),
+    Wanted(Arc<KeySet>),
     /// The file was checked by an earlier read: keys are not checked again.
     Unchecked,
 }
