@@ -40,7 +40,7 @@ use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
 use crate::program::{EntityId, Program};
 use crate::progress::Observer;
-use crate::report::jsonl::write_keyed_outcome;
+use crate::report::jsonl::LineWriter;
 use crate::value::Value;
 use chrono::NaiveDate;
 use std::cell::OnceCell;
@@ -128,6 +128,7 @@ pub fn eval_jsonl_in(
     let wanted = wanted_keys(program, &files, &holds, encoding);
     let n = program.entities.len();
     let early = evaluated_early(program, &files, &holds);
+    let lines = LineWriter::new(program);
     // Pass 1: check every file; keep what others read of the entities they refer to.
     let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
     let mut tables: Vec<Table> = (0..n).map(|_| Table::default()).collect();
@@ -195,7 +196,7 @@ pub fn eval_jsonl_in(
         };
         let early_out = early_ev.as_ref().map(|ev| Out {
             ev,
-            program,
+            lines: &lines,
             entity: e,
             // Progress counts the rows checked, not these again.
             observer: &crate::progress::Quiet,
@@ -334,7 +335,7 @@ pub fn eval_jsonl_in(
     for e in (0..n).map(EntityId) {
         let out = Out {
             ev: &ev,
-            program,
+            lines: &lines,
             entity: e,
             observer,
         };
@@ -474,7 +475,7 @@ const LINE_ROOM: usize = 512;
 /// Where one entity's outcomes go.
 struct Out<'e, 'a> {
     ev: &'e Evaluator<'a>,
-    program: &'a Program,
+    lines: &'e LineWriter<'a>,
     entity: EntityId,
     observer: &'e dyn Observer,
 }
@@ -533,7 +534,7 @@ impl Out<'_, '_> {
                 if matches!(o.status, Status::Error(_)) {
                     lines.errors += 1;
                 }
-                write_keyed_outcome(&mut lines.bytes, self.program, &r.key, &o)?;
+                self.lines.write(&mut lines.bytes, &r.key, &o)?;
             }
         }
         Ok(lines)

@@ -219,7 +219,7 @@ pub fn object<W: Write + ?Sized>(
 }
 
 /// A JSON string, escaped.
-fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
+pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
     // Without an early exit, so the scan is vectorised (the strings are short).
     let escape = s
         .bytes()
@@ -234,7 +234,7 @@ fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
 }
 
 /// A JSON string or `null`.
-fn scalar<W: Write + ?Sized>(w: &mut W, s: Option<&str>) -> io::Result<()> {
+pub(crate) fn scalar<W: Write + ?Sized>(w: &mut W, s: Option<&str>) -> io::Result<()> {
     match s {
         Some(s) => string(w, s),
         None => w.write_all(b"null"),
