@@ -401,3 +401,24 @@ fn a_bad_cell_after_firms_were_evaluated_early_writes_nothing() {
     }
     assert!(out.is_empty());
 }
+
+/// A param in a message is shown once and reused; the fields beside it are each
+/// record's own.
+#[test]
+fn messages_show_each_records_fields_beside_the_params() {
+    let dir = parks_and_firms("编号\nA\n", "代码,园区,年税收\nF1,A,3\nF2,A,12\nF3,A,4.5\n");
+    let text = FED.to_string()
+        + r#"param 下限: money = 5 万元
+rule 税收下限 : restriction for 企业 {
+  cite "第五条"
+  require 年税收 >= 下限
+  else "年税收 {年税收} 低于 {下限}"
+}
+"#;
+    let program = compile_str("fed.rules", &text).program.unwrap();
+    let out = String::from_utf8(streamed(&program, dir.path()).unwrap()).unwrap();
+    assert!(out.contains("年税收 3万元 低于 5万元"), "{out}");
+    assert!(out.contains("年税收 4.5万元 低于 5万元"), "{out}");
+    assert_eq!(out.matches("低于 5万元").count(), 2, "{out}");
+    assert_eq!(out.into_bytes(), in_memory(&program, dir.path()));
+}

@@ -124,6 +124,9 @@ pub struct Evaluator<'a> {
     as_of: NaiveDate,
     /// Each param's value in force, resolved on first read.
     params: Vec<OnceLock<ParamSlot>>,
+    /// Each param's value as a message shows it, made on first use: the same in every
+    /// record's message (`不低于 {腾退企业亩均税收}`).
+    params_shown: Vec<OnceLock<R<String>>>,
     aggs: AggIndex,
     /// Every aggregate expression of the program.
     agg_exprs: Vec<&'a Expr>,
@@ -154,6 +157,7 @@ impl<'a> Evaluator<'a> {
             data,
             as_of,
             params: program.params.iter().map(|_| OnceLock::new()).collect(),
+            params_shown: program.params.iter().map(|_| OnceLock::new()).collect(),
             aggs: AggIndex::build(program, data),
             agg_exprs: program.aggregate_exprs(),
             fed: Vec::new(),

@@ -14,7 +14,9 @@ use crate::eval::explain::{NodeKind, Note};
 use crate::eval::outcome::Status;
 use crate::eval::trace::{Step, Tracer};
 use crate::eval::{Evaluator, Frame};
-use crate::program::{Body, ExceptionDef, Message, MessagePart, OutcomeDef, RuleDef, When};
+use crate::program::{
+    Body, ExceptionDef, ExprKind, Message, MessagePart, OutcomeDef, RuleDef, When,
+};
 use crate::value::Value;
 
 impl Evaluator<'_> {
@@ -185,9 +187,25 @@ impl Evaluator<'_> {
             match part {
                 MessagePart::Text(s) => out.push_str(s),
                 MessagePart::Expr(e) => {
-                    let v = self.eval(e, f, t)?;
-                    let unit = self.field_unit(e, f.rec);
-                    out.push_str(&self.show_in(&v, &e.ty, unit));
+                    let mut show = |t: &mut T| {
+                        let v = self.eval(e, f, t)?;
+                        let unit = self.field_unit(e, f.rec);
+                        Ok(self.show_in(&v, &e.ty, unit))
+                    };
+                    // A param reads the same in every message: shown once (but traced
+                    // each time an explanation asks).
+                    let once = match e.kind {
+                        ExprKind::Param(id) if !T::ON => self.params_shown.get(id.0),
+                        _ => None,
+                    };
+                    match once {
+                        Some(cell) => out.push_str(
+                            cell.get_or_init(|| show(t))
+                                .as_ref()
+                                .map_err(Clone::clone)?,
+                        ),
+                        None => out.push_str(&show(t)?),
+                    }
                 }
             }
         }
