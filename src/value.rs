@@ -45,13 +45,42 @@ impl Value {
     }
 }
 
-/// A decimal without trailing zeros, never in exponent form (`5000000`, `0.15`).
+/// A decimal without trailing zeros, never in exponent form (`5000000`, `0.15`): what
+/// `d.normalize().to_string()` gives, written from the digits of the mantissa (a
+/// million amounts are written in a run).
 pub fn plain_decimal(d: Decimal) -> String {
-    let n = d.normalize();
-    if n.is_zero() {
+    let (mut m, mut scale) = (d.mantissa().unsigned_abs(), d.scale() as usize);
+    if m == 0 {
         return "0".to_string();
     }
-    n.to_string()
+    while scale > 0 && m % 10 == 0 {
+        m /= 10;
+        scale -= 1;
+    }
+    let digits = match u64::try_from(m) {
+        Ok(small) => small.to_string(),
+        Err(_) => m.to_string(),
+    };
+    let mut out = String::with_capacity(digits.len() + scale + 3);
+    if d.is_sign_negative() {
+        out.push('-');
+    }
+    match digits.len().checked_sub(scale) {
+        Some(0) | None => {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', scale - digits.len()));
+            out.push_str(&digits);
+        }
+        Some(int) => {
+            let (whole, frac) = digits.split_at(int);
+            out.push_str(whole);
+            if !frac.is_empty() {
+                out.push('.');
+                out.push_str(frac);
+            }
+        }
+    }
+    out
 }
 
 /// A number of the given dimension, converted from base units to its display unit,
@@ -128,6 +157,41 @@ pub fn show(value: &Value, ty: &Ty, program: &Program) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digits written from the mantissa are those of `normalize().to_string()`.
+    #[test]
+    fn plain_decimals_are_the_normalized_display() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut cases: Vec<Decimal> = vec![
+            Decimal::ZERO,
+            Decimal::new(-0, 3),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-1, 28),
+            Decimal::new(5_000_000, 0),
+            Decimal::new(15, 2),
+            Decimal::new(1500, 4),
+            Decimal::new(-120, 1),
+        ];
+        for _ in 0..20_000 {
+            let bits = rng.u128(..) >> rng.u32(0..128);
+            let m = i128::try_from(bits % (1u128 << 96)).unwrap_or(0);
+            let m = if rng.bool() { -m } else { m };
+            if let Ok(d) = Decimal::try_from_i128_with_scale(m, rng.u32(0..=28)) {
+                cases.push(d);
+            }
+        }
+        for d in cases {
+            let n = d.normalize();
+            let expected = if n.is_zero() {
+                "0".to_string()
+            } else {
+                n.to_string()
+            };
+            assert_eq!(plain_decimal(d), expected, "{d:?}");
+        }
+    }
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap_or_default()

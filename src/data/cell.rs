@@ -193,11 +193,15 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
     }
 }
 
-/// `s` without leading and trailing whitespace, as [`str::trim`] gives it; a cell that
-/// starts and ends with a visible ASCII character (most cells) is not searched.
+/// `s` without leading and trailing whitespace, as [`str::trim`] gives it; a cell whose
+/// first and last characters are not whitespace (most cells) is not searched.
 pub fn trim(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !(*b as char).is_whitespace());
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
     if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        return s;
+    }
+    let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+    if solid(s.chars().next()) && solid(s.chars().next_back()) {
         return s;
     }
     s.trim()
@@ -506,6 +510,10 @@ mod tests {
             " 园区 ",
             "a b",
             "\u{feff}a",
+            "平湖\u{3000}",
+            "\u{2003}平湖",
+            "平湖公司",
+            "中",
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
