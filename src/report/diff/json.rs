@@ -35,7 +35,7 @@ use std::io::{self, Write};
 /// Write the diff as JSON, ending with a newline. The changes are serialised one at a
 /// time, never held as one JSON tree.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
-    let mut buf = io::BufWriter::new(w);
+    let mut buf = io::BufWriter::with_capacity(64 * 1024, w);
     serde_json::to_writer_pretty(&mut buf, &Streamed(d)).map_err(io::Error::other)?;
     writeln!(buf)?;
     buf.flush()

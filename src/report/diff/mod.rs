@@ -616,6 +616,10 @@ pub fn write_diff_in(
     lang: crate::lang::Lang,
 ) -> std::io::Result<()> {
     use std::io::Write;
+    if matches!(fmt, DiffFormat::Json) {
+        // Buffered by the serialiser's own writer: a second buffer would only copy.
+        return json::write(w, d);
+    }
     let mut buf = std::io::BufWriter::new(w);
     let w: &mut dyn Write = &mut buf;
     match fmt {
