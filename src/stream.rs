@@ -33,10 +33,10 @@
 //! from memory.
 
 use crate::data::{
-    DataFiles, DataNote, Dataset, EncodingChoice, KeyIndex, KeyMode, KeySet, LoadErrors,
+    DataError, DataFiles, DataNote, Dataset, EncodingChoice, KeyIndex, KeyMode, KeySet, LoadErrors,
     LoadOptions, Projection, Record, Table, find_data_files, load_dir, open_table_in,
 };
-use crate::eval::{Evaluator, Outcome, Scratch, Status};
+use crate::eval::{Evaluator, FedAgg, Outcome, Scratch, Status};
 use crate::parallel;
 use crate::program::{EntityId, Program};
 use crate::progress::Observer;
@@ -143,6 +143,13 @@ pub fn eval_jsonl_in(
     let mut fed_aggs = Vec::new();
     // The outcomes of the entities evaluated early, until their turn in pass 2.
     let mut spills: Vec<Option<Spill>> = (0..n).map(|_| None).collect();
+    let check = Check {
+        program,
+        as_of,
+        encoding,
+        observer,
+        lines: &lines,
+    };
     for &e in &files.order {
         let Some(path) = files.files.get(e.0).cloned().flatten() else {
             if let Some(slot) = refs.get_mut(e.0) {
@@ -151,163 +158,37 @@ pub fn eval_jsonl_in(
             continue;
         };
         let hold = holds.get(e.0).cloned().unwrap_or(Hold::Nothing);
-        let want = wanted.get(e.0).cloned().unwrap_or_default();
-        let mode = match hold {
-            Hold::All(_) => KeyMode::Full,
-            Hold::Wanted(_) | Hold::Nothing => KeyMode::Wanted(Arc::clone(&want)),
+        let plan = FilePlan {
+            entity: e,
+            want: wanted.get(e.0).cloned().unwrap_or_default(),
+            feed: !matches!(hold, Hold::All(_)) && aggregated.get(e.0).copied().unwrap_or(false),
+            early: early.get(e.0).copied().unwrap_or(false),
+            hold,
         };
-        let feed = !matches!(hold, Hold::All(_)) && aggregated.get(e.0).copied().unwrap_or(false);
-        let early_here = early.get(e.0).copied().unwrap_or(false);
-        // What a record keeps while it is checked: what is held of it, what feeding
-        // reads (when fed), and what its own rules read (when evaluated early).
-        let width = program.entity(e).map_or(0, |d| d.fields.len());
-        let mut marks = match afar.get(e.0) {
-            Some(marks) if feed || !matches!(hold, Hold::Nothing) => marks.clone(),
-            _ => vec![false; width],
-        };
-        if early_here {
-            for (m, local) in marks.iter_mut().zip(program.fields_read_locally(e)) {
-                *m |= local;
-            }
-        }
-        let keeping = Projection::keeping(&marks);
-        let keeping = (!keeping.keeps_all()).then(|| Arc::new(keeping));
-        // A held record read with more fields than are held keeps only those.
-        let held_as = match &hold {
-            Hold::All(p) | Hold::Wanted(p) if *p != keeping => p.clone(),
-            _ => None,
-        };
-        let data = || {
-            before.get(e.0).map(|cell| {
+        let data = before
+            .get(e.0)
+            .filter(|_| plan.feed || plan.early)
+            .map(|cell| {
                 cell.get_or_init(|| Dataset {
                     tables: tables.clone(),
                 })
-            })
-        };
-        let mut feeder = data()
-            .filter(|_| feed)
-            .map(|d| Evaluator::new(program, d, as_of));
-        let early_ev = data()
-            .filter(|_| early_here)
-            .map(|d| Evaluator::new(program, d, as_of));
-        let spill = match early_ev {
-            Some(_) => Some(Spill::new(program, e)?),
-            None => None,
-        };
-        let early_out = early_ev.as_ref().map(|ev| Out {
-            ev,
-            lines: &lines,
-            entity: e,
-            // Progress counts the rows checked, not these again.
-            observer: &crate::progress::Quiet,
-        });
-        let mut fed = 0usize;
-        let mut records = Vec::new();
-        // A reader thread checks the file (its rows converted on every core) while
-        // this one feeds aggregates, keeps what is held, and evaluates early.
-        let checked = std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(2);
-            let (refs, path) = (&refs, &path);
-            let reader = s.spawn(move || {
-                let reader = open_table_in(program, e, path, refs, encoding).ok()?;
-                let mut reader = reader.with_keys(mode).projecting(keeping);
-                let mut batch = Vec::with_capacity(BATCH);
-                for row in reader.by_ref() {
-                    batch.push(row.ok().map(|r| {
-                        let held = match &hold {
-                            Hold::All(_) => true,
-                            Hold::Wanted(_) => want.contains(&r.key),
-                            Hold::Nothing => false,
-                        };
-                        (r, held)
-                    }));
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if tx.send(full).is_err() {
-                            return None;
-                        }
-                    }
-                }
-                if !batch.is_empty() && tx.send(batch).is_err() {
-                    return None;
-                }
-                Some(reader.finish())
             });
-            // An evaluator thread evaluates the records of an entity evaluated early
-            // (on every core) while this one feeds the next batch.
-            let (etx, erx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
-            let evaluator = early_out.as_ref().zip(spill).map(|(out, mut spill)| {
-                s.spawn(move || -> Result<Spill, StreamError> {
-                    for batch in erx {
-                        spill.write(out, &batch)?;
-                    }
-                    Ok(spill)
-                })
-            });
-            for batch in rx.iter() {
-                let mut evaluate = Vec::with_capacity(if early_here { batch.len() } else { 0 });
-                for row in batch {
-                    observer.advance(1);
-                    let Some((r, held)) = row else {
-                        clean = false;
-                        continue;
-                    };
-                    if let Some(f) = feeder.as_mut().filter(|_| clean) {
-                        f.feed(e, fed, &r);
-                        fed += 1;
-                    }
-                    if early_here {
-                        if held {
-                            records.push(
-                                held_as
-                                    .as_ref()
-                                    .map_or_else(|| r.clone(), |p| r.narrowed(p)),
-                            );
-                        }
-                        if clean {
-                            evaluate.push(r);
-                        }
-                    } else if held {
-                        // Already with only the fields held (`projecting` above).
-                        records.push(r);
-                    }
-                }
-                // The evaluator stops at an error it returns below; the reader stops
-                // when nothing receives.
-                if clean && !evaluate.is_empty() && etx.send(evaluate).is_err() {
-                    break;
-                }
-            }
-            drop((rx, etx));
-            let spill = match evaluator.map(|h| h.join()) {
-                None => Some(Ok(None)),
-                Some(Ok(result)) => Some(result.map(Some)),
-                Some(Err(_)) => None,
-            };
-            (reader.join().ok().flatten(), spill)
-        });
-        let (checked, spill) = checked;
-        // `None`: a thread failed; the in-memory path reports why.
-        let Some(spill) = spill else {
-            return in_memory(program, dir, &opts, as_of, w);
-        };
-        let spill = spill?;
-        let Some((index, file_errors, file_notes)) = checked else {
+        let Some(file) = check.file(&plan, &path, &refs, &afar, data, clean)? else {
             return in_memory(program, dir, &opts, as_of, w);
         };
         if let Some(slot) = spills.get_mut(e.0) {
-            *slot = spill;
+            *slot = file.spill;
         }
-        fed_aggs.extend(feeder.map(Evaluator::into_fed).unwrap_or_default());
-        clean &= file_errors.is_empty() && !index.maybe_duplicate;
-        notes.extend(file_notes);
+        fed_aggs.extend(file.fed);
+        clean &= file.clean && file.errors.is_empty() && !file.index.maybe_duplicate;
+        notes.extend(file.notes);
         if let Some(slot) = refs.get_mut(e.0) {
-            *slot = index;
+            *slot = file.index;
         }
         if let Some(t) = tables.get_mut(e.0) {
             *t = Table {
                 source: Some(path),
-                records,
+                records: file.records,
             };
         }
     }
@@ -460,6 +341,205 @@ fn spill_error(entity: &str, error: io::Error) -> StreamError {
 
 /// Bytes read back at a time from a temporary file of outcomes.
 const COPY_BUF: usize = 1 << 20;
+
+/// What the check of every file in pass 1 shares.
+struct Check<'c, 'a> {
+    program: &'a Program,
+    as_of: NaiveDate,
+    encoding: EncodingChoice,
+    observer: &'c dyn Observer,
+    lines: &'c LineWriter<'a>,
+}
+
+/// How pass 1 reads one entity's file.
+struct FilePlan {
+    entity: EntityId,
+    /// What is held of its records.
+    hold: Hold,
+    /// The keys other records refer to it by (for [`Hold::Wanted`]).
+    want: Arc<KeySet>,
+    /// Aggregates over it are fed as it is checked.
+    feed: bool,
+    /// Its rules are evaluated as it is checked (see [`evaluated_early`]).
+    early: bool,
+}
+
+/// What pass 1 found in one file.
+struct FileChecked<'a> {
+    /// No row was bad.
+    clean: bool,
+    /// The records held, with the fields held.
+    records: Vec<Record>,
+    /// The aggregates fed.
+    fed: Vec<FedAgg<'a>>,
+    /// The outcomes of an entity evaluated early.
+    spill: Option<Spill>,
+    index: KeyIndex,
+    errors: Vec<DataError>,
+    notes: Vec<DataNote>,
+}
+
+impl<'a> Check<'_, 'a> {
+    /// Check one file: a reader thread converts its rows (on every core) while this
+    /// one feeds aggregates and keeps what is held, and an evaluator thread evaluates
+    /// an entity evaluated early. `data`: the tables read before it, for feeding and
+    /// evaluating; `clean`: no bad row so far (feeding and evaluating stop at one).
+    /// `None` when a thread failed (the in-memory path then says why).
+    fn file(
+        &self,
+        plan: &FilePlan,
+        path: &Path,
+        refs: &[KeyIndex],
+        afar: &[Vec<bool>],
+        data: Option<&'a Dataset>,
+        mut clean: bool,
+    ) -> Result<Option<FileChecked<'a>>, StreamError> {
+        let (program, e) = (self.program, plan.entity);
+        let mode = match plan.hold {
+            Hold::All(_) => KeyMode::Full,
+            Hold::Wanted(_) | Hold::Nothing => KeyMode::Wanted(Arc::clone(&plan.want)),
+        };
+        let (keeping, held_as) = self.projections(plan, afar);
+        let mut feeder = data
+            .filter(|_| plan.feed)
+            .map(|d| Evaluator::new(program, d, self.as_of));
+        let early_ev = data
+            .filter(|_| plan.early)
+            .map(|d| Evaluator::new(program, d, self.as_of));
+        let spill = match early_ev {
+            Some(_) => Some(Spill::new(program, e)?),
+            None => None,
+        };
+        let early_out = early_ev.as_ref().map(|ev| Out {
+            ev,
+            lines: self.lines,
+            entity: e,
+            // Progress counts the rows checked, not these again.
+            observer: &crate::progress::Quiet,
+        });
+        let mut fed = 0usize;
+        let mut records = Vec::new();
+        let (checked, spill) = std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(2);
+            let encoding = self.encoding;
+            let reader = s.spawn(move || {
+                let reader = open_table_in(program, e, path, refs, encoding).ok()?;
+                let mut reader = reader.with_keys(mode).projecting(keeping);
+                let mut batch = Vec::with_capacity(BATCH);
+                for row in reader.by_ref() {
+                    batch.push(row.ok().map(|r| {
+                        let held = match &plan.hold {
+                            Hold::All(_) => true,
+                            Hold::Wanted(_) => plan.want.contains(&r.key),
+                            Hold::Nothing => false,
+                        };
+                        (r, held)
+                    }));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if tx.send(full).is_err() {
+                            return None;
+                        }
+                    }
+                }
+                if !batch.is_empty() && tx.send(batch).is_err() {
+                    return None;
+                }
+                Some(reader.finish())
+            });
+            let (etx, erx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+            let evaluator = early_out.as_ref().zip(spill).map(|(out, mut spill)| {
+                s.spawn(move || -> Result<Spill, StreamError> {
+                    for batch in erx {
+                        spill.write(out, &batch)?;
+                    }
+                    Ok(spill)
+                })
+            });
+            for batch in rx.iter() {
+                let mut evaluate = Vec::with_capacity(if plan.early { batch.len() } else { 0 });
+                for row in batch {
+                    self.observer.advance(1);
+                    let Some((r, held)) = row else {
+                        clean = false;
+                        continue;
+                    };
+                    if let Some(f) = feeder.as_mut().filter(|_| clean) {
+                        f.feed(e, fed, &r);
+                        fed += 1;
+                    }
+                    if plan.early {
+                        if held {
+                            records.push(
+                                held_as
+                                    .as_ref()
+                                    .map_or_else(|| r.clone(), |p| r.narrowed(p)),
+                            );
+                        }
+                        if clean {
+                            evaluate.push(r);
+                        }
+                    } else if held {
+                        // Already with only the fields held (`projecting` above).
+                        records.push(r);
+                    }
+                }
+                // The evaluator stops at an error it returns below; the reader stops
+                // when nothing receives.
+                if clean && !evaluate.is_empty() && etx.send(evaluate).is_err() {
+                    break;
+                }
+            }
+            drop((rx, etx));
+            let spill = match evaluator.map(|h| h.join()) {
+                None => Some(Ok(None)),
+                Some(Ok(result)) => Some(result.map(Some)),
+                Some(Err(_)) => None,
+            };
+            (reader.join().ok().flatten(), spill)
+        });
+        let (Some((index, errors, notes)), Some(spill)) = (checked, spill) else {
+            return Ok(None);
+        };
+        Ok(Some(FileChecked {
+            clean,
+            records,
+            fed: feeder.map(Evaluator::into_fed).unwrap_or_default(),
+            spill: spill?,
+            index,
+            errors,
+            notes,
+        }))
+    }
+
+    /// What a record keeps while it is checked (what is held of it, what feeding
+    /// reads when fed, and what its own rules read when evaluated early), and, when
+    /// that is more than what is held, what a held record keeps.
+    fn projections(
+        &self,
+        plan: &FilePlan,
+        afar: &[Vec<bool>],
+    ) -> (Option<Arc<Projection>>, Option<Arc<Projection>>) {
+        let e = plan.entity;
+        let width = self.program.entity(e).map_or(0, |d| d.fields.len());
+        let mut marks = match afar.get(e.0) {
+            Some(marks) if plan.feed || !matches!(plan.hold, Hold::Nothing) => marks.clone(),
+            _ => vec![false; width],
+        };
+        if plan.early {
+            for (m, local) in marks.iter_mut().zip(self.program.fields_read_locally(e)) {
+                *m |= local;
+            }
+        }
+        let keeping = Projection::keeping(&marks);
+        let keeping = (!keeping.keeps_all()).then(|| Arc::new(keeping));
+        let held_as = match &plan.hold {
+            Hold::All(p) | Hold::Wanted(p) if *p != keeping => p.clone(),
+            _ => None,
+        };
+        (keeping, held_as)
+    }
+}
 
 /// Records read, evaluated and written together.
 const BATCH: usize = 4 * 1024;

@@ -29,6 +29,7 @@ mod trace;
 pub use coverage::{Coverage, coverage};
 pub use err::EvalError;
 pub use explain::{Explanation, explain};
+pub(crate) use feed::FedAgg;
 pub use outcome::{Outcome, Status};
 pub use testrun::{TestResult, run_tests};
 
