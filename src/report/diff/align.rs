@@ -37,9 +37,9 @@ pub fn align<'a>(base: &Side<'a>, revised: &Side<'a>) -> Vec<(OrderKey, Pair<'a>
     let rec_rank: Vec<Vec<usize>> = (0..bp.entities.len())
         .map(|e| record_ranks(base, revised, e))
         .collect();
-    let mut all: Vec<(OrderKey, usize, &'a Outcome)> =
-        Vec::with_capacity(base.outcomes.len() + revised.outcomes.len());
-    for o in base.outcomes {
+    // Each side in report order of the revised policy (sorted by key; a sort of
+    // outcomes already in order, or nearly, costs a pass), then merged.
+    let key = |o: &Outcome| {
         let e = ent_rank.get(o.entity.0).copied().unwrap_or(usize::MAX);
         let rec = rec_rank
             .get(o.entity.0)
@@ -47,13 +47,17 @@ pub fn align<'a>(base: &Side<'a>, revised: &Side<'a>) -> Vec<(OrderKey, Pair<'a>
             .copied()
             .unwrap_or(usize::MAX);
         let r = rule_rank.get(o.rule.0).copied().unwrap_or(usize::MAX);
-        all.push(((e, rec, r), 0, o));
-    }
-    for o in revised.outcomes {
-        all.push(((o.entity.0, o.record, o.rule.0), 1, o));
-    }
-    all.sort_by_key(|(k, side, _)| (*k, *side));
-    merge(all)
+        (e, rec, r)
+    };
+    let mut b: Vec<(OrderKey, &'a Outcome)> = base.outcomes.iter().map(|o| (key(o), o)).collect();
+    b.sort_by_key(|(k, _)| *k);
+    let mut r: Vec<(OrderKey, &'a Outcome)> = revised
+        .outcomes
+        .iter()
+        .map(|o| ((o.entity.0, o.record, o.rule.0), o))
+        .collect();
+    r.sort_by_key(|(k, _)| *k);
+    merge(b, r)
 }
 
 /// Revised positions of the base's items (`None`: after all revised ones).
@@ -99,23 +103,75 @@ fn record_ranks(base: &Side, revised: &Side, entity: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Merge the sorted outcomes: a base and a revised outcome with the same key pair up.
-fn merge(all: Vec<(OrderKey, usize, &Outcome)>) -> Vec<(OrderKey, Pair<'_>)> {
-    let mut out: Vec<(OrderKey, Pair)> = Vec::with_capacity(all.len());
-    for (key, side, o) in all {
-        if let Some((k, pair)) = out.last_mut()
-            && *k == key
-            && side == 1
-            && pair[1].is_none()
-        {
-            pair[1] = Some(o);
-            continue;
-        }
-        let mut pair = [None, None];
-        if let Some(slot) = pair.get_mut(side) {
-            *slot = Some(o);
-        }
-        out.push((key, pair));
+/// Merge the two sides, each sorted by key: outcomes with the same key pair up.
+fn merge<'a>(
+    base: Vec<(OrderKey, &'a Outcome)>,
+    revised: Vec<(OrderKey, &'a Outcome)>,
+) -> Vec<(OrderKey, Pair<'a>)> {
+    let mut out: Vec<(OrderKey, Pair)> = Vec::with_capacity(base.len().max(revised.len()));
+    let (mut b, mut r) = (base.into_iter().peekable(), revised.into_iter().peekable());
+    loop {
+        let next = match (b.peek(), r.peek()) {
+            (None, None) => break,
+            (Some((kb, _)), Some((kr, _))) if kb == kr => {
+                let (Some((k, ob)), Some((_, or))) = (b.next(), r.next()) else {
+                    break;
+                };
+                (k, [Some(ob), Some(or)])
+            }
+            (Some((kb, _)), Some((kr, _))) if kb > kr => match r.next() {
+                Some((k, or)) => (k, [None, Some(or)]),
+                None => break,
+            },
+            (Some(_), _) => match b.next() {
+                Some((k, ob)) => (k, [Some(ob), None]),
+                None => break,
+            },
+            (None, Some(_)) => match r.next() {
+                Some((k, or)) => (k, [None, Some(or)]),
+                None => break,
+            },
+        };
+        out.push(next);
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::eval::Status;
+    use crate::program::{EntityId, RuleId};
+
+    /// Keys on one side only come alone, in key order among the pairs.
+    #[test]
+    fn sides_merge_in_key_order() {
+        let o = |rule: usize| Outcome {
+            entity: EntityId(0),
+            record: 0,
+            rule: RuleId(rule),
+            status: Status::Pass,
+            exception: None,
+        };
+        let outs: Vec<Outcome> = (0..6).map(o).collect();
+        let k = |r: usize| (0, 0, r);
+        let base = vec![(k(0), &outs[0]), (k(2), &outs[1]), (k(5), &outs[2])];
+        let revised = vec![(k(1), &outs[3]), (k(2), &outs[4]), (k(7), &outs[5])];
+        let merged = merge(base, revised);
+        let shape: Vec<(usize, [Option<usize>; 2])> = merged
+            .iter()
+            .map(|(key, pair)| (key.2, pair.map(|o| o.map(|o| o.rule.0))))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (0, [Some(0), None]),
+                (1, [None, Some(3)]),
+                (2, [Some(1), Some(4)]),
+                (5, [Some(2), None]),
+                (7, [None, Some(5)]),
+            ]
+        );
+    }
 }
