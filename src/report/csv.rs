@@ -6,7 +6,7 @@
 //! A cell that does not apply to the status is empty. Skipped rows come last as rows
 //! with status `skipped`, the reason in `message` and `file:row` in `location`.
 
-use crate::report::{OutcomeView, ReportInput, ordered};
+use crate::report::{Names, OutcomeView, ReportInput, ordered};
 use crate::value::plain_decimal;
 use std::io::{self, Write};
 
@@ -32,8 +32,9 @@ pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(w);
     out.write_record(COLUMNS).map_err(io::Error::other)?;
+    let names = Names::of(ctx.program);
     for o in ordered(ctx.outcomes) {
-        let v = OutcomeView::new(ctx.program, ctx.dataset, o);
+        let v = OutcomeView::named(&names, ctx.program, ctx.dataset, o);
         out.write_record(row(&v)).map_err(io::Error::other)?;
     }
     for s in ctx.skipped {
@@ -47,19 +48,19 @@ pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
 }
 
 fn row(v: &OutcomeView) -> [String; 12] {
-    let s = |o: &Option<String>| o.clone().unwrap_or_default();
+    let s = |o: Option<&str>| o.unwrap_or_default().to_string();
     [
-        v.entity.clone(),
+        v.entity.to_string(),
         v.key.to_string(),
-        v.rule.clone(),
+        v.rule.to_string(),
         v.family_name().to_string(),
         v.status.name().to_string(),
         v.amount.map(plain_decimal).unwrap_or_default(),
-        s(&v.exception),
-        s(&v.cite),
-        s(&v.message),
-        s(&v.failed_when),
-        s(&v.error),
-        s(&v.location),
+        s(v.exception.as_deref()),
+        s(v.cite.as_deref()),
+        s(v.message.as_deref()),
+        s(v.failed_when.as_deref()),
+        s(v.error.as_deref()),
+        s(v.location.as_deref()),
     ]
 }

@@ -62,7 +62,7 @@ pub fn fields(v: &OutcomeView) -> Vec<Field<'_>> {
     fn s(x: &str) -> Option<Cow<'_, str>> {
         Some(Cow::Borrowed(x))
     }
-    fn opt(x: &Option<String>) -> Option<Cow<'_, str>> {
+    fn opt<S: std::ops::Deref<Target = str>>(x: &Option<S>) -> Option<Cow<'_, str>> {
         x.as_deref().map(Cow::Borrowed)
     }
     let mut f: Vec<Field> = vec![

@@ -135,21 +135,23 @@ pub fn write_outcomes_in(
 /// One outcome with every name resolved: what each format writes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutcomeView {
-    pub entity: String,
-    /// Shared with the record it names (a large diff holds millions of views).
+    /// The names and texts of the program are shared strings: a large diff holds
+    /// millions of views ([`OutcomeView::named`] shares them between views).
+    pub entity: Arc<str>,
+    /// Shared with the record it names.
     pub key: Arc<str>,
-    pub rule: String,
+    pub rule: Arc<str>,
     pub family: Option<Family>,
     pub status: StatusKind,
     /// In 元, for `amount`.
     pub amount: Option<Decimal>,
     /// The cite of what decided: the exception's when one replaced the rule.
-    pub cite: Option<String>,
-    pub exception: Option<String>,
+    pub cite: Option<Arc<str>>,
+    pub exception: Option<Arc<str>>,
     /// For `violation`.
     pub message: Option<String>,
     /// For `not_applicable`: the first failing `when` as written.
-    pub failed_when: Option<String>,
+    pub failed_when: Option<Arc<str>>,
     /// For `error`: the message in English (the machine formats' `error` field) and
     /// `file:line:col` in the policy.
     pub error: Option<String>,
@@ -163,10 +165,19 @@ impl OutcomeView {
     /// Resolve an outcome's names against the program and dataset it came from. A
     /// dangling index (never produced by the evaluator) shows as `#index`, so nothing
     /// is dropped silently.
+    /// For one view; for many, make the [`Names`] once and use [`OutcomeView::named`].
     pub fn new(program: &Program, dataset: &Dataset, o: &Outcome) -> OutcomeView {
-        let entity = program
-            .entity(o.entity)
-            .map_or_else(|| format!("#{}", o.entity.0), |e| e.name.clone());
+        Self::named(&Names::of(program), program, dataset, o)
+    }
+
+    /// [`OutcomeView::new`] with the program's names taken from `names` (made once
+    /// for the program by [`Names::of`]), so views share them.
+    pub fn named(names: &Names, program: &Program, dataset: &Dataset, o: &Outcome) -> OutcomeView {
+        let entity = names
+            .entities
+            .get(o.entity.0)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(format!("#{}", o.entity.0)));
         let key = dataset
             .table(o.entity)
             .and_then(|t| t.records.get(o.record))
@@ -174,17 +185,17 @@ impl OutcomeView {
                 || Arc::from(format!("#{}", o.record)),
                 |r| Arc::clone(&r.key),
             );
-        let rule_def = program.rule(o.rule);
-        let exception_def = rule_def.and_then(|r| o.exception.and_then(|i| r.exceptions.get(i)));
+        let rule = names.rules.get(o.rule.0);
+        let exception = rule.and_then(|r| o.exception.and_then(|i| r.exceptions.get(i)));
         let mut view = OutcomeView {
             entity,
             key,
-            rule: rule_def.map_or_else(|| format!("#{}", o.rule.0), |r| r.name.clone()),
-            family: rule_def.map(|r| r.family),
+            rule: rule.map_or_else(|| Arc::from(format!("#{}", o.rule.0)), |r| r.name.clone()),
+            family: program.rule(o.rule).map(|r| r.family),
             status: o.status.kind(),
             amount: None,
             cite: None,
-            exception: exception_def.map(|e| e.name.clone()),
+            exception: exception.map(|(name, _)| name.clone()),
             message: None,
             failed_when: None,
             error: None,
@@ -194,15 +205,15 @@ impl OutcomeView {
         match &o.status {
             Status::Amount(d) => {
                 view.amount = Some(*d);
-                view.cite = exception_def
-                    .and_then(|e| e.body.cite.clone())
-                    .or_else(|| rule_def.and_then(|r| r.body.cite.clone()));
+                view.cite = exception
+                    .and_then(|(_, cite)| cite.clone())
+                    .or_else(|| rule.and_then(|r| r.cite.clone()));
             }
             Status::NotApplicable { when } => {
-                view.failed_when = rule_def
-                    .and_then(|r| r.body.whens.get(*when))
-                    .map(|w| w.text.clone())
-                    .or_else(|| Some(format!("#{when}")));
+                view.failed_when = rule
+                    .and_then(|r| r.whens.get(*when))
+                    .cloned()
+                    .or_else(|| Some(Arc::from(format!("#{when}"))));
             }
             Status::Pass => {}
             Status::Violation { message } => view.message = Some(message.clone()),
@@ -225,6 +236,51 @@ impl OutcomeView {
 
     pub fn family_name(&self) -> &'static str {
         self.family.map_or("", Family::name)
+    }
+}
+
+/// A program's names and texts (entities, rules, cites, exceptions, `when`s) as
+/// shared strings, for [`OutcomeView::named`].
+pub struct Names {
+    entities: Vec<Arc<str>>,
+    rules: Vec<RuleNames>,
+}
+
+struct RuleNames {
+    name: Arc<str>,
+    cite: Option<Arc<str>>,
+    whens: Vec<Arc<str>>,
+    /// Per exception: its name and cite.
+    exceptions: Vec<(Arc<str>, Option<Arc<str>>)>,
+}
+
+impl Names {
+    /// Every name of the program.
+    pub fn of(program: &Program) -> Names {
+        Names {
+            entities: program
+                .entities
+                .iter()
+                .map(|e| Arc::from(e.name.as_str()))
+                .collect(),
+            rules: program.rules.iter().map(RuleNames::of).collect(),
+        }
+    }
+}
+
+impl RuleNames {
+    fn of(rule: &crate::program::RuleDef) -> RuleNames {
+        let shared = |s: &str| Arc::from(s);
+        RuleNames {
+            name: shared(&rule.name),
+            cite: rule.body.cite.as_deref().map(shared),
+            whens: rule.body.whens.iter().map(|w| shared(&w.text)).collect(),
+            exceptions: rule
+                .exceptions
+                .iter()
+                .map(|x| (shared(&x.name), x.body.cite.as_deref().map(shared)))
+                .collect(),
+        }
     }
 }
 

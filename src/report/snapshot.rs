@@ -25,7 +25,7 @@
 use crate::program::{EntityId, Program, StatusKind};
 use crate::report::text::counts_text;
 use crate::report::{
-    OutcomeView, ReportInput, RuleTotal, budget_total, display_width, family_totals,
+    Names, OutcomeView, ReportInput, RuleTotal, budget_total, display_width, family_totals,
     is_amount_family, ordered, pad_to, rule_totals, title, wan,
 };
 use crate::value::plain_decimal;
@@ -73,12 +73,13 @@ fn entity_width(program: &Program) -> usize {
 pub fn write(w: &mut dyn Write, ctx: &ReportInput) -> io::Result<()> {
     writeln!(w, "# {}", title(ctx.program, ctx.as_of))?;
     let mut section: Option<(EntityId, Widths)> = None;
+    let names = Names::of(ctx.program);
     for o in ordered(ctx.outcomes) {
         if section.as_ref().map(|s| s.0) != Some(o.entity) {
             section = Some((o.entity, widths(ctx, o.entity)));
         }
         let Some((_, wd)) = &section else { continue };
-        let v = OutcomeView::new(ctx.program, ctx.dataset, o);
+        let v = OutcomeView::named(&names, ctx.program, ctx.dataset, o);
         let line = format!(
             "{} {}  {}  {}  {}",
             pad_to(&v.entity, wd.entity),
@@ -112,7 +113,7 @@ fn value(v: &OutcomeView) -> String {
         StatusKind::Pass => String::new(),
         StatusKind::Violation => v.message.clone().unwrap_or_default(),
         StatusKind::NotApplicable => {
-            format!("when {}", v.failed_when.as_ref().unwrap_or(&none))
+            format!("when {}", v.failed_when.as_deref().unwrap_or(&none))
         }
         StatusKind::Error => format!(
             "{} at {}",

@@ -10,8 +10,8 @@ use crate::lang::Lang;
 use crate::program::{EntityId, Program, StatusKind};
 use crate::report::title_in;
 use crate::report::{
-    OutcomeView, ReportInput, RuleTotal, Skipped, budget_total, display_width, family_totals,
-    is_amount_family, ordered, pad_to, rule_totals, wan,
+    Names, OutcomeView, ReportInput, RuleTotal, Skipped, budget_total, display_width,
+    family_totals, is_amount_family, ordered, pad_to, rule_totals, wan,
 };
 use std::io::{self, Write};
 
@@ -30,8 +30,9 @@ pub fn write_in(w: &mut dyn Write, ctx: &ReportInput, lang: Lang) -> io::Result<
         .map(|e| rule_width(ctx.program, EntityId(e)))
         .collect();
     let mut current: Option<(EntityId, usize)> = None;
+    let names = Names::of(ctx.program);
     for o in ordered(ctx.outcomes) {
-        let v = OutcomeView::new(ctx.program, ctx.dataset, o);
+        let v = OutcomeView::named(&names, ctx.program, ctx.dataset, o);
         if current != Some((o.entity, o.record)) {
             current = Some((o.entity, o.record));
             writeln!(w)?;
@@ -78,7 +79,7 @@ pub fn brief_in(v: &OutcomeView, lang: Lang) -> String {
 fn words(v: &OutcomeView, lang: Lang, full: bool) -> String {
     let none = String::new();
     let message = v.message.as_ref().unwrap_or(&none);
-    let when = v.failed_when.as_ref().unwrap_or(&none);
+    let when = v.failed_when.as_deref().unwrap_or(&none);
     let error = v.error_in(lang);
     let at = v.location.as_ref().unwrap_or(&none);
     let mut s = match (v.status, lang) {

@@ -23,8 +23,8 @@
 use crate::ast::Family;
 use crate::program::StatusKind;
 use crate::report::{
-    OutcomeView, ReportInput, RuleTotal, budget_total, display_width, family_totals, ordered,
-    rule_totals, title,
+    Names, OutcomeView, ReportInput, RuleTotal, budget_total, display_width, family_totals,
+    ordered, rule_totals, title,
 };
 use crate::value::plain_decimal;
 use rust_decimal::Decimal;
@@ -98,8 +98,9 @@ const OUTCOME_COLUMNS: [&str; 13] = [
 
 fn outcomes_sheet(book: &mut Workbook, ctx: &ReportInput) -> Result<(), XlsxError> {
     let mut s = Sheet::new("结果", &OUTCOME_COLUMNS)?;
+    let names = Names::of(ctx.program);
     for o in ordered(ctx.outcomes) {
-        let v = OutcomeView::new(ctx.program, ctx.dataset, o);
+        let v = OutcomeView::named(&names, ctx.program, ctx.dataset, o);
         s.next_row();
         let texts: [&str; 3] = [&v.entity, &v.key, &v.rule];
         for (col, t) in (0..).zip(texts) {
@@ -112,15 +113,15 @@ fn outcomes_sheet(book: &mut Workbook, ctx: &ReportInput) -> Result<(), XlsxErro
             s.text(6, &plain_decimal(d))?;
         }
         let rest = [
-            &v.exception,
-            &v.cite,
-            &v.message,
-            &v.failed_when,
-            &v.error,
-            &v.location,
+            v.exception.as_deref(),
+            v.cite.as_deref(),
+            v.message.as_deref(),
+            v.failed_when.as_deref(),
+            v.error.as_deref(),
+            v.location.as_deref(),
         ];
         for (col, t) in (7..).zip(rest) {
-            s.text(col, t.as_deref().unwrap_or(""))?;
+            s.text(col, t.unwrap_or(""))?;
         }
     }
     book.push_worksheet(s.finish()?);

@@ -113,7 +113,7 @@ fn a_param_change_names_the_param_and_its_values() {
     };
     assert_eq!(diff.changes.len(), 1);
     let c = &diff.changes[0];
-    assert_eq!((&*c.key, c.rule.as_str()), ("PH-001", "建设补助"));
+    assert_eq!((&*c.key, &*c.rule), ("PH-001", "建设补助"));
     assert_eq!(c.change, Some(d("1000000")));
     assert_eq!(c.causes.to_vec(), vec![cap.clone()]);
     assert_eq!(diff.rules[0].causes, vec![cap]);
@@ -146,7 +146,7 @@ fn a_rule_override_lists_what_changed_in_the_definition() {
     let diff = run(&p, &o, &[]);
     assert_eq!(diff.changes.len(), 1);
     let c = &diff.changes[0];
-    assert_eq!((&*c.key, c.rule.as_str()), ("PH-001", "运营奖励"));
+    assert_eq!((&*c.key, &*c.rule), ("PH-001", "运营奖励"));
     assert_eq!(c.change, Some(d("200000")));
     let tier = Cause::TierRow {
         base: Some(">= 80% => 30万元".into()),

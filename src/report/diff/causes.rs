@@ -119,8 +119,8 @@ pub fn rule_causes(base: &Side, revised: &Side, name: &str) -> Vec<Cause> {
 
 /// Causes seen on one record: the exception and the failing `when`, before and after.
 pub fn record_causes(before: Option<&OutcomeView>, after: Option<&OutcomeView>) -> Vec<Cause> {
-    let exc = |v: Option<&OutcomeView>| v.and_then(|v| v.exception.clone());
-    let fw = |v: Option<&OutcomeView>| v.and_then(|v| v.failed_when.clone());
+    let exc = |v: Option<&OutcomeView>| v.and_then(|v| v.exception.as_deref().map(str::to_string));
+    let fw = |v: Option<&OutcomeView>| v.and_then(|v| v.failed_when.as_deref().map(str::to_string));
     let mut out = Vec::new();
     if before.is_some() && after.is_some() {
         if exc(before) != exc(after) {

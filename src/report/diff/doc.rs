@@ -330,9 +330,9 @@ fn violations(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
             };
             let msg = v.and_then(|v| v.message.clone()).unwrap_or_default();
             t.rows.push(vec![
-                c.entity.clone(),
+                c.entity.to_string(),
                 c.key.to_string(),
-                c.rule.clone(),
+                c.rule.to_string(),
                 msg,
                 outcome_in(other, lang),
             ]);
@@ -367,7 +367,7 @@ fn changes(d: &Diff, out: &mut Vec<Block>, lang: Lang) {
             ["主键", "修订前", "修订后", "变化", "原因"],
         );
         let mut t = Table::new(&heads, &[false, false, false, true, false]);
-        for c in d.changes.iter().filter(|c| c.rule == r.name) {
+        for c in d.changes.iter().filter(|c| *c.rule == *r.name) {
             t.rows.push(vec![
                 c.key.to_string(),
                 outcome_in(c.before.as_deref(), lang),

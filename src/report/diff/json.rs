@@ -86,9 +86,9 @@ impl Serialize for ChangeSer<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let c = self.0;
         let mut m = s.serialize_map(Some(8))?;
-        m.serialize_entry("entity", &c.entity)?;
+        m.serialize_entry("entity", &*c.entity)?;
         m.serialize_entry("key", &*c.key)?;
-        m.serialize_entry("rule", &c.rule)?;
+        m.serialize_entry("rule", &*c.rule)?;
         m.serialize_entry("family", c.family.name())?;
         m.serialize_entry("before", &SideSer(c.before.as_deref()))?;
         m.serialize_entry("after", &SideSer(c.after.as_deref()))?;

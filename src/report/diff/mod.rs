@@ -32,7 +32,7 @@ use crate::ast::Family;
 use crate::data::Dataset;
 use crate::eval::{Evaluator, Outcome, Status};
 use crate::program::{Program, StatusKind};
-use crate::report::{OutcomeView, RuleTotal, is_amount_family, rule_totals, status_index};
+use crate::report::{Names, OutcomeView, RuleTotal, is_amount_family, rule_totals, status_index};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
@@ -205,9 +205,10 @@ pub struct BreakdownRow {
 /// One outcome that differs between the sides.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordChange {
-    pub entity: String,
+    /// Shared with the views (and, by [`OutcomeView::named`], with every other change).
+    pub entity: Arc<str>,
     pub key: Arc<str>,
-    pub rule: String,
+    pub rule: Arc<str>,
     pub family: Family,
     /// `None`: the rule does not exist on that side.
     /// Boxed: a million changes move as the list of them grows, and each view is
@@ -237,16 +238,18 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
         .collect();
     let mut changes = Vec::new();
     let mut flags = Vec::with_capacity(pairs.len());
+    // Each side's names, shared by the views of every change.
+    let names = [Names::of(base.program), Names::of(revised.program)];
     let mut explainer = Explainer::new(base, revised);
     for (_, pair) in &pairs {
-        let Some(mut c) = change_of(base, revised, pair, &rules, &rule_pos) else {
+        let Some(mut c) = change_of([base, revised], &names, pair, &rules, &rule_pos) else {
             flags.push((false, false));
             continue;
         };
         if let [Some(b), Some(r)] = pair {
             explainer.refine(&mut c, b, r);
         }
-        if let Some(r) = rule_pos.get(&c.rule).and_then(|i| rules.get_mut(*i)) {
+        if let Some(r) = rule_pos.get(&*c.rule).and_then(|i| rules.get_mut(*i)) {
             r.changed += 1;
         }
         flags.push((
@@ -284,7 +287,7 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
 struct Explainer<'s, 'a> {
     sides: [&'s Side<'a>; 2],
     evaluators: Option<[Evaluator<'a>; 2]>,
-    cache: HashMap<(String, Shape, Shape), Arc<[Cause]>>,
+    cache: HashMap<(Arc<str>, Shape, Shape), Arc<[Cause]>>,
 }
 
 /// What an outcome is, apart from whose: status, amount, exception, failing `when`,
@@ -298,8 +301,8 @@ fn shape(v: Option<&OutcomeView>) -> Shape {
             Some(v.status),
             v.amount,
             [
-                v.exception.clone(),
-                v.failed_when.clone(),
+                v.exception.as_deref().map(str::to_string),
+                v.failed_when.as_deref().map(str::to_string),
                 v.message.clone(),
                 v.error.clone(),
             ],
@@ -472,8 +475,8 @@ fn signature(
 }
 
 fn change_of(
-    base: &Side,
-    revised: &Side,
+    [base, revised]: [&Side; 2],
+    names: &[Names; 2],
     pair: &Pair,
     rules: &[RuleDelta],
     rule_pos: &HashMap<String, usize>,
@@ -481,14 +484,15 @@ fn change_of(
     if unchanged(base, revised, pair) {
         return None;
     }
-    let before = pair[0].map(|o| OutcomeView::new(base.program, base.dataset, o));
-    let after = pair[1].map(|o| OutcomeView::new(revised.program, revised.dataset, o));
+    let [bn, rn] = names;
+    let before = pair[0].map(|o| OutcomeView::named(bn, base.program, base.dataset, o));
+    let after = pair[1].map(|o| OutcomeView::named(rn, revised.program, revised.dataset, o));
     let alone = before.is_none() || after.is_none();
     if signature(before.as_ref(), alone) == signature(after.as_ref(), alone) {
         return None;
     }
     let any = after.as_ref().or(before.as_ref())?;
-    let rule = rule_pos.get(&any.rule).and_then(|i| rules.get(*i));
+    let rule = rule_pos.get(&*any.rule).and_then(|i| rules.get(*i));
     let family = rule.map_or(Family::Subsidy, |r| r.family);
     let change = is_amount_family(family).then(|| {
         let a = after.as_ref().and_then(|v| v.amount).unwrap_or_default();
