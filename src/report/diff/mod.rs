@@ -236,7 +236,13 @@ pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
         .enumerate()
         .map(|(i, r)| (r.name.clone(), i))
         .collect();
-    let mut changes = Vec::new();
+    // Room for every pair that may be a change, counted cheaply first: the list of a
+    // million changes is not moved as it grows, nor left with unused room.
+    let candidates = pairs
+        .iter()
+        .filter(|(_, pair)| !unchanged(base, revised, pair))
+        .count();
+    let mut changes = Vec::with_capacity(candidates);
     let mut flags = Vec::with_capacity(pairs.len());
     // Each side's names, shared by the views of every change.
     let names = [Names::of(base.program), Names::of(revised.program)];
