@@ -164,11 +164,7 @@ impl Program {
         let n = self.entity(entity).map_or(0, |e| e.fields.len());
         let mut marks = vec![false; n];
         let mut lets_seen = vec![false; self.lets.len()];
-        let mut todo: Vec<&Expr> = self
-            .rules_for(entity)
-            .flat_map(|(_, r)| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)))
-            .flat_map(Body::exprs)
-            .collect();
+        let mut todo = self.rule_exprs(entity);
         todo.extend(
             self.lets
                 .iter()
@@ -196,17 +192,21 @@ impl Program {
         marks
     }
 
+    /// The expressions of the rules of `entity` (their bodies and exceptions).
+    fn rule_exprs(&self, entity: EntityId) -> Vec<&Expr> {
+        self.rules_for(entity)
+            .flat_map(|(_, r)| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)))
+            .flat_map(Body::exprs)
+            .collect()
+    }
+
     /// Whether evaluating the rules of `entity` may compute an aggregate: one in a
     /// rule, or in a `let` it reads, of its own entity or of a record it refers to
     /// (`园区.入园税收`, where `let 园区.入园税收 = sum(企业.年税收)`). When not, its
     /// outcomes need nothing but its own record and the records it refers to.
     pub fn rules_read_aggregates(&self, entity: EntityId) -> bool {
         let mut lets_seen = vec![false; self.lets.len()];
-        let mut todo: Vec<&Expr> = self
-            .rules_for(entity)
-            .flat_map(|(_, r)| std::iter::once(&r.body).chain(r.exceptions.iter().map(|x| &x.body)))
-            .flat_map(Body::exprs)
-            .collect();
+        let mut todo = self.rule_exprs(entity);
         while let Some(e) = todo.pop() {
             let read_let = match &e.kind {
                 ExprKind::Aggregate { .. } => return true,
