@@ -52,6 +52,13 @@ fn the_shipped_policies_stream_the_bytes_of_the_in_memory_path() {
         // 园区 and 企业 are referred to (by 企业.园区 and 转让申请.买方企业): kept;
         // 转让申请 streams.
         assert_eq!(referred_to(&program), vec![true, true, false]);
+        // Entities whose rules compute no aggregate are evaluated as their files are
+        // checked: all three in force; in the revision not 园区 (`sum(企业.年税收)`).
+        let mut out = Vec::new();
+        let as_of = program.info.effective.unwrap();
+        let summary = eval_jsonl(&program, dir, as_of, &mut out, &Quiet).unwrap();
+        let early = if p.ends_with("current") { 3 } else { 2 };
+        assert_eq!(summary.early, early, "{p}");
     }
 }
 
