@@ -187,12 +187,32 @@ pub fn explain(
 impl Evaluator<'_> {
     /// Explain one rule on one record of the dataset (see [`explain`]).
     pub fn explain(&self, entity: EntityId, record: usize, rule: RuleId) -> Option<Explanation> {
+        self.explain_with(entity, record, rule, TreeTracer::default())
+    }
+
+    /// [`Evaluator::explain`] with a brief tree: its steps, texts and notes, the
+    /// values of tier nodes only, and no locations (what a diff's causes read).
+    pub(crate) fn explain_brief(
+        &self,
+        entity: EntityId,
+        record: usize,
+        rule: RuleId,
+    ) -> Option<Explanation> {
+        self.explain_with(entity, record, rule, TreeTracer::brief())
+    }
+
+    fn explain_with(
+        &self,
+        entity: EntityId,
+        record: usize,
+        rule: RuleId,
+        mut tracer: TreeTracer,
+    ) -> Option<Explanation> {
         let def = self.program.rule(rule)?;
         if def.entity != entity {
             return None;
         }
         let rec = self.data.table(entity)?.records.get(record)?;
-        let mut tracer = TreeTracer::default();
         let mut scratch = Scratch::default();
         let outcome = self.traced_outcome(&mut scratch, entity, record, rec, rule, &mut tracer)?;
         let entity_name = self.program.entity(entity).map(|e| e.name.clone())?;

@@ -65,6 +65,9 @@ impl Tracer for NoTrace {
 pub(crate) struct TreeTracer {
     open: Vec<Open>,
     roots: Vec<Node>,
+    /// Only the tree, its texts and notes, and the values of tier nodes: no other
+    /// node's value is shown and no location is made (what a diff's causes read).
+    brief: bool,
 }
 
 #[derive(Default)]
@@ -74,6 +77,14 @@ struct Open {
 }
 
 impl TreeTracer {
+    /// A tracer for [`TreeTracer::brief`] trees.
+    pub fn brief() -> TreeTracer {
+        TreeTracer {
+            brief: true,
+            ..TreeTracer::default()
+        }
+    }
+
     /// The finished top-level nodes.
     pub fn into_roots(self) -> Vec<Node> {
         self.roots
@@ -101,19 +112,31 @@ impl Tracer for TreeTracer {
             // Block expressions span lines: one line reads better in a tree.
             None => collapse(sources.snippet(step.span)),
         };
+        absorb_same_text(&mut open, step.kind, &text);
+        let shown = !self.brief
+            || open
+                .notes
+                .iter()
+                .any(|n| matches!(n, Note::TierRow { .. } | Note::TierElse));
         let (value, raw, error) = match result {
             Ok(v) => (
-                step.ty.map(|ty| ev.show_in(v, ty, step.unit)),
+                step.ty
+                    .filter(|_| shown)
+                    .map(|ty| ev.show_in(v, ty, step.unit)),
                 Some(v.clone()),
                 None,
             ),
             Err(e) => (None, None, Some(e.clone())),
         };
-        absorb_same_text(&mut open, step.kind, &text);
+        let location = if self.brief {
+            String::new()
+        } else {
+            sources.location(step.span)
+        };
         let node = Node {
             kind: step.kind,
             text,
-            location: sources.location(step.span),
+            location,
             value,
             error,
             notes: open.notes,

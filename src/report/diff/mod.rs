@@ -342,8 +342,9 @@ impl<'s, 'a> Explainer<'s, 'a> {
                 Evaluator::new(rs.program, rs.dataset, rs.as_of),
             ]
         });
-        let xb = eb.explain(b.entity, b.record, b.rule);
-        let xr = er.explain(r.entity, r.record, r.rule);
+        // Causes read the notes and the tier rows' values only.
+        let xb = eb.explain_brief(b.entity, b.record, b.rule);
+        let xr = er.explain_brief(r.entity, r.record, r.rule);
         let mut refined = c.causes.to_vec();
         causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
         c.causes = Arc::from(refined);
