@@ -359,6 +359,24 @@ fn combined_json() {
     assert_eq!(s, serde_json::to_string_pretty(&value).unwrap() + "\n");
 }
 
+/// The change objects are printed in runs, on every core: with many changes (several
+/// runs, and parts of runs) and with none, the bytes are still those of the pretty
+/// printer on the documented value.
+#[test]
+fn json_printed_in_parts_is_the_pretty_printed_value() {
+    let many = combined();
+    let mut cases = vec![many.clone(), many.clone()];
+    cases[0].changes = many.changes.iter().cycle().take(20_011).cloned().collect();
+    cases[1].changes.clear();
+    for d in cases {
+        let mut buf = Vec::new();
+        write_diff(&mut buf, DiffFormat::Json, &d).unwrap();
+        let value = parkrules::report::diff::json::to_json(&d).unwrap();
+        let expected = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        assert!(buf == expected.as_bytes(), "{} changes", d.changes.len());
+    }
+}
+
 /// Adds entity 企业 {代码 key, 园区: 园区} with rule 入园奖励 (amount `yuan`), and three
 /// firms: F1 in PH-001, F2 and F3 in PH-002.
 fn with_firms(p: &mut Program, yuan: &str, origin: Origin) {

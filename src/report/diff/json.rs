@@ -23,6 +23,7 @@
 //! `exception_changed {base, revised}`, `when_changed {base, revised}`,
 //! `tier_row {base, revised}`.
 
+use crate::parallel;
 use crate::program::StatusKind;
 use crate::report::OutcomeView;
 use crate::report::diff::{Cause, DefChange, Diff, Money, PolicyRef, RecordChange, RuleDelta};
@@ -33,12 +34,122 @@ use serde_json::{Map, Value as Json, json};
 use std::io::{self, Write};
 
 /// Write the diff as JSON, ending with a newline. The changes are serialised one at a
-/// time, never held as one JSON tree.
+/// time, never held as one JSON tree. The bytes are those of serde_json's pretty
+/// printer on [`to_json`]'s value; the change objects, most of them, are printed on
+/// every core, a run of them at a time, and written in order.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
     let mut buf = io::BufWriter::with_capacity(64 * 1024, w);
-    serde_json::to_writer_pretty(&mut buf, &Streamed(d)).map_err(io::Error::other)?;
+    let mut map = Pretty::new(&mut buf, 1, b'{')?;
+    for (k, v) in head(d).map_err(io::Error::other)? {
+        map.entry(&k, &v)?;
+    }
+    map.key("changes")?;
+    let mut seq = Pretty::new(map.w, 2, b'[')?;
+    for run in d.changes.chunks(CHANGES_AT_ONCE) {
+        let parts: Vec<&[RecordChange]> = run.chunks(CHANGES_AT_ONCE / 8).collect();
+        let printed = parallel::map_in_order(&parts, |part| {
+            let mut out = Vec::new();
+            for c in *part {
+                let first = out.is_empty();
+                element_start(&mut out, 2, first)?;
+                indented(&mut out, &ChangeSer(c), 2)?;
+            }
+            io::Result::Ok(out)
+        });
+        for part in printed {
+            seq.raw_elements(&part?)?;
+        }
+    }
+    seq.end()?;
+    map.w = seq.w;
+    map.entry("new_violations", &d.new_violations)?;
+    map.entry("resolved_violations", &d.resolved_violations)?;
+    map.end()?;
     writeln!(buf)?;
     buf.flush()
+}
+
+/// Changes printed in one go (on every core, in eight parts).
+const CHANGES_AT_ONCE: usize = 8 * 1024;
+
+/// An object or array being written as serde_json's pretty printer writes it (two
+/// spaces an indent level), at `depth` (that of its entries).
+struct Pretty<'w, W: Write> {
+    w: &'w mut W,
+    depth: usize,
+    close: u8,
+    empty: bool,
+}
+
+impl<'w, W: Write> Pretty<'w, W> {
+    fn new(w: &'w mut W, depth: usize, open: u8) -> io::Result<Self> {
+        let close = if open == b'{' { b'}' } else { b']' };
+        w.write_all(&[open])?;
+        Ok(Pretty {
+            w,
+            depth,
+            close,
+            empty: true,
+        })
+    }
+
+    fn key(&mut self, k: &str) -> io::Result<()> {
+        element_start(self.w, self.depth, self.empty)?;
+        self.empty = false;
+        serde_json::to_writer(&mut *self.w, k).map_err(io::Error::other)?;
+        self.w.write_all(b": ")
+    }
+
+    fn entry(&mut self, k: &str, v: &impl Serialize) -> io::Result<()> {
+        self.key(k)?;
+        indented(self.w, v, self.depth)
+    }
+
+    /// Elements already printed, each with its separator as the first of a sequence
+    /// ([`element_start`] as first): the first byte is made `,` unless they are first.
+    fn raw_elements(&mut self, printed: &[u8]) -> io::Result<()> {
+        if printed.is_empty() {
+            return Ok(());
+        }
+        if !self.empty {
+            self.w.write_all(b",")?;
+        }
+        self.empty = false;
+        self.w.write_all(printed)
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        if !self.empty {
+            self.w.write_all(b"\n")?;
+            self.w
+                .write_all(&b"  ".repeat(self.depth.saturating_sub(1)))?;
+        }
+        self.w.write_all(&[self.close])
+    }
+}
+
+/// The separator and indent before an element or entry at `depth`.
+fn element_start(w: &mut impl Write, depth: usize, first: bool) -> io::Result<()> {
+    w.write_all(if first { b"\n" } else { b",\n" })?;
+    w.write_all(&b"  ".repeat(depth))
+}
+
+/// `v` pretty-printed as a value at `depth`: its inner lines indented by `depth`
+/// levels (a pretty-printed value has line ends only between its tokens, never in a
+/// string).
+fn indented(w: &mut impl Write, v: &impl Serialize, depth: usize) -> io::Result<()> {
+    let printed = serde_json::to_vec_pretty(v).map_err(io::Error::other)?;
+    let indent = b"  ".repeat(depth);
+    let mut lines = printed.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        w.write_all(first)?;
+    }
+    for line in lines {
+        w.write_all(b"\n")?;
+        w.write_all(&indent)?;
+        w.write_all(line)?;
+    }
+    Ok(())
 }
 
 /// The diff as a JSON value (the shape documented above), as [`write`] writes it.
