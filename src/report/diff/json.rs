@@ -35,8 +35,8 @@ use std::io::{self, Write};
 
 /// Write the diff as JSON, ending with a newline. The changes are serialised one at a
 /// time, never held as one JSON tree. The bytes are those of serde_json's pretty
-/// printer on [`to_json`]'s value; the change objects, most of them, are printed on
-/// every core, a run of them at a time, and written in order.
+/// printer on [`to_json`]'s value; the change objects (most of the bytes) are
+/// printed on every core, a run of them at a time, and written in order.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
     let mut buf = io::BufWriter::with_capacity(64 * 1024, w);
     let mut map = Pretty::new(&mut buf, 1, b'{')?;
