@@ -426,15 +426,10 @@ impl<'a> Check<'_, 'a> {
                 let reader = open_table_in(program, e, path, refs, encoding).ok()?;
                 let mut reader = reader.with_keys(mode).projecting(keeping);
                 let mut batch = Vec::with_capacity(BATCH);
-                for row in reader.by_ref() {
-                    batch.push(row.ok().map(|r| {
-                        let held = match &plan.hold {
-                            Hold::All(_) => true,
-                            Hold::Wanted(_) => plan.want.contains(&r.key),
-                            Hold::Nothing => false,
-                        };
-                        (r, held)
-                    }));
+                // What is held is what the key index keeps: every record held whole,
+                // the wanted ones held in part, none of an entity not referred to.
+                while let Some((row, held)) = reader.next_keyed() {
+                    batch.push(row.ok().map(|r| (r, held)));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         if tx.send(full).is_err() {

@@ -267,6 +267,20 @@ struct Column {
     col: usize,
 }
 
+impl Column {
+    /// A column of percent points (`85` is 85%), whose values are noted when they all
+    /// look like fractions.
+    fn percent_points(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Num {
+                mode: NumMode::PercentPoints,
+                ..
+            }
+        )
+    }
+}
+
 enum Source {
     Csv(CsvSource),
     Jsonl(JsonlSource),
@@ -278,8 +292,9 @@ enum Source {
 pub struct TableReader<'a> {
     source: Source,
     conv: Converter<'a>,
-    /// CSV rows read and converted ahead, a batch at a time on every core.
-    ready: VecDeque<Result<Record, BadRow>>,
+    /// CSV rows read and converted ahead, a batch at a time on every core, each with
+    /// whether its key went into the key index (see [`TableReader::next_keyed`]).
+    ready: VecDeque<(Result<Record, BadRow>, bool)>,
     /// The CSV file has no more rows.
     done: bool,
 }
@@ -419,6 +434,15 @@ impl Iterator for TableReader<'_> {
     type Item = Result<Record, BadRow>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        self.next_keyed().map(|(row, _)| row)
+    }
+}
+
+impl TableReader<'_> {
+    /// The next row, and whether its key went into the key index: every good row's
+    /// with [`KeyMode::Full`], the wanted ones' with [`KeyMode::Wanted`], none with
+    /// [`KeyMode::Unchecked`] (a streaming run holds exactly these records).
+    pub fn next_keyed(&mut self) -> Option<(Result<Record, BadRow>, bool)> {
         if let Some(row) = self.ready.pop_front() {
             return Some(row);
         }
@@ -432,8 +456,12 @@ impl Iterator for TableReader<'_> {
             Source::Xlsx(s) => s.next_item(),
         }?;
         match item {
-            SourceItem::Row(row, cells) => Some(self.conv.row(row, &cells)),
-            SourceItem::BadRow(row, problem) => Some(Err(self.conv.bad_row(row, problem))),
+            SourceItem::Row(row, cells) => {
+                let kept = self.conv.kept;
+                let result = self.conv.row(row, &cells);
+                Some((result, self.conv.kept > kept))
+            }
+            SourceItem::BadRow(row, problem) => Some((Err(self.conv.bad_row(row, problem)), false)),
             SourceItem::Fatal(e) => {
                 self.conv.file_errors.push(e);
                 None
@@ -478,11 +506,12 @@ impl TableReader<'_> {
         });
         for (rows, end) in converted {
             for (row, done) in rows {
+                let kept = self.conv.kept;
                 let result = match done {
                     Ok(c) => self.conv.accept(row, c),
                     Err(problem) => Err(self.conv.bad_row(row, problem)),
                 };
-                self.ready.push_back(result);
+                self.ready.push_back((result, self.conv.kept > kept));
             }
             if let Err(e) = end {
                 // A byte that is not UTF-8: the file stops there.
@@ -696,25 +725,15 @@ impl<'a> Converter<'a> {
                     Value::Blank
                 }
             };
-            if let (
-                Kind::Num {
-                    mode: NumMode::PercentPoints,
-                    ..
-                },
-                Value::Num(v),
-            ) = (&col.kind, &value)
-            {
-                // Values are already fractions here: the cell `1` is 0.01.
-                let above = v.abs() > Decimal::new(1, 2);
-                percent.push((above, !above && !v.is_zero()));
-            } else if matches!(
-                col.kind,
-                Kind::Num {
-                    mode: NumMode::PercentPoints,
-                    ..
-                }
-            ) {
-                percent.push((false, false));
+            if col.percent_points() {
+                percent.push(match &value {
+                    Value::Num(v) => {
+                        // Values are already fractions here: the cell `1` is 0.01.
+                        let above = v.abs() > Decimal::new(1, 2);
+                        (above, !above && !v.is_zero())
+                    }
+                    _ => (false, false),
+                });
             }
             if i == self.key_col {
                 key = key_text(&value, cell);
@@ -745,15 +764,7 @@ impl<'a> Converter<'a> {
             .columns
             .iter()
             .zip(self.percent_seen.iter_mut())
-            .filter(|(col, _)| {
-                matches!(
-                    col.kind,
-                    Kind::Num {
-                        mode: NumMode::PercentPoints,
-                        ..
-                    }
-                )
-            });
+            .filter(|(col, _)| col.percent_points());
         for ((_, seen), &(above, small)) in percent_cols.zip(&c.percent) {
             seen.0 |= above;
             seen.1 |= small;
