@@ -165,6 +165,7 @@ impl OutcomeView {
     /// Resolve an outcome's names against the program and dataset it came from. A
     /// dangling index (never produced by the evaluator) shows as `#index`, so nothing
     /// is dropped silently.
+    ///
     /// For one view; for many, make the [`Names`] once and use [`OutcomeView::named`].
     pub fn new(program: &Program, dataset: &Dataset, o: &Outcome) -> OutcomeView {
         Self::named(&Names::of(program), program, dataset, o)

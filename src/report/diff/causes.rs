@@ -119,22 +119,27 @@ pub fn rule_causes(base: &Side, revised: &Side, name: &str) -> Vec<Cause> {
 
 /// Causes seen on one record: the exception and the failing `when`, before and after.
 pub fn record_causes(before: Option<&OutcomeView>, after: Option<&OutcomeView>) -> Vec<Cause> {
-    let exc = |v: Option<&OutcomeView>| v.and_then(|v| v.exception.as_deref().map(str::to_string));
-    let fw = |v: Option<&OutcomeView>| v.and_then(|v| v.failed_when.as_deref().map(str::to_string));
+    fn exc(v: Option<&OutcomeView>) -> Option<&str> {
+        v.and_then(|v| v.exception.as_deref())
+    }
+    fn fw(v: Option<&OutcomeView>) -> Option<&str> {
+        v.and_then(|v| v.failed_when.as_deref())
+    }
+    let owned = |s: Option<&str>| s.map(str::to_string);
     let mut out = Vec::new();
     if before.is_some() && after.is_some() {
         if exc(before) != exc(after) {
             out.push(Cause::ExceptionChanged {
-                base: exc(before),
-                revised: exc(after),
+                base: owned(exc(before)),
+                revised: owned(exc(after)),
             });
         }
         // An outcome made by an exception records no failed `when` (the exception
         // replaced the base), so whens are compared only when neither side has one.
         if exc(before).is_none() && exc(after).is_none() && fw(before) != fw(after) {
             out.push(Cause::WhenChanged {
-                base: fw(before),
-                revised: fw(after),
+                base: owned(fw(before)),
+                revised: owned(fw(after)),
             });
         }
     }

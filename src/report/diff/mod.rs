@@ -296,22 +296,23 @@ struct Explainer<'s, 'a> {
     cache: HashMap<(Arc<str>, Shape, Shape), Arc<[Cause]>>,
 }
 
-/// What an outcome is, apart from whose: status, amount, exception, failing `when`,
-/// message, error.
-type Shape = (Option<StatusKind>, Option<Decimal>, [Option<String>; 4]);
+/// What an outcome is, apart from whose: status, amount, exception and failing `when`
+/// (shared strings of the program), message, error.
+type Shape = (
+    Option<StatusKind>,
+    Option<Decimal>,
+    [Option<Arc<str>>; 2],
+    [Option<String>; 2],
+);
 
 fn shape(v: Option<&OutcomeView>) -> Shape {
     match v {
-        None => (None, None, Default::default()),
+        None => (None, None, Default::default(), Default::default()),
         Some(v) => (
             Some(v.status),
             v.amount,
-            [
-                v.exception.as_deref().map(str::to_string),
-                v.failed_when.as_deref().map(str::to_string),
-                v.message.clone(),
-                v.error.clone(),
-            ],
+            [v.exception.clone(), v.failed_when.clone()],
+            [v.message.clone(), v.error.clone()],
         ),
     }
 }
