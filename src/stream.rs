@@ -128,7 +128,7 @@ pub fn eval_jsonl_in(
     let wanted = wanted_keys(program, &files, &holds, encoding);
     let n = program.entities.len();
     let early = evaluated_early(program, &files, &holds);
-    let lines = LineWriter::new(program);
+    let writer = LineWriter::new(program);
     // Pass 1: check every file; keep what others read of the entities they refer to.
     let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
     let mut tables: Vec<Table> = (0..n).map(|_| Table::default()).collect();
@@ -148,7 +148,7 @@ pub fn eval_jsonl_in(
         as_of,
         encoding,
         observer,
-        lines: &lines,
+        writer: &writer,
     };
     for &e in &files.order {
         let Some(path) = files.files.get(e.0).cloned().flatten() else {
@@ -216,7 +216,7 @@ pub fn eval_jsonl_in(
     for e in (0..n).map(EntityId) {
         let out = Out {
             ev: &ev,
-            lines: &lines,
+            writer: &writer,
             entity: e,
             observer,
         };
@@ -348,7 +348,7 @@ struct Check<'c, 'a> {
     as_of: NaiveDate,
     encoding: EncodingChoice,
     observer: &'c dyn Observer,
-    lines: &'c LineWriter<'a>,
+    writer: &'c LineWriter<'a>,
 }
 
 /// How pass 1 reads one entity's file.
@@ -412,7 +412,7 @@ impl<'a> Check<'_, 'a> {
         };
         let early_out = early_ev.as_ref().map(|ev| Out {
             ev,
-            lines: self.lines,
+            writer: self.writer,
             entity: e,
             // Progress counts the rows checked, not these again.
             observer: &crate::progress::Quiet,
@@ -550,7 +550,7 @@ const LINE_ROOM: usize = 512;
 /// Where one entity's outcomes go.
 struct Out<'e, 'a> {
     ev: &'e Evaluator<'a>,
-    lines: &'e LineWriter<'a>,
+    writer: &'e LineWriter<'a>,
     entity: EntityId,
     observer: &'e dyn Observer,
 }
@@ -609,7 +609,7 @@ impl Out<'_, '_> {
                 if matches!(o.status, Status::Error(_)) {
                     lines.errors += 1;
                 }
-                self.lines.write(&mut lines.bytes, &r.key, &o)?;
+                self.writer.write(&mut lines.bytes, &r.key, &o)?;
             }
         }
         Ok(lines)

@@ -117,23 +117,15 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
             eprint!("{}", data::render_errors_in(&errs, super::lang::get()));
             Err(Exit::Failed)
         }
-        (
-            Some(Err(StreamError::Spill {
-                entity,
-                dir,
-                error: e,
-            })),
-            _,
-        ) => {
-            let dir = dir.display();
-            error(super::tr(
-                format!(
-                    "could not keep the outcomes of `{entity}` in a temporary file (in {dir}; set TMPDIR to use another folder): {e}"
+        (Some(Err(e @ StreamError::Spill { .. })), _) => {
+            let zh = match &e {
+                StreamError::Spill { entity, dir, error } => format!(
+                    "无法把 `{entity}` 的结果暂存到临时文件（位于 {}；可用 TMPDIR 指定其他文件夹）：{error}",
+                    dir.display()
                 ),
-                format!(
-                    "无法把 `{entity}` 的结果暂存到临时文件（位于 {dir}；可用 TMPDIR 指定其他文件夹）：{e}"
-                ),
-            ));
+                _ => String::new(),
+            };
+            error(super::tr(e.to_string(), zh));
             Err(Exit::Usage)
         }
         (Some(Err(e)), _) => {
