@@ -9,7 +9,7 @@
 //! recording tracer. Serialisable, so reports can render it as text or JSON.
 
 use crate::ast::Family;
-use crate::data::Dataset;
+use crate::data::{Dataset, Record};
 use crate::eval::err::EvalError;
 use crate::eval::trace::TreeTracer;
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
@@ -190,15 +190,18 @@ impl Evaluator<'_> {
         self.explain_with(entity, record, rule, TreeTracer::default())
     }
 
-    /// [`Evaluator::explain`] with a brief tree: its steps, texts and notes, the
-    /// values of tier nodes only, and no locations (what a diff's causes read).
-    pub(crate) fn explain_brief(
+    /// [`Evaluator::explain`] of a record given, the `index`-th of its entity's input
+    /// (a record streamed from its file, not in the dataset), with a brief tree: its
+    /// steps, texts and notes, the values of tier nodes only, and no locations (what
+    /// a diff's causes read).
+    pub(crate) fn explain_brief_of(
         &self,
         entity: EntityId,
-        record: usize,
+        index: usize,
+        rec: &Record,
         rule: RuleId,
     ) -> Option<Explanation> {
-        self.explain_with(entity, record, rule, TreeTracer::brief())
+        self.explain_record(entity, index, rec, rule, TreeTracer::brief())
     }
 
     fn explain_with(
@@ -206,13 +209,24 @@ impl Evaluator<'_> {
         entity: EntityId,
         record: usize,
         rule: RuleId,
+        tracer: TreeTracer,
+    ) -> Option<Explanation> {
+        let rec = self.data.table(entity)?.records.get(record)?;
+        self.explain_record(entity, record, rec, rule, tracer)
+    }
+
+    fn explain_record(
+        &self,
+        entity: EntityId,
+        record: usize,
+        rec: &Record,
+        rule: RuleId,
         mut tracer: TreeTracer,
     ) -> Option<Explanation> {
         let def = self.program.rule(rule)?;
         if def.entity != entity {
             return None;
         }
-        let rec = self.data.table(entity)?.records.get(record)?;
         let mut scratch = Scratch::default();
         let outcome = self.traced_outcome(&mut scratch, entity, record, rec, rule, &mut tracer)?;
         let entity_name = self.program.entity(entity).map(|e| e.name.clone())?;

@@ -174,11 +174,6 @@ impl OutcomeView {
     /// [`OutcomeView::new`] with the program's names taken from `names` (made once
     /// for the program by [`Names::of`]), so views share them.
     pub fn named(names: &Names, program: &Program, dataset: &Dataset, o: &Outcome) -> OutcomeView {
-        let entity = names
-            .entities
-            .get(o.entity.0)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(format!("#{}", o.entity.0)));
         let key = dataset
             .table(o.entity)
             .and_then(|t| t.records.get(o.record))
@@ -186,6 +181,17 @@ impl OutcomeView {
                 || Arc::from(format!("#{}", o.record)),
                 |r| Arc::clone(&r.key),
             );
+        Self::keyed(names, program, key, o)
+    }
+
+    /// [`OutcomeView::named`] of the outcome of a record whose key is given (a record
+    /// streamed from its file, not in a dataset).
+    pub fn keyed(names: &Names, program: &Program, key: Arc<str>, o: &Outcome) -> OutcomeView {
+        let entity = names
+            .entities
+            .get(o.entity.0)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(format!("#{}", o.entity.0)));
         let rule = names.rules.get(o.rule.0);
         let exception = rule.and_then(|r| o.exception.and_then(|i| r.exceptions.get(i)));
         let mut view = OutcomeView {
@@ -339,17 +345,22 @@ pub fn rule_totals(program: &Program, outcomes: &[Outcome]) -> Vec<RuleTotal> {
         })
         .collect();
     for o in outcomes {
-        let Some(t) = totals.get_mut(o.rule.0) else {
-            continue;
-        };
-        if let Some(c) = status_index(o.status.kind()).and_then(|i| t.counts.get_mut(i)) {
-            *c += 1;
-        }
-        if let Some(d) = o.status.amount() {
-            t.money = t.money.and_then(|m| m.checked_add(d));
-        }
+        count_outcome(&mut totals, o);
     }
     totals
+}
+
+/// Count one outcome into the [`rule_totals`] of its program.
+pub fn count_outcome(totals: &mut [RuleTotal], o: &Outcome) {
+    let Some(t) = totals.get_mut(o.rule.0) else {
+        return;
+    };
+    if let Some(c) = status_index(o.status.kind()).and_then(|i| t.counts.get_mut(i)) {
+        *c += 1;
+    }
+    if let Some(d) = o.status.amount() {
+        t.money = t.money.and_then(|m| m.checked_add(d));
+    }
 }
 
 /// Totals per family (in [`Family::ALL`] order, only families with rules).

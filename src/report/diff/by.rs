@@ -1,7 +1,7 @@
 //! Breakdowns of a diff by the value of a field (`--by 镇街道`).
 //!
-//! Consumes the aligned outcome pairs of a diff and a field path; produces one
-//! [`Breakdown`]: per value of the field, the money before and after and how many
+//! Consumes a field path, then the aligned outcome pairs of a diff a record at a time
+//! ([`Grouping::record`]); produces one [`Breakdown`]: per value of the field, the money before and after and how many
 //! outcomes changed. A path is field names joined by `.` through references
 //! (`园区.镇街道` on an 企业 record). When a name is not a field of the record's entity
 //! but exactly one of its reference fields leads to an entity that has it, that
@@ -10,9 +10,11 @@
 //! the revised side when it has the record, else on the base side, so both amounts of
 //! one outcome land in the same group.
 
+use crate::data::{Dataset, Record};
 use crate::eval::Outcome;
 use crate::program::{EntityId, FieldId, Program, Ty};
-use crate::report::diff::{Breakdown, BreakdownRow, OrderKey, Side};
+use crate::report::diff::build::RecordAt;
+use crate::report::diff::{Breakdown, BreakdownRow, Pair, Side};
 use crate::report::is_amount_family;
 use crate::value::{Value, show};
 use std::collections::{BTreeMap, HashMap};
@@ -20,57 +22,80 @@ use std::collections::{BTreeMap, HashMap};
 /// The group of outcomes a record has no value for.
 pub const NONE: &str = "(none)";
 
-/// Per aligned pair: whether it changed and whether it newly violates.
-pub type Flags = (bool, bool);
+/// A breakdown by one field path, built a record at a time.
+pub struct Grouping {
+    path: String,
+    /// Per (side, entity): the fields to follow (`None`: the path does not lead
+    /// anywhere from that entity).
+    plans: HashMap<(usize, EntityId), Option<Vec<FieldId>>>,
+    rows: BTreeMap<String, BreakdownRow>,
+}
 
-/// Break the money and changes down by one field path.
-pub fn breakdown(
-    base: &Side,
-    revised: &Side,
-    path: &str,
-    pairs: &[(OrderKey, [Option<&Outcome>; 2])],
-    flags: &[Flags],
-) -> Breakdown {
-    let mut plans: HashMap<(usize, EntityId), Option<Vec<FieldId>>> = HashMap::new();
-    let mut rows: BTreeMap<String, BreakdownRow> = BTreeMap::new();
-    let mut last: Option<((usize, EntityId, usize), String)> = None;
-    for ((_, pair), (changed, newly)) in pairs.iter().zip(flags) {
-        let Some((side_ix, side, o)) = pair[1]
-            .map(|o| (1, revised, o))
-            .or_else(|| pair[0].map(|o| (0, base, o)))
-        else {
-            continue;
-        };
-        // Outcomes of one record come together: compute its group once.
-        let here = (side_ix, o.entity, o.record);
-        let value = match &last {
-            Some((at, v)) if *at == here => v.clone(),
-            _ => {
-                let plan = plans
-                    .entry((side_ix, o.entity))
-                    .or_insert_with(|| resolve(side.program, o.entity, path));
-                let v = plan
-                    .as_deref()
-                    .and_then(|ids| value_at(side, o.entity, o.record, ids))
-                    .unwrap_or_else(|| NONE.to_string());
-                last = Some((here, v.clone()));
-                v
-            }
-        };
-        let row = rows.entry(value).or_insert_with_key(|value| BreakdownRow {
-            value: value.clone(),
-            money: Default::default(),
-            changed: 0,
-            new_violations: 0,
-        });
-        row.money
-            .add(amount(base, pair[0]), amount(revised, pair[1]));
-        row.changed += usize::from(*changed);
-        row.new_violations += usize::from(*newly);
+impl Grouping {
+    pub fn new(path: &str) -> Grouping {
+        Grouping {
+            path: path.to_string(),
+            plans: HashMap::new(),
+            rows: BTreeMap::new(),
+        }
     }
-    Breakdown {
-        field: path.to_string(),
-        rows: rows.into_values().collect(),
+
+    /// Count the outcome pairs of one record (`at`: the record on each side), each
+    /// with whether it changed and whether it newly violates.
+    pub fn record<'p>(
+        &mut self,
+        sides: [&Side; 2],
+        at: [Option<RecordAt>; 2],
+        pairs: impl Iterator<Item = (&'p Pair<'p>, (bool, bool))>,
+    ) {
+        // The value on each side, computed at most once for the record.
+        let mut values: [Option<String>; 2] = [None, None];
+        for (pair, (changed, newly)) in pairs {
+            // Read on the revised side when it has the outcome, so both amounts of
+            // one outcome land in the same group.
+            let Some((side_ix, o)) = pair[1].map(|o| (1, o)).or_else(|| pair[0].map(|o| (0, o)))
+            else {
+                continue;
+            };
+            let (Some(side), Some(value)) = (sides.get(side_ix), values.get_mut(side_ix)) else {
+                continue;
+            };
+            let value = value.get_or_insert_with(|| {
+                let plan = self
+                    .plans
+                    .entry((side_ix, o.entity))
+                    .or_insert_with(|| resolve(side.program, o.entity, &self.path));
+                let record = at.get(side_ix).copied().flatten().map(|at| at.record);
+                plan.as_deref()
+                    .zip(record)
+                    .and_then(|(ids, r)| value_at(side.program, side.dataset, o.entity, r, ids))
+                    .unwrap_or_else(|| NONE.to_string())
+            });
+            let row = match self.rows.get_mut(value.as_str()) {
+                Some(row) => row,
+                None => self
+                    .rows
+                    .entry(value.clone())
+                    .or_insert_with_key(|value| BreakdownRow {
+                        value: value.clone(),
+                        money: Default::default(),
+                        changed: 0,
+                        new_violations: 0,
+                    }),
+            };
+            let [base, revised] = sides;
+            row.money
+                .add(amount(base, pair[0]), amount(revised, pair[1]));
+            row.changed += usize::from(changed);
+            row.new_violations += usize::from(newly);
+        }
+    }
+
+    pub fn finish(self) -> Breakdown {
+        Breakdown {
+            field: self.path,
+            rows: self.rows.into_values().collect(),
+        }
     }
 }
 
@@ -127,24 +152,31 @@ fn unique_hop(program: &Program, entity: EntityId, name: &str) -> Option<(FieldI
     hops.next().is_none().then_some(first)
 }
 
-/// The shown value at the end of a field path from one record.
-fn value_at(side: &Side, entity: EntityId, record: usize, ids: &[FieldId]) -> Option<String> {
-    let (mut ent, mut rec) = (entity, record);
+/// The shown value at the end of a field path from one record (the first hop read
+/// on `record`, the others on the records of `data` it refers to).
+fn value_at(
+    program: &Program,
+    data: &Dataset,
+    entity: EntityId,
+    record: &Record,
+    ids: &[FieldId],
+) -> Option<String> {
+    let mut ent = entity;
+    let mut r = record;
     let (last, hops) = ids.split_last()?;
     for id in hops {
-        let r = side.dataset.table(ent)?.records.get(rec)?;
-        match (r.get(*id)?, &side.program.entity(ent)?.field(*id)?.ty) {
-            (Value::Ref(i), Ty::Entity(t)) => (ent, rec) = (*t, *i),
-            (Value::Blank, _) => return Some(show(&Value::Blank, &Ty::Text, side.program)),
+        match (r.get(*id)?, &program.entity(ent)?.field(*id)?.ty) {
+            (Value::Ref(i), Ty::Entity(t)) => {
+                r = data.table(*t)?.records.get(*i)?;
+                ent = *t;
+            }
+            (Value::Blank, _) => return Some(show(&Value::Blank, &Ty::Text, program)),
             _ => return None,
         }
     }
-    let r = side.dataset.table(ent)?.records.get(rec)?;
-    let field = side.program.entity(ent)?.field(*last)?;
+    let field = program.entity(ent)?.field(*last)?;
     match (r.get(*last)?, &field.ty) {
-        (Value::Ref(i), Ty::Entity(t)) => {
-            Some(side.dataset.table(*t)?.records.get(*i)?.key.to_string())
-        }
-        (v, ty) => Some(show(v, ty, side.program)),
+        (Value::Ref(i), Ty::Entity(t)) => Some(data.table(*t)?.records.get(*i)?.key.to_string()),
+        (v, ty) => Some(show(v, ty, program)),
     }
 }

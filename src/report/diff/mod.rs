@@ -18,6 +18,7 @@
 //! side's as-of), and per record the exception and failing `when` before and after.
 
 pub mod align;
+pub mod build;
 pub mod by;
 pub mod causes;
 pub mod doc;
@@ -30,15 +31,15 @@ pub mod xlsx;
 
 use crate::ast::Family;
 use crate::data::Dataset;
-use crate::eval::{Evaluator, Outcome, Status};
+use crate::eval::Outcome;
 use crate::program::{Program, StatusKind};
-use crate::report::{Names, OutcomeView, RuleTotal, is_amount_family, rule_totals, status_index};
+use crate::report::{OutcomeView, RuleTotal, is_amount_family, status_index};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use align::{OrderKey, Pair};
+pub use build::{Builder, RecordAt};
 pub use causes::{Cause, DefChange};
 
 /// One side of a diff: a policy evaluated on the records.
@@ -226,131 +227,38 @@ pub struct RecordChange {
 /// Compare two evaluations. `by` holds field paths to break the money down by.
 pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
     let pairs = align::align(base, revised);
-    let totals = [
-        rule_totals(base.program, base.outcomes),
-        rule_totals(revised.program, revised.outcomes),
-    ];
-    let mut rules = rule_deltas(base, revised, &totals);
-    let rule_pos: HashMap<String, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.name.clone(), i))
-        .collect();
+    let mut builder = Builder::new(*base, *revised, by, None);
     // Room for every pair that may be a change, counted cheaply first: the list of a
     // million changes is not moved as it grows, nor left with unused room.
     let candidates = pairs
         .iter()
-        .filter(|(_, pair)| !unchanged(base, revised, pair))
+        .filter(|(_, pair)| !builder.unchanged(pair))
         .count();
-    let mut changes = Vec::with_capacity(candidates);
-    let mut flags = Vec::with_capacity(pairs.len());
-    // Each side's names, shared by the views of every change.
-    let names = [Names::of(base.program), Names::of(revised.program)];
-    let mut explainer = Explainer::new(base, revised);
-    for (_, pair) in &pairs {
-        let Some(mut c) = change_of([base, revised], &names, pair, &rules, &rule_pos) else {
-            flags.push((false, false));
+    builder.reserve(candidates);
+    // The outcomes of one record come together (same entity and record rank).
+    let mut group: Vec<Pair> = Vec::new();
+    let mut rest = pairs.iter().peekable();
+    while let Some((key, pair)) = rest.next() {
+        group.push(*pair);
+        if rest
+            .peek()
+            .is_some_and(|(next, _)| next.0 == key.0 && next.1 == key.1)
+        {
             continue;
-        };
-        if let [Some(b), Some(r)] = pair {
-            explainer.refine(&mut c, b, r);
         }
-        if let Some(r) = rule_pos.get(&*c.rule).and_then(|i| rules.get_mut(*i)) {
-            r.changed += 1;
-        }
-        flags.push((
-            true,
-            !is_violation(c.before.as_deref()) && is_violation(c.after.as_deref()),
-        ));
-        changes.push(c);
-    }
-    let (new_violations, resolved_violations) = violation_moves(&changes);
-    let breakdowns = by
-        .iter()
-        .map(|path| by::breakdown(base, revised, path, &pairs, &flags))
-        .collect();
-    Diff {
-        base: policy_ref(base),
-        revised: policy_ref(revised),
-        budget: budget(&rules),
-        families: family_deltas(&rules),
-        statuses: status_deltas(&totals),
-        rules,
-        breakdowns,
-        changes,
-        new_violations,
-        resolved_violations,
-    }
-}
-
-/// Explanations of changed records, to sharpen their causes ([`causes::refine`]).
-///
-/// Explaining re-evaluates a record with tracing, which costs far more than the diff
-/// itself; so changes with the same rule and the same outcome before and after (status,
-/// amount, exception, failing `when`, message) share the refinement of the first of
-/// them. Two records can share it wrongly only if different `tier` rows give them the
-/// same amounts, or different params lead to the same amounts.
-struct Explainer<'s, 'a> {
-    sides: [&'s Side<'a>; 2],
-    evaluators: Option<[Evaluator<'a>; 2]>,
-    cache: HashMap<(Arc<str>, Shape, Shape), Arc<[Cause]>>,
-}
-
-/// What an outcome is, apart from whose: status, amount, exception and failing `when`
-/// (shared strings of the program), message, error.
-type Shape = (
-    Option<StatusKind>,
-    Option<Decimal>,
-    [Option<Arc<str>>; 2],
-    [Option<String>; 2],
-);
-
-fn shape(v: Option<&OutcomeView>) -> Shape {
-    match v {
-        None => (None, None, Default::default(), Default::default()),
-        Some(v) => (
-            Some(v.status),
-            v.amount,
-            [v.exception.clone(), v.failed_when.clone()],
-            [v.message.clone(), v.error.clone()],
-        ),
-    }
-}
-
-impl<'s, 'a> Explainer<'s, 'a> {
-    fn new(base: &'s Side<'a>, revised: &'s Side<'a>) -> Self {
-        Explainer {
-            sides: [base, revised],
-            evaluators: None,
-            cache: HashMap::new(),
-        }
-    }
-
-    fn refine(&mut self, c: &mut RecordChange, b: &Outcome, r: &Outcome) {
-        let key = (
-            c.rule.clone(),
-            shape(c.before.as_deref()),
-            shape(c.after.as_deref()),
-        );
-        if let Some(causes) = self.cache.get(&key) {
-            c.causes = Arc::clone(causes);
-            return;
-        }
-        let [bs, rs] = self.sides;
-        let [eb, er] = self.evaluators.get_or_insert_with(|| {
-            [
-                Evaluator::new(bs.program, bs.dataset, bs.as_of),
-                Evaluator::new(rs.program, rs.dataset, rs.as_of),
-            ]
+        let at = [(0, base), (1, revised)].map(|(s, side)| {
+            let o = group.iter().find_map(|p| p.get(s).copied().flatten())?;
+            let record = side.dataset.table(o.entity)?.records.get(o.record)?;
+            Some(RecordAt {
+                entity: o.entity,
+                index: o.record,
+                record,
+            })
         });
-        // Causes read the notes and the tier rows' values only.
-        let xb = eb.explain_brief(b.entity, b.record, b.rule);
-        let xr = er.explain_brief(r.entity, r.record, r.rule);
-        let mut refined = c.causes.to_vec();
-        causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
-        c.causes = Arc::from(refined);
-        self.cache.insert(key, Arc::clone(&c.causes));
+        builder.record(at, &group);
+        group.clear();
     }
+    builder.finish()
 }
 
 fn policy_ref(side: &Side) -> PolicyRef {
@@ -456,125 +364,6 @@ fn status_deltas(totals: &[Vec<RuleTotal>; 2]) -> Vec<StatusDelta> {
             revised: totals[1].iter().map(|t| t.count(k)).sum(),
         })
         .collect()
-}
-
-/// What decides whether an outcome changed. A missing rule reads as not applicable,
-/// and so does a `pass` facing a missing rule (`alone`): a check added or removed is
-/// news only where it is violated.
-fn signature(
-    v: Option<&OutcomeView>,
-    alone: bool,
-) -> (StatusKind, Option<Decimal>, [Option<&str>; 3]) {
-    match v {
-        None => (StatusKind::NotApplicable, None, [None; 3]),
-        Some(v) if alone && v.status == StatusKind::Pass && v.exception.is_none() => {
-            (StatusKind::NotApplicable, None, [None; 3])
-        }
-        Some(v) => (
-            v.status,
-            v.amount,
-            [
-                v.exception.as_deref(),
-                v.message.as_deref(),
-                v.error.as_deref(),
-            ],
-        ),
-    }
-}
-
-fn change_of(
-    [base, revised]: [&Side; 2],
-    names: &[Names; 2],
-    pair: &Pair,
-    rules: &[RuleDelta],
-    rule_pos: &HashMap<String, usize>,
-) -> Option<RecordChange> {
-    if unchanged(base, revised, pair) {
-        return None;
-    }
-    let [bn, rn] = names;
-    let before = pair[0].map(|o| OutcomeView::named(bn, base.program, base.dataset, o));
-    let after = pair[1].map(|o| OutcomeView::named(rn, revised.program, revised.dataset, o));
-    let alone = before.is_none() || after.is_none();
-    if signature(before.as_ref(), alone) == signature(after.as_ref(), alone) {
-        return None;
-    }
-    let any = after.as_ref().or(before.as_ref())?;
-    let rule = rule_pos.get(&*any.rule).and_then(|i| rules.get(*i));
-    let family = rule.map_or(Family::Subsidy, |r| r.family);
-    let change = is_amount_family(family).then(|| {
-        let a = after.as_ref().and_then(|v| v.amount).unwrap_or_default();
-        let b = before.as_ref().and_then(|v| v.amount).unwrap_or_default();
-        a.checked_sub(b)
-    });
-    let mut causes = causes::record_causes(before.as_ref(), after.as_ref());
-    let rule_causes = rule.map(|r| r.causes.as_slice()).unwrap_or_default();
-    causes.extend(causes::for_record(
-        rule_causes,
-        before.as_ref(),
-        after.as_ref(),
-    ));
-    Some(RecordChange {
-        entity: any.entity.clone(),
-        key: any.key.clone(),
-        rule: any.rule.clone(),
-        family,
-        before: before.map(Box::new),
-        after: after.map(Box::new),
-        change: change.flatten(),
-        causes: Arc::from(causes),
-    })
-}
-
-/// The name of the exception that decided an outcome.
-fn exception_name<'a>(side: &Side<'a>, o: &Outcome) -> Option<&'a str> {
-    let rule = side.program.rule(o.rule)?;
-    Some(rule.exceptions.get(o.exception?)?.name.as_str())
-}
-
-/// Whether a pair is certainly not a change, decided without building views (the
-/// common case, kept cheap): same status and value, same exception by name; a missing
-/// side counts as `not_applicable` without exception. `false` means "compare fully".
-fn unchanged(base: &Side, revised: &Side, pair: &Pair) -> bool {
-    let na = |side: &Side, o: &Outcome| {
-        matches!(o.status, Status::NotApplicable { .. } | Status::Pass)
-            && exception_name(side, o).is_none()
-    };
-    match pair {
-        [Some(b), Some(r)] => {
-            exception_name(base, b) == exception_name(revised, r)
-                && match (&b.status, &r.status) {
-                    (Status::Amount(x), Status::Amount(y)) => x == y,
-                    (Status::NotApplicable { .. }, Status::NotApplicable { .. }) => true,
-                    (Status::Pass, Status::Pass) => true,
-                    (Status::Violation { message: x }, Status::Violation { message: y }) => x == y,
-                    _ => false,
-                }
-        }
-        [Some(b), None] => na(base, b),
-        [None, Some(r)] => na(revised, r),
-        [None, None] => true,
-    }
-}
-
-fn is_violation(v: Option<&OutcomeView>) -> bool {
-    v.is_some_and(|v| v.status == StatusKind::Violation)
-}
-
-fn violation_moves(changes: &[RecordChange]) -> (Vec<usize>, Vec<usize>) {
-    let mut new = Vec::new();
-    let mut resolved = Vec::new();
-    for (i, c) in changes.iter().enumerate() {
-        match (
-            is_violation(c.before.as_deref()),
-            is_violation(c.after.as_deref()),
-        ) {
-            (false, true) => new.push(i),
-            (true, false) => resolved.push(i),
-            _ => {}
-        }
-    }
-    (new, resolved)
 }
 
 /// An output format of `parkrules diff`.

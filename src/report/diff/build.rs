@@ -1,0 +1,377 @@
+//! Building a diff a record at a time.
+//!
+//! Consumes the two [`Side`]s (programs, as-of, and the records that references and
+//! explanations read), then, in report order, each record's outcome pairs with the
+//! record on each side ([`Builder::record`]); produces the [`Diff`]. Nothing here
+//! holds the outcomes: the in-memory diff ([`compute_diff`](super::compute_diff))
+//! feeds it from two evaluations, the streaming diff (`stream::diff`) from records
+//! evaluated a batch at a time, taking the changes away as they are made
+//! ([`Builder::take_changes`]) and keeping only counts and sums.
+
+use crate::ast::Family;
+use crate::data::Record;
+use crate::eval::{Evaluator, Outcome, Status};
+use crate::program::{EntityId, Program, StatusKind};
+use crate::report::diff::by::Grouping;
+use crate::report::diff::{
+    Diff, Pair, RecordChange, RuleDelta, Side, budget, causes, family_deltas, policy_ref,
+    rule_deltas, status_deltas,
+};
+use crate::report::{Names, OutcomeView, RuleTotal, count_outcome, is_amount_family, rule_totals};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A record of one side: its entity, its index in the entity's input, and its values.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordAt<'r> {
+    pub entity: EntityId,
+    pub index: usize,
+    pub record: &'r Record,
+}
+
+/// A diff being built (see the module doc).
+pub struct Builder<'s, 'a> {
+    sides: [Side<'a>; 2],
+    names: [Names; 2],
+    /// The rules' deltas, their counts and money filled in by [`Builder::finish`].
+    rules: Vec<RuleDelta>,
+    rule_pos: HashMap<String, usize>,
+    totals: [Vec<RuleTotal>; 2],
+    groupings: Vec<Grouping>,
+    explainer: Explainer<'s, 'a>,
+    changes: Vec<RecordChange>,
+    /// Changes made so far, taken away or not: the index of the next.
+    made: usize,
+    new_violations: Vec<usize>,
+    resolved_violations: Vec<usize>,
+}
+
+impl<'s, 'a> Builder<'s, 'a> {
+    /// A builder of the diff of `revised` against `base`, broken down by the `by`
+    /// field paths. `evaluators`: one per side, to explain changed records with
+    /// (`None`: made from the sides when first needed).
+    pub fn new(
+        base: Side<'a>,
+        revised: Side<'a>,
+        by: &[String],
+        evaluators: Option<[&'s Evaluator<'a>; 2]>,
+    ) -> Self {
+        let totals = [
+            rule_totals(base.program, &[]),
+            rule_totals(revised.program, &[]),
+        ];
+        let rules = rule_deltas(&base, &revised, &totals);
+        let rule_pos = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect();
+        Builder {
+            names: [Names::of(base.program), Names::of(revised.program)],
+            rules,
+            rule_pos,
+            totals,
+            groupings: by.iter().map(|path| Grouping::new(path)).collect(),
+            explainer: Explainer {
+                evaluators: match evaluators {
+                    Some(given) => Evaluators::Given(given),
+                    None => Evaluators::Lazy(None),
+                },
+                cache: HashMap::new(),
+            },
+            sides: [base, revised],
+            changes: Vec::new(),
+            made: 0,
+            new_violations: Vec::new(),
+            resolved_violations: Vec::new(),
+        }
+    }
+
+    /// Room for `n` more changes (a million changes are then not moved as they come).
+    pub fn reserve(&mut self, n: usize) {
+        self.changes.reserve_exact(n);
+    }
+
+    /// Whether a pair is certainly not a change (see [`unchanged`]): what the caller
+    /// may count to [`Builder::reserve`] room.
+    pub fn unchanged(&self, pair: &Pair) -> bool {
+        let [base, revised] = &self.sides;
+        unchanged(base, revised, pair)
+    }
+
+    /// The outcome pairs of one record, in report order; `at`: the record on each side
+    /// (`None` where that side has no such record).
+    pub fn record<'p>(&mut self, at: [Option<RecordAt>; 2], pairs: &[Pair<'p>]) {
+        let mut flags = Vec::with_capacity(if self.groupings.is_empty() {
+            0
+        } else {
+            pairs.len()
+        });
+        for pair in pairs {
+            for (o, totals) in pair.iter().zip(&mut self.totals) {
+                if let Some(o) = o {
+                    count_outcome(totals, o);
+                }
+            }
+            let flag = self.pair(at, pair);
+            if !self.groupings.is_empty() {
+                flags.push(flag);
+            }
+        }
+        let sides = [&self.sides[0], &self.sides[1]];
+        for g in &mut self.groupings {
+            g.record(sides, at, pairs.iter().zip(flags.iter().copied()));
+        }
+    }
+
+    /// Compare one pair; whether it changed and whether it newly violates.
+    fn pair(&mut self, at: [Option<RecordAt>; 2], pair: &Pair) -> (bool, bool) {
+        let Some(mut c) = self.change_of(at, pair) else {
+            return (false, false);
+        };
+        if let ([Some(b), Some(r)], [Some(ab), Some(ar)]) = (pair, at) {
+            self.explainer
+                .refine(&self.sides, &mut c, [(b, ab), (r, ar)]);
+        }
+        if let Some(r) = self
+            .rule_pos
+            .get(&*c.rule)
+            .and_then(|i| self.rules.get_mut(*i))
+        {
+            r.changed += 1;
+        }
+        let (was, is) = (
+            is_violation(c.before.as_deref()),
+            is_violation(c.after.as_deref()),
+        );
+        match (was, is) {
+            (false, true) => self.new_violations.push(self.made),
+            (true, false) => self.resolved_violations.push(self.made),
+            _ => {}
+        }
+        self.made += 1;
+        self.changes.push(c);
+        (true, !was && is)
+    }
+
+    fn change_of(&self, at: [Option<RecordAt>; 2], pair: &Pair) -> Option<RecordChange> {
+        let [base, revised] = &self.sides;
+        if unchanged(base, revised, pair) {
+            return None;
+        }
+        let [bn, rn] = &self.names;
+        let key = |s: usize| {
+            at.get(s)
+                .copied()
+                .flatten()
+                .map(|a| Arc::clone(&a.record.key))
+        };
+        let view = |names: &Names, program: &Program, s: usize, o: &Outcome| match key(s) {
+            Some(k) => OutcomeView::keyed(names, program, k, o),
+            None => OutcomeView::keyed(names, program, Arc::from(format!("#{}", o.record)), o),
+        };
+        let before = pair[0].map(|o| view(bn, base.program, 0, o));
+        let after = pair[1].map(|o| view(rn, revised.program, 1, o));
+        let alone = before.is_none() || after.is_none();
+        if signature(before.as_ref(), alone) == signature(after.as_ref(), alone) {
+            return None;
+        }
+        let any = after.as_ref().or(before.as_ref())?;
+        let rule = self
+            .rule_pos
+            .get(&*any.rule)
+            .and_then(|i| self.rules.get(*i));
+        let family = rule.map_or(Family::Subsidy, |r| r.family);
+        let change = is_amount_family(family).then(|| {
+            let a = after.as_ref().and_then(|v| v.amount).unwrap_or_default();
+            let b = before.as_ref().and_then(|v| v.amount).unwrap_or_default();
+            a.checked_sub(b)
+        });
+        let mut causes = causes::record_causes(before.as_ref(), after.as_ref());
+        let rule_causes = rule.map(|r| r.causes.as_slice()).unwrap_or_default();
+        causes.extend(causes::for_record(
+            rule_causes,
+            before.as_ref(),
+            after.as_ref(),
+        ));
+        Some(RecordChange {
+            entity: any.entity.clone(),
+            key: any.key.clone(),
+            rule: any.rule.clone(),
+            family,
+            before: before.map(Box::new),
+            after: after.map(Box::new),
+            change: change.flatten(),
+            causes: Arc::from(causes),
+        })
+    }
+
+    /// The changes made since the last time they were taken, in report order.
+    pub fn take_changes(&mut self) -> Vec<RecordChange> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// The changes made so far, taken away or not.
+    pub fn changes_made(&self) -> usize {
+        self.made
+    }
+
+    /// The diff: counts and money per rule, family and status, the breakdowns, and the
+    /// changes not taken away.
+    pub fn finish(self) -> Diff {
+        let [base, revised] = &self.sides;
+        let mut rules = rule_deltas(base, revised, &self.totals);
+        for (r, built) in rules.iter_mut().zip(&self.rules) {
+            r.changed = built.changed;
+        }
+        Diff {
+            base: policy_ref(base),
+            revised: policy_ref(revised),
+            budget: budget(&rules),
+            families: family_deltas(&rules),
+            statuses: status_deltas(&self.totals),
+            rules,
+            breakdowns: self.groupings.into_iter().map(Grouping::finish).collect(),
+            changes: self.changes,
+            new_violations: self.new_violations,
+            resolved_violations: self.resolved_violations,
+        }
+    }
+}
+
+/// Explanations of changed records, to sharpen their causes ([`causes::refine`]).
+///
+/// Explaining re-evaluates a record with tracing, which costs far more than the diff
+/// itself; so changes with the same rule and the same outcome before and after (status,
+/// amount, exception, failing `when`, message) share the refinement of the first of
+/// them. Two records can share it wrongly only if different `tier` rows give them the
+/// same amounts, or different params lead to the same amounts.
+struct Explainer<'s, 'a> {
+    evaluators: Evaluators<'s, 'a>,
+    cache: HashMap<(Arc<str>, Shape, Shape), Arc<[Cause]>>,
+}
+
+use crate::report::diff::Cause;
+
+enum Evaluators<'s, 'a> {
+    Given([&'s Evaluator<'a>; 2]),
+    /// Made from the sides on the first explanation.
+    Lazy(Option<Box<[Evaluator<'a>; 2]>>),
+}
+
+/// What an outcome is, apart from whose: status, amount, exception and failing `when`
+/// (shared strings of the program), message, error.
+type Shape = (
+    Option<StatusKind>,
+    Option<Decimal>,
+    [Option<Arc<str>>; 2],
+    [Option<String>; 2],
+);
+
+fn shape(v: Option<&OutcomeView>) -> Shape {
+    match v {
+        None => (None, None, Default::default(), Default::default()),
+        Some(v) => (
+            Some(v.status),
+            v.amount,
+            [v.exception.clone(), v.failed_when.clone()],
+            [v.message.clone(), v.error.clone()],
+        ),
+    }
+}
+
+impl<'a> Explainer<'_, 'a> {
+    fn refine(
+        &mut self,
+        sides: &[Side<'a>; 2],
+        c: &mut RecordChange,
+        at: [(&Outcome, RecordAt); 2],
+    ) {
+        let key = (
+            c.rule.clone(),
+            shape(c.before.as_deref()),
+            shape(c.after.as_deref()),
+        );
+        if let Some(causes) = self.cache.get(&key) {
+            c.causes = Arc::clone(causes);
+            return;
+        }
+        let [eb, er]: [&Evaluator<'a>; 2] = match &mut self.evaluators {
+            Evaluators::Given([b, r]) => [*b, *r],
+            Evaluators::Lazy(made) => {
+                let [b, r] = &**made.get_or_insert_with(|| {
+                    Box::new(sides.map(|s| Evaluator::new(s.program, s.dataset, s.as_of)))
+                });
+                [b, r]
+            }
+        };
+        // Causes read the notes and the tier rows' values only.
+        let [(b, ab), (r, ar)] = at;
+        let xb = eb.explain_brief_of(ab.entity, ab.index, ab.record, b.rule);
+        let xr = er.explain_brief_of(ar.entity, ar.index, ar.record, r.rule);
+        let mut refined = c.causes.to_vec();
+        causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
+        c.causes = Arc::from(refined);
+        self.cache.insert(key, Arc::clone(&c.causes));
+    }
+}
+
+/// What decides whether an outcome changed. A missing rule reads as not applicable,
+/// and so does a `pass` facing a missing rule (`alone`): a check added or removed is
+/// news only where it is violated.
+fn signature(
+    v: Option<&OutcomeView>,
+    alone: bool,
+) -> (StatusKind, Option<Decimal>, [Option<&str>; 3]) {
+    match v {
+        None => (StatusKind::NotApplicable, None, [None; 3]),
+        Some(v) if alone && v.status == StatusKind::Pass && v.exception.is_none() => {
+            (StatusKind::NotApplicable, None, [None; 3])
+        }
+        Some(v) => (
+            v.status,
+            v.amount,
+            [
+                v.exception.as_deref(),
+                v.message.as_deref(),
+                v.error.as_deref(),
+            ],
+        ),
+    }
+}
+
+/// The name of the exception that decided an outcome.
+fn exception_name<'a>(side: &Side<'a>, o: &Outcome) -> Option<&'a str> {
+    let rule = side.program.rule(o.rule)?;
+    Some(rule.exceptions.get(o.exception?)?.name.as_str())
+}
+
+/// Whether a pair is certainly not a change, decided without building views (the
+/// common case, kept cheap): same status and value, same exception by name; a missing
+/// side counts as `not_applicable` without exception. `false` means "compare fully".
+fn unchanged(base: &Side, revised: &Side, pair: &Pair) -> bool {
+    let na = |side: &Side, o: &Outcome| {
+        matches!(o.status, Status::NotApplicable { .. } | Status::Pass)
+            && exception_name(side, o).is_none()
+    };
+    match pair {
+        [Some(b), Some(r)] => {
+            exception_name(base, b) == exception_name(revised, r)
+                && match (&b.status, &r.status) {
+                    (Status::Amount(x), Status::Amount(y)) => x == y,
+                    (Status::NotApplicable { .. }, Status::NotApplicable { .. }) => true,
+                    (Status::Pass, Status::Pass) => true,
+                    (Status::Violation { message: x }, Status::Violation { message: y }) => x == y,
+                    _ => false,
+                }
+        }
+        [Some(b), None] => na(base, b),
+        [None, Some(r)] => na(revised, r),
+        [None, None] => true,
+    }
+}
+
+fn is_violation(v: Option<&OutcomeView>) -> bool {
+    v.is_some_and(|v| v.status == StatusKind::Violation)
+}
