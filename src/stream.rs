@@ -118,86 +118,33 @@ pub fn eval_jsonl_in(
         skip_bad_records: false,
         encoding,
     };
-    let files = find_data_files(program, dir).map_err(StreamError::Data)?;
-    if !files.cyclic.is_empty() {
-        return Err(StreamError::Cyclic);
-    }
-    let afar = program.fields_read_afar();
-    let holds = holds(program, &afar);
-    let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
-    let wanted = wanted_keys(program, &files, &holds, encoding);
-    let n = program.entities.len();
-    let early = evaluated_early(program, &files, &holds);
     let writer = LineWriter::new(program);
-    // Pass 1: check every file; keep what others read of the entities they refer to.
-    let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
-    let mut tables: Vec<Table> = (0..n).map(|_| Table::default()).collect();
-    observer.phase("checking records", None);
-    let mut clean = true;
-    let mut notes = files.notes.clone();
-    // Aggregates over an entity not held whole are fed as its file is checked, and
-    // the rules of an entity evaluated early are evaluated then, by evaluators over
-    // the tables read before it (those its records refer to, the parents included).
-    let aggregated = program.aggregated();
-    let before: Vec<OnceCell<Dataset>> = (0..n).map(|_| OnceCell::new()).collect();
-    let mut fed_aggs = Vec::new();
-    // The outcomes of the entities evaluated early, until their turn in pass 2.
-    let mut spills: Vec<Option<Spill>> = (0..n).map(|_| None).collect();
-    let check = Check {
-        program,
+    let needs = Needs::of(&[program], &[]);
+    let pass1 = Pass1 {
+        programs: &[program],
+        needs: &needs,
         as_of,
         encoding,
         observer,
-        writer: &writer,
+        early: Some(&writer),
     };
-    for &e in &files.order {
-        let Some(path) = files.files.get(e.0).cloned().flatten() else {
-            if let Some(slot) = refs.get_mut(e.0) {
-                *slot = KeyIndex::empty(true);
-            }
-            continue;
-        };
-        let hold = holds.get(e.0).cloned().unwrap_or(Hold::Nothing);
-        let plan = FilePlan {
-            entity: e,
-            want: wanted.get(e.0).cloned().unwrap_or_default(),
-            feed: !matches!(hold, Hold::All(_)) && aggregated.get(e.0).copied().unwrap_or(false),
-            early: early.get(e.0).copied().unwrap_or(false),
-            hold,
-        };
-        let data = before
-            .get(e.0)
-            .filter(|_| plan.feed || plan.early)
-            .map(|cell| {
-                cell.get_or_init(|| Dataset {
-                    tables: tables.clone(),
-                })
-            });
-        let Some(file) = check.file(&plan, &path, &refs, &afar, data, clean)? else {
-            return in_memory(program, dir, &opts, as_of, w);
-        };
-        if let Some(slot) = spills.get_mut(e.0) {
-            *slot = file.spill;
-        }
-        fed_aggs.extend(file.fed);
-        clean &= file.clean && file.errors.is_empty() && !file.index.maybe_duplicate;
-        notes.extend(file.notes);
-        if let Some(slot) = refs.get_mut(e.0) {
-            *slot = file.index;
-        }
-        if let Some(t) = tables.get_mut(e.0) {
-            *t = Table {
-                source: Some(path),
-                records: file.records,
-            };
-        }
-    }
-    if !clean {
+    let before = empty_cells(program);
+    let Some(prepared) = pass1.run(dir, &before)? else {
         return in_memory(program, dir, &opts, as_of, w);
-    }
-    let dataset = Dataset { tables };
+    };
+    let Prepared {
+        files,
+        holds,
+        refs,
+        dataset,
+        fed,
+        spills,
+        notes,
+    } = prepared;
+    let n = program.entities.len();
+    let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
     let mut ev = Evaluator::new(program, &dataset, as_of);
-    ev.adopt_fed(fed_aggs);
+    ev.adopt_fed(fed.into_iter().next().unwrap_or_default());
     // The file an entity's rules are evaluated from (`None`: from memory).
     let streamed = |e: EntityId| -> Option<PathBuf> {
         match holds.get(e.0) {
@@ -232,8 +179,8 @@ pub fn eval_jsonl_in(
                 summary.streamed += 1;
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
                 std::thread::scope(|s| -> Result<(), StreamError> {
-                    let refs = &refs;
-                    s.spawn(move || read_batches(program, e, (&path, encoding), refs, &tx));
+                    let (refs, read) = (&refs, needs.local(e));
+                    s.spawn(move || read_batches(program, e, (&path, encoding), (refs, read), &tx));
                     let mut first = 0usize;
                     for batch in rx {
                         let batch = batch?;
@@ -252,6 +199,204 @@ pub fn eval_jsonl_in(
         }
     }
     Ok(summary)
+}
+
+/// What pass 1 needs of the records, for every program run on them (one for `eval`,
+/// two for `diff`, with one schema: entity and field ids are the same in each).
+pub(crate) struct Needs {
+    /// Per entity and field: read through a reference or by an aggregate.
+    afar: Vec<Vec<bool>>,
+    /// Per entity and field: read by the entity's own rules (and what they call).
+    local: Vec<Vec<bool>>,
+    /// Per entity: some aggregate groups by it.
+    parents: Vec<bool>,
+    /// Per entity: some aggregate reads its records.
+    aggregated: Vec<bool>,
+}
+
+impl Needs {
+    /// The union of what `programs` read, and the `extra` fields: (entity, field, afar)
+    /// read besides (a diff's `--by` paths).
+    pub(crate) fn of(programs: &[&Program], extra: &[(EntityId, usize, bool)]) -> Needs {
+        let Some(first) = programs.first() else {
+            return Needs {
+                afar: Vec::new(),
+                local: Vec::new(),
+                parents: Vec::new(),
+                aggregated: Vec::new(),
+            };
+        };
+        let n = first.entities.len();
+        let mut needs = Needs {
+            afar: first.fields_read_afar(),
+            local: (0..n)
+                .map(|e| first.fields_read_locally(EntityId(e)))
+                .collect(),
+            parents: first.aggregate_parents(),
+            aggregated: first.aggregated(),
+        };
+        let or = |into: &mut [bool], from: &[bool]| {
+            for (a, b) in into.iter_mut().zip(from) {
+                *a |= b;
+            }
+        };
+        for p in programs.iter().skip(1) {
+            for (into, from) in needs.afar.iter_mut().zip(p.fields_read_afar()) {
+                or(into, &from);
+            }
+            for (e, into) in needs.local.iter_mut().enumerate() {
+                or(into, &p.fields_read_locally(EntityId(e)));
+            }
+            or(&mut needs.parents, &p.aggregate_parents());
+            or(&mut needs.aggregated, &p.aggregated());
+        }
+        for &(e, field, afar) in extra {
+            let marks = if afar {
+                &mut needs.afar
+            } else {
+                &mut needs.local
+            };
+            if let Some(m) = marks.get_mut(e.0).and_then(|m| m.get_mut(field)) {
+                *m = true;
+            }
+        }
+        needs
+    }
+
+    fn local(&self, e: EntityId) -> &[bool] {
+        self.local.get(e.0).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Pass 1 of a streaming run: every file checked, what is held kept, aggregates fed
+/// (for each program), and the entities evaluated early evaluated.
+struct Pass1<'r, 'a> {
+    /// With one schema; the first decides how cells are read.
+    programs: &'r [&'a Program],
+    needs: &'r Needs,
+    as_of: NaiveDate,
+    encoding: EncodingChoice,
+    observer: &'r dyn Observer,
+    /// Where outcomes of the entities evaluated early go (only with one program;
+    /// `None`: nothing is evaluated early).
+    early: Option<&'r LineWriter<'a>>,
+}
+
+/// What pass 1 leaves for pass 2, the data being clean.
+struct Prepared<'a> {
+    files: DataFiles,
+    holds: Vec<Hold>,
+    /// Per entity, its keys.
+    refs: Vec<KeyIndex>,
+    /// The records held.
+    dataset: Dataset,
+    /// Per program, the aggregates fed.
+    fed: Vec<Vec<FedAgg<'a>>>,
+    /// Per entity evaluated early, its outcomes.
+    spills: Vec<Option<Spill>>,
+    notes: Vec<DataNote>,
+}
+
+impl<'a> Pass1<'_, 'a> {
+    /// `None` when a file has a problem, or one cannot be ruled out: the in-memory
+    /// path then reports it exactly, or, clean after all, evaluates from memory.
+    /// `before`: one empty cell per entity, for the tables read before its file (what
+    /// feeding and early evaluation read), made by the caller because what is fed
+    /// borrows them.
+    fn run(
+        &self,
+        dir: &Path,
+        before: &'a [OnceCell<Dataset>],
+    ) -> Result<Option<Prepared<'a>>, StreamError> {
+        let Some(&program) = self.programs.first() else {
+            return Ok(None);
+        };
+        let files = find_data_files(program, dir).map_err(StreamError::Data)?;
+        if !files.cyclic.is_empty() {
+            return Err(StreamError::Cyclic);
+        }
+        let holds = holds(program, self.needs);
+        let wanted = wanted_keys(program, &files, &holds, self.encoding);
+        let n = program.entities.len();
+        let early = match self.early {
+            Some(_) => evaluated_early(program, &files, &holds),
+            None => vec![false; n],
+        };
+        // Check every file; keep what others read of the entities they refer to.
+        let mut refs: Vec<KeyIndex> = (0..n).map(|_| KeyIndex::empty(false)).collect();
+        let mut tables: Vec<Table> = (0..n).map(|_| Table::default()).collect();
+        self.observer.phase("checking records", None);
+        let mut clean = true;
+        let mut notes = files.notes.clone();
+        // Aggregates over an entity not held whole are fed as its file is checked, and
+        // the rules of an entity evaluated early are evaluated then, by evaluators over
+        // the tables read before it (those its records refer to, the parents included).
+        let mut fed: Vec<Vec<FedAgg>> = self.programs.iter().map(|_| Vec::new()).collect();
+        // The outcomes of the entities evaluated early, until their turn in pass 2.
+        let mut spills: Vec<Option<Spill>> = (0..n).map(|_| None).collect();
+        for &e in &files.order {
+            let Some(path) = files.files.get(e.0).cloned().flatten() else {
+                if let Some(slot) = refs.get_mut(e.0) {
+                    *slot = KeyIndex::empty(true);
+                }
+                continue;
+            };
+            let hold = holds.get(e.0).cloned().unwrap_or(Hold::Nothing);
+            let plan = FilePlan {
+                entity: e,
+                want: wanted.get(e.0).cloned().unwrap_or_default(),
+                feed: !matches!(hold, Hold::All(_))
+                    && self.needs.aggregated.get(e.0).copied().unwrap_or(false),
+                early: early.get(e.0).copied().unwrap_or(false),
+                hold,
+            };
+            let data = before
+                .get(e.0)
+                .filter(|_| plan.feed || plan.early)
+                .map(|cell| {
+                    cell.get_or_init(|| Dataset {
+                        tables: tables.clone(),
+                    })
+                });
+            let Some(file) = self.file(&plan, &path, &refs, data, clean)? else {
+                return Ok(None);
+            };
+            if let Some(slot) = spills.get_mut(e.0) {
+                *slot = file.spill;
+            }
+            for (all, more) in fed.iter_mut().zip(file.fed) {
+                all.extend(more);
+            }
+            clean &= file.clean && file.errors.is_empty() && !file.index.maybe_duplicate;
+            notes.extend(file.notes);
+            if let Some(slot) = refs.get_mut(e.0) {
+                *slot = file.index;
+            }
+            if let Some(t) = tables.get_mut(e.0) {
+                *t = Table {
+                    source: Some(path),
+                    records: file.records,
+                };
+            }
+        }
+        if !clean {
+            return Ok(None);
+        }
+        Ok(Some(Prepared {
+            files,
+            holds,
+            refs,
+            dataset: Dataset { tables },
+            fed,
+            spills,
+            notes,
+        }))
+    }
+}
+
+/// One empty cell per entity (see [`Pass1::run`]).
+fn empty_cells(program: &Program) -> Vec<OnceCell<Dataset>> {
+    program.entities.iter().map(|_| OnceCell::new()).collect()
 }
 
 /// Per entity: whether its rules are evaluated as its file is checked (pass 1), their
@@ -342,15 +487,6 @@ fn spill_error(entity: &str, error: io::Error) -> StreamError {
 /// Bytes read back at a time from a temporary file of outcomes.
 const COPY_BUF: usize = 1 << 20;
 
-/// What the check of every file in pass 1 shares.
-struct Check<'c, 'a> {
-    program: &'a Program,
-    as_of: NaiveDate,
-    encoding: EncodingChoice,
-    observer: &'c dyn Observer,
-    writer: &'c LineWriter<'a>,
-}
-
 /// How pass 1 reads one entity's file.
 struct FilePlan {
     entity: EntityId,
@@ -370,8 +506,8 @@ struct FileChecked<'a> {
     clean: bool,
     /// The records held, with the fields held.
     records: Vec<Record>,
-    /// The aggregates fed.
-    fed: Vec<FedAgg<'a>>,
+    /// Per program, the aggregates fed.
+    fed: Vec<Vec<FedAgg<'a>>>,
     /// The outcomes of an entity evaluated early.
     spill: Option<Spill>,
     index: KeyIndex,
@@ -379,7 +515,7 @@ struct FileChecked<'a> {
     notes: Vec<DataNote>,
 }
 
-impl<'a> Check<'_, 'a> {
+impl<'a> Pass1<'_, 'a> {
     /// Check one file: a reader thread converts its rows (on every core) while this
     /// one feeds aggregates and keeps what is held, and an evaluator thread evaluates
     /// an entity evaluated early. `data`: the tables read before it, for feeding and
@@ -390,19 +526,27 @@ impl<'a> Check<'_, 'a> {
         plan: &FilePlan,
         path: &Path,
         refs: &[KeyIndex],
-        afar: &[Vec<bool>],
         data: Option<&'a Dataset>,
         mut clean: bool,
     ) -> Result<Option<FileChecked<'a>>, StreamError> {
-        let (program, e) = (self.program, plan.entity);
+        let e = plan.entity;
+        let Some(&program) = self.programs.first() else {
+            return Ok(None);
+        };
         let mode = match plan.hold {
             Hold::All(_) => KeyMode::Full,
             Hold::Wanted(_) | Hold::Nothing => KeyMode::Wanted(Arc::clone(&plan.want)),
         };
-        let (keeping, held_as) = self.projections(plan, afar);
-        let mut feeder = data
-            .filter(|_| plan.feed)
-            .map(|d| Evaluator::new(program, d, self.as_of));
+        let (keeping, held_as) = self.projections(plan);
+        // One feeder per program: each feeds its own aggregates.
+        let mut feeders: Vec<Evaluator> = match data.filter(|_| plan.feed) {
+            Some(d) => self
+                .programs
+                .iter()
+                .map(|p| Evaluator::new(p, d, self.as_of))
+                .collect(),
+            None => Vec::new(),
+        };
         let early_ev = data
             .filter(|_| plan.early)
             .map(|d| Evaluator::new(program, d, self.as_of));
@@ -410,9 +554,9 @@ impl<'a> Check<'_, 'a> {
             Some(_) => Some(Spill::new(program, e)?),
             None => None,
         };
-        let early_out = early_ev.as_ref().map(|ev| Out {
+        let early_out = early_ev.as_ref().zip(self.early).map(|(ev, writer)| Out {
             ev,
-            writer: self.writer,
+            writer,
             entity: e,
             // Progress counts the rows checked, not these again.
             observer: &crate::progress::Quiet,
@@ -459,8 +603,10 @@ impl<'a> Check<'_, 'a> {
                         clean = false;
                         continue;
                     };
-                    if let Some(f) = feeder.as_mut().filter(|_| clean) {
-                        f.feed(e, fed, &r);
+                    if clean && !feeders.is_empty() {
+                        for f in &mut feeders {
+                            f.feed(e, fed, &r);
+                        }
                         fed += 1;
                     }
                     if plan.early {
@@ -499,7 +645,7 @@ impl<'a> Check<'_, 'a> {
         Ok(Some(FileChecked {
             clean,
             records,
-            fed: feeder.map(Evaluator::into_fed).unwrap_or_default(),
+            fed: feeders.into_iter().map(Evaluator::into_fed).collect(),
             spill: spill?,
             index,
             errors,
@@ -510,20 +656,20 @@ impl<'a> Check<'_, 'a> {
     /// What a record keeps while it is checked (what is held of it, what feeding
     /// reads when fed, and what its own rules read when evaluated early), and, when
     /// that is more than what is held, what a held record keeps.
-    fn projections(
-        &self,
-        plan: &FilePlan,
-        afar: &[Vec<bool>],
-    ) -> (Option<Arc<Projection>>, Option<Arc<Projection>>) {
+    fn projections(&self, plan: &FilePlan) -> (Option<Arc<Projection>>, Option<Arc<Projection>>) {
         let e = plan.entity;
-        let width = self.program.entity(e).map_or(0, |d| d.fields.len());
-        let mut marks = match afar.get(e.0) {
+        let width = self
+            .programs
+            .first()
+            .and_then(|p| p.entity(e))
+            .map_or(0, |d| d.fields.len());
+        let mut marks = match self.needs.afar.get(e.0) {
             Some(marks) if plan.feed || !matches!(plan.hold, Hold::Nothing) => marks.clone(),
             _ => vec![false; width],
         };
         if plan.early {
-            for (m, local) in marks.iter_mut().zip(self.program.fields_read_locally(e)) {
-                *m |= local;
+            for (m, local) in marks.iter_mut().zip(self.needs.local(e)) {
+                *m |= *local;
             }
         }
         let keeping = Projection::keeping(&marks);
@@ -617,17 +763,17 @@ impl Out<'_, '_> {
 }
 
 /// Read a checked file in batches, sending each; stops when the receiver is gone.
+/// Only the fields marked in `read` are converted.
 fn read_batches(
     program: &Program,
     entity: EntityId,
     (path, encoding): (&Path, EncodingChoice),
-    refs: &[KeyIndex],
+    (refs, read): (&[KeyIndex], &[bool]),
     tx: &std::sync::mpsc::SyncSender<Result<Vec<Record>, StreamError>>,
 ) {
     let changed = || StreamError::Changed(path.to_path_buf());
-    let read = program.fields_read_locally(entity);
     let reader = match open_table_in(program, entity, path, refs, encoding) {
-        Ok(r) => r.with_keys(KeyMode::Unchecked).reading_only(&read),
+        Ok(r) => r.with_keys(KeyMode::Unchecked).reading_only(read),
         Err(_) => {
             let _ = tx.send(Err(changed()));
             return;
@@ -681,14 +827,13 @@ enum Hold {
 /// Per entity, what is held (see [`Hold`]): memory grows with the entities that
 /// aggregates group by (the parks), and with the records referred to, not with the
 /// rest (the firms).
-fn holds(program: &Program, afar: &[Vec<bool>]) -> Vec<Hold> {
+fn holds(program: &Program, needs: &Needs) -> Vec<Hold> {
     let referred = referred_to(program);
-    let parents = program.aggregate_parents();
     referred
         .iter()
-        .zip(parents)
-        .zip(afar)
-        .map(|((&referred, parent), marks)| {
+        .zip(&needs.parents)
+        .zip(&needs.afar)
+        .map(|((&referred, &parent), marks)| {
             let p = Projection::keeping(marks);
             let p = (!p.keeps_all()).then(|| Arc::new(p));
             match (referred, parent) {
