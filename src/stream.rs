@@ -32,6 +32,8 @@
 //! [`load_dir`]: its errors are reported exactly, or, clean after all, it is evaluated
 //! from memory.
 
+pub mod diff;
+
 use crate::data::{
     DataError, DataFiles, DataNote, Dataset, EncodingChoice, KeyIndex, KeyMode, KeySet, LoadErrors,
     LoadOptions, Projection, Record, Table, find_data_files, load_dir, open_table_in,
@@ -89,6 +91,12 @@ pub enum StreamError {
         dir: PathBuf,
         error: io::Error,
     },
+    /// The temporary file that holds a diff's changes until they are written could
+    /// not be made, written or read back.
+    #[error(
+        "could not keep the diff's changes in a temporary file (in {dir}; set TMPDIR to use another folder): {error}"
+    )]
+    ChangesSpill { dir: PathBuf, error: io::Error },
     #[error("{0}")]
     Io(#[from] io::Error),
 }

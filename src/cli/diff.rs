@@ -2,9 +2,12 @@
 
 use super::progress::Bar;
 use super::{DataArgs, Exit, OutputArgs, compile, load_data, resolve_as_of, write_output};
+use chrono::NaiveDate;
 use parkrules::eval;
-use parkrules::program::StatusKind;
+use parkrules::program::{Program, StatusKind};
 use parkrules::report::diff::{self, DiffFormat, Side};
+use parkrules::stream::StreamError;
+use parkrules::stream::diff::{DiffJob, StreamedDiff};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -36,6 +39,14 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     // `--as-of` applies to both; by default each policy is read at the revision's
     // effective date, so both sides are compared on the same day.
     let as_of = resolve_as_of(args.data.as_of.as_deref(), rp)?;
+    let format = DiffFormat::from_name(&args.format).unwrap_or(DiffFormat::Text);
+    // Record by record when the data allows (a revision that changes no entity or
+    // enum, the data clean); else in memory, which also reports the data's problems.
+    if !args.data.skip_bad_records
+        && let Some(exit) = streamed(args, [bp, rp], as_of, format)?
+    {
+        return Ok(exit);
+    }
     // One load when both policies read the records the same way (a revision that
     // changes no entity or enum); else each side loads them for its own schema.
     let same_schema = bp.entities == rp.entities && bp.enums == rp.enums;
@@ -97,7 +108,6 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
         },
         &args.by,
     );
-    let format = DiffFormat::from_name(&args.format).unwrap_or(DiffFormat::Text);
     write_output(args.output.out.as_ref(), |w| {
         diff::write_diff_in(w, format, &d, super::lang::get())
     })?;
@@ -110,12 +120,85 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     // once, without freeing millions of records, outcomes and changes one by one
     // (a second and more at a million firms).
     std::mem::forget((d, bout, rout, bdata, revised_data));
+    Ok(errors_exit(errors))
+}
+
+/// Exit 1 when an outcome is `error` (SPEC §4), on either side.
+fn errors_exit(errors: usize) -> Exit {
     if errors > 0 {
         super::error(super::tr(
             format!("{errors} outcome(s) are errors (see the report)"),
             format!("{errors} 个结果为 error（见报告）"),
         ));
-        return Ok(Exit::Failed);
+        return Exit::Failed;
     }
-    Ok(Exit::Ok)
+    Exit::Ok
+}
+
+/// The diff made record by record (see `parkrules::stream::diff`); `None` when it
+/// cannot be (nothing was written then).
+fn streamed(
+    args: &Args,
+    [base, revised]: [&Program; 2],
+    as_of: NaiveDate,
+    format: DiffFormat,
+) -> Result<Option<Exit>, Exit> {
+    if let Err(e) = std::fs::read_dir(&args.data.data) {
+        let dir = args.data.data.display();
+        super::error(super::tr(
+            format!("cannot read data folder `{dir}`: {e}"),
+            format!("无法读取数据文件夹 `{dir}`：{e}"),
+        ));
+        return Err(Exit::Usage);
+    }
+    let job = DiffJob {
+        base,
+        revised,
+        as_of,
+        encoding: args.data.load_options().encoding,
+        by: &args.by,
+        print_json: format == DiffFormat::Json,
+    };
+    let bar = Bar::start();
+    let made = parkrules::stream::diff::diff(&job, &args.data.data, &bar);
+    bar.finish();
+    let StreamedDiff {
+        diff: d,
+        printed,
+        errors,
+        notes,
+    } = match made {
+        Ok(Some(made)) => made,
+        Ok(None) => return Ok(None),
+        Err(StreamError::Data(errs)) => {
+            eprint!(
+                "{}",
+                parkrules::data::render_errors_in(&errs, super::lang::get())
+            );
+            return Err(Exit::Failed);
+        }
+        Err(e @ StreamError::ChangesSpill { .. }) => {
+            let zh = match &e {
+                StreamError::ChangesSpill { dir, error } => format!(
+                    "无法把比较结果的变化暂存到临时文件（位于 {}；可用 TMPDIR 指定其他文件夹）：{error}",
+                    dir.display()
+                ),
+                _ => String::new(),
+            };
+            super::error(super::tr(e.to_string(), zh));
+            return Err(Exit::Usage);
+        }
+        Err(e) => {
+            super::error(e);
+            return Err(Exit::Usage);
+        }
+    };
+    super::print_notes(&notes);
+    write_output(args.output.out.as_ref(), |w| match printed {
+        Some(mut file) => diff::json::write_printed(w, &d, &mut file),
+        None => diff::write_diff_in(w, format, &d, super::lang::get()),
+    })?;
+    // The process ends after this command (see `run`).
+    std::mem::forget(d);
+    Ok(Some(errors_exit(errors)))
 }

@@ -109,9 +109,19 @@ fn merge<'a>(
     revised: Vec<(OrderKey, &'a Outcome)>,
 ) -> Vec<(OrderKey, Pair<'a>)> {
     let mut out: Vec<(OrderKey, Pair)> = Vec::with_capacity(base.len().max(revised.len()));
+    merge_with(base, revised, |k, pair| out.push((k, pair)));
+    out
+}
+
+/// [`merge`], each pair handed to `emit` in key order.
+pub(crate) fn merge_with<'a>(
+    base: impl IntoIterator<Item = (OrderKey, &'a Outcome)>,
+    revised: impl IntoIterator<Item = (OrderKey, &'a Outcome)>,
+    mut emit: impl FnMut(OrderKey, Pair<'a>),
+) {
     let (mut b, mut r) = (base.into_iter().peekable(), revised.into_iter().peekable());
     loop {
-        let next = match (b.peek(), r.peek()) {
+        let (k, pair) = match (b.peek(), r.peek()) {
             (None, None) => break,
             (Some((kb, _)), Some((kr, _))) if kb == kr => {
                 let (Some((k, ob)), Some((_, or))) = (b.next(), r.next()) else {
@@ -132,9 +142,8 @@ fn merge<'a>(
                 None => break,
             },
         };
-        out.push(next);
+        emit(k, pair);
     }
-    out
 }
 
 #[cfg(test)]

@@ -38,6 +38,48 @@ use std::io::{self, Write};
 /// printer on [`to_json`]'s value; the change objects (most of the bytes) are
 /// printed on every core, a run of them at a time, and written in order.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
+    write_around(w, d, |out| {
+        for (k, run) in d.changes.chunks(CHANGES_AT_ONCE).enumerate() {
+            out.write_all(&print_changes(run, k == 0)?)?;
+        }
+        Ok(())
+    })
+}
+
+/// [`write`] with the change objects already printed by [`print_changes`], in order,
+/// read from `printed` (`d.changes` is not read; the indices of `new_violations` and
+/// `resolved_violations` are into the printed changes).
+pub fn write_printed(w: &mut dyn Write, d: &Diff, printed: &mut dyn io::Read) -> io::Result<()> {
+    write_around(w, d, |out| io::copy(printed, out).map(|_| ()))
+}
+
+/// The change objects of a run of changes as they stand in the `changes` array of
+/// [`write`], printed on every core; `first`: the run starts the array. Runs printed
+/// one after the other, from the first, make the array's elements.
+pub fn print_changes(changes: &[RecordChange], first: bool) -> io::Result<Vec<u8>> {
+    let parts: Vec<(usize, &[RecordChange])> =
+        changes.chunks(CHANGES_AT_ONCE / 8).enumerate().collect();
+    let printed = parallel::map_in_order(&parts, |(k, part)| {
+        let mut out = Vec::new();
+        for (i, c) in part.iter().enumerate() {
+            element_start(&mut out, 2, first && *k == 0 && i == 0)?;
+            indented(&mut out, &ChangeSer(c), 2)?;
+        }
+        io::Result::Ok(out)
+    });
+    let mut out = Vec::new();
+    for part in printed {
+        out.extend_from_slice(&part?);
+    }
+    Ok(out)
+}
+
+/// The document, the elements of `changes` written by `changes` (nothing for none).
+fn write_around(
+    w: &mut dyn Write,
+    d: &Diff,
+    changes: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let mut buf = io::BufWriter::with_capacity(64 * 1024, w);
     let mut map = Pretty::new(&mut buf, 1, b'{')?;
     for (k, v) in head(d).map_err(io::Error::other)? {
@@ -45,21 +87,12 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
     }
     map.key("changes")?;
     let mut seq = Pretty::new(map.w, 2, b'[')?;
-    for run in d.changes.chunks(CHANGES_AT_ONCE) {
-        let parts: Vec<&[RecordChange]> = run.chunks(CHANGES_AT_ONCE / 8).collect();
-        let printed = parallel::map_in_order(&parts, |part| {
-            let mut out = Vec::new();
-            for c in *part {
-                let first = out.is_empty();
-                element_start(&mut out, 2, first)?;
-                indented(&mut out, &ChangeSer(c), 2)?;
-            }
-            io::Result::Ok(out)
-        });
-        for part in printed {
-            seq.raw_elements(&part?)?;
-        }
-    }
+    let mut counted = Counted {
+        w: &mut *seq.w,
+        bytes: 0,
+    };
+    changes(&mut counted)?;
+    seq.empty = counted.bytes == 0;
     seq.end()?;
     map.w = seq.w;
     map.entry("new_violations", &d.new_violations)?;
@@ -67,6 +100,24 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
     map.end()?;
     writeln!(buf)?;
     buf.flush()
+}
+
+/// A writer that counts the bytes through it.
+struct Counted<'w, W: Write> {
+    w: &'w mut W,
+    bytes: usize,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.w.write(buf)?;
+        self.bytes = self.bytes.saturating_add(n);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
 }
 
 /// Changes printed in one go (on every core, in eight parts).
@@ -103,19 +154,6 @@ impl<'w, W: Write> Pretty<'w, W> {
     fn entry(&mut self, k: &str, v: &impl Serialize) -> io::Result<()> {
         self.key(k)?;
         indented(self.w, v, self.depth)
-    }
-
-    /// Elements already printed, each with its separator as the first of a sequence
-    /// ([`element_start`] as first): the first byte is made `,` unless they are first.
-    fn raw_elements(&mut self, printed: &[u8]) -> io::Result<()> {
-        if printed.is_empty() {
-            return Ok(());
-        }
-        if !self.empty {
-            self.w.write_all(b",")?;
-        }
-        self.empty = false;
-        self.w.write_all(printed)
     }
 
     fn end(&mut self) -> io::Result<()> {

@@ -1,0 +1,333 @@
+//! Streaming diff: two policies evaluated on the records one batch at a time.
+//!
+//! Consumes two checked programs with one schema (the same entities, fields and enums:
+//! a revision that changes rules, params and lets, not what a record is), a data
+//! folder, an as-of date and the `--by` field paths; produces the [`Diff`] that
+//! [`compute_diff`](crate::report::diff::compute_diff) makes from two in-memory
+//! evaluations, byte for byte once rendered. The folder is read as `eval` streams it
+//! (pass 1 of [`crate::stream`], for what both programs read, with an aggregate feeder
+//! for each); then each batch of records is evaluated by both programs on every core,
+//! and the outcome pairs of each record go, in report order, to one
+//! [`Builder`](crate::report::diff::Builder) that keeps counts, sums and breakdowns.
+//! Memory holds what `eval` holds (bounded by the parks, not the firms), plus the
+//! changes: for `--format json` not even those, their objects being printed a batch
+//! at a time into an unnamed temporary file (in `TMPDIR`) that the JSON renderer
+//! copies in place ([`json::write_printed`]).
+//!
+//! `None` when the diff cannot stream: the schemas differ, the entities refer to each
+//! other in a cycle, or a file has a problem (the in-memory diff then reports it).
+
+use super::{BATCH, CHUNK, Hold, Needs, Pass1, Prepared, StreamError, empty_cells, read_batches};
+use crate::data::{DataNote, EncodingChoice, Record};
+use crate::eval::{Evaluator, Outcome, Scratch, Status};
+use crate::parallel;
+use crate::program::{EntityId, Program, Ty};
+use crate::progress::Observer;
+use crate::report::diff::align::merge_with;
+use crate::report::diff::{Builder, Diff, Pair, RecordAt, Side, by, json};
+use chrono::NaiveDate;
+use std::fs::File;
+use std::io::{self, Seek, Write};
+use std::path::Path;
+
+/// What a diff is asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct DiffJob<'r> {
+    pub base: &'r Program,
+    pub revised: &'r Program,
+    pub as_of: NaiveDate,
+    pub encoding: EncodingChoice,
+    /// Field paths to break the money down by (`--by`).
+    pub by: &'r [String],
+    /// Print the change objects as JSON as they are made (for `--format json`),
+    /// instead of keeping them in [`Diff::changes`].
+    pub print_json: bool,
+}
+
+/// A diff made by streaming.
+#[derive(Debug)]
+pub struct StreamedDiff {
+    /// With no changes when they were printed.
+    pub diff: Diff,
+    /// The change objects printed (see [`json::write_printed`]), the file rewound.
+    pub printed: Option<File>,
+    /// Outcomes with status `error`, on both sides.
+    pub errors: usize,
+    /// What the loader noticed (ignored files, percent columns that look like
+    /// fractions).
+    pub notes: Vec<DataNote>,
+}
+
+/// The diff of `job.revised` against `job.base` on the records of `dir`, streamed;
+/// `None` when it cannot be (see the module doc: nothing is decided then).
+pub fn diff(
+    job: &DiffJob,
+    dir: &Path,
+    observer: &dyn Observer,
+) -> Result<Option<StreamedDiff>, StreamError> {
+    let (base, revised) = (job.base, job.revised);
+    if base.entities != revised.entities || base.enums != revised.enums {
+        return Ok(None);
+    }
+    let programs = [base, revised];
+    let needs = Needs::of(&programs, &by_fields(revised, job.by));
+    let pass1 = Pass1 {
+        programs: &programs,
+        needs: &needs,
+        as_of: job.as_of,
+        encoding: job.encoding,
+        observer,
+        early: None,
+    };
+    let before = empty_cells(revised);
+    let prepared = match pass1.run(dir, &before) {
+        Ok(Some(p)) => p,
+        Ok(None) | Err(StreamError::Cyclic) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Prepared {
+        files,
+        holds,
+        refs,
+        dataset,
+        fed,
+        notes,
+        spills: _,
+    } = prepared;
+    let mut fed = fed.into_iter();
+    let evaluators = programs.map(|p| {
+        let mut ev = Evaluator::new(p, &dataset, job.as_of);
+        ev.adopt_fed(fed.next().unwrap_or_default());
+        ev
+    });
+    let side = |program| Side {
+        program,
+        dataset: &dataset,
+        outcomes: &[],
+        as_of: job.as_of,
+    };
+    let [eb, er] = &evaluators;
+    let mut run = Run {
+        evaluators: [eb, er],
+        builder: Builder::new(side(base), side(revised), job.by, Some([eb, er])),
+        base_rank: base_ranks(base, revised),
+        printed: match job.print_json {
+            true => Some(Printed::new()?),
+            false => None,
+        },
+        errors: 0,
+        observer,
+    };
+    observer.phase("evaluating both policies", None);
+    for e in (0..revised.entities.len()).map(EntityId) {
+        // From its file, unless held whole (then from memory).
+        let path = match holds.get(e.0) {
+            Some(Hold::All(None)) => None,
+            _ => files.files.get(e.0).cloned().flatten(),
+        };
+        match path {
+            Some(path) => {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
+                std::thread::scope(|s| -> Result<(), StreamError> {
+                    let (refs, read) = (&refs, needs.local(e));
+                    let encoding = job.encoding;
+                    s.spawn(move || read_batches(revised, e, (&path, encoding), (refs, read), &tx));
+                    let mut first = 0usize;
+                    for batch in rx {
+                        let batch = batch?;
+                        run.batch(e, first, &batch)?;
+                        first = first.saturating_add(batch.len());
+                    }
+                    Ok(())
+                })?;
+            }
+            None => {
+                let records = dataset.table(e).map(|t| t.records.as_slice());
+                for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
+                    run.batch(e, k.saturating_mul(BATCH), batch)?;
+                }
+            }
+        }
+    }
+    let Run {
+        builder,
+        printed,
+        errors,
+        ..
+    } = run;
+    let printed = match printed {
+        Some(p) => Some(p.rewound()?),
+        None => None,
+    };
+    Ok(Some(StreamedDiff {
+        diff: builder.finish(),
+        printed,
+        errors,
+        notes,
+    }))
+}
+
+/// The fields the `--by` paths read, as [`Needs::of`] takes them: from each entity
+/// the path starts on, the first field on the record itself, the others afar.
+fn by_fields(program: &Program, by: &[String]) -> Vec<(EntityId, usize, bool)> {
+    let mut out = Vec::new();
+    for path in by {
+        for e in (0..program.entities.len()).map(EntityId) {
+            let Some(ids) = by::resolve(program, e, path) else {
+                continue;
+            };
+            let mut at = e;
+            for (k, id) in ids.iter().enumerate() {
+                out.push((at, id.0, k > 0));
+                let ty = program.entity(at).and_then(|d| d.field(*id));
+                if let Some(Ty::Entity(t)) = ty.map(|f| &f.ty) {
+                    at = *t;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Per base rule, its rank in the revised policy's report order: its position there,
+/// or, when the revision removed it, after every revised rule (as the in-memory
+/// alignment orders them).
+fn base_ranks(base: &Program, revised: &Program) -> Vec<usize> {
+    base.rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            revised
+                .rule_by_name(&r.name)
+                .map_or(revised.rules.len().saturating_add(i), |id| id.0)
+        })
+        .collect()
+}
+
+/// Pass 2 of a streaming diff.
+struct Run<'r, 's, 'a> {
+    evaluators: [&'s Evaluator<'a>; 2],
+    builder: Builder<'s, 'a>,
+    base_rank: Vec<usize>,
+    printed: Option<Printed>,
+    errors: usize,
+    observer: &'r dyn Observer,
+}
+
+/// The outcomes of a run of records on both sides, one after the other; `ends[i]`:
+/// where record `i`'s end on each side.
+#[derive(Default)]
+struct Evaluated {
+    outcomes: [Vec<Outcome>; 2],
+    ends: Vec<[usize; 2]>,
+}
+
+impl Run<'_, '_, '_> {
+    /// Evaluate a batch of records of `e` on every core, then hand each record's
+    /// outcome pairs to the builder in order. `first`: the batch's index in the input.
+    fn batch(&mut self, e: EntityId, first: usize, batch: &[Record]) -> Result<(), StreamError> {
+        let chunks: Vec<(usize, &[Record])> = batch
+            .chunks(CHUNK)
+            .enumerate()
+            .map(|(k, c)| (first.saturating_add(k.saturating_mul(CHUNK)), c))
+            .collect();
+        let evaluators = self.evaluators;
+        let evaluated = parallel::map_in_order(&chunks, |(start, records)| {
+            let mut scratch = Scratch::default();
+            let mut out = Evaluated {
+                ends: Vec::with_capacity(records.len()),
+                ..Evaluated::default()
+            };
+            for (i, r) in records.iter().enumerate() {
+                let index = start.saturating_add(i);
+                for (ev, outcomes) in evaluators.iter().zip(&mut out.outcomes) {
+                    ev.record_outcomes_in(&mut scratch, e, index, r, outcomes);
+                }
+                let [b, r] = &out.outcomes;
+                out.ends.push([b.len(), r.len()]);
+            }
+            self.observer.advance(records.len() as u64);
+            out
+        });
+        let mut pairs: Vec<Pair> = Vec::new();
+        for ((start, records), out) in chunks.iter().zip(&evaluated) {
+            let [bo, ro] = &out.outcomes;
+            self.errors += bo
+                .iter()
+                .chain(ro)
+                .filter(|o| matches!(o.status, Status::Error(_)))
+                .count();
+            let mut from = [0, 0];
+            for (i, (record, ends)) in records.iter().zip(&out.ends).enumerate() {
+                let [b, r] = [bo.get(from[0]..ends[0]), ro.get(from[1]..ends[1])];
+                from = *ends;
+                pairs.clear();
+                self.pair_up(b.unwrap_or_default(), r.unwrap_or_default(), &mut pairs);
+                let at = RecordAt {
+                    entity: e,
+                    index: start.saturating_add(i),
+                    record,
+                };
+                self.builder.record([Some(at), Some(at)], &pairs);
+            }
+        }
+        if let Some(printed) = &mut self.printed {
+            printed.print(&self.builder.take_changes())?;
+        }
+        Ok(())
+    }
+
+    /// One record's outcomes on each side, paired by rule, in the revised policy's
+    /// order with the rules it removed last.
+    fn pair_up<'o>(&self, base: &'o [Outcome], revised: &'o [Outcome], pairs: &mut Vec<Pair<'o>>) {
+        let rank = |o: &Outcome| self.base_rank.get(o.rule.0).copied().unwrap_or(usize::MAX);
+        let mut b: Vec<((usize, usize, usize), &Outcome)> =
+            base.iter().map(|o| ((0, 0, rank(o)), o)).collect();
+        // In the revised order already unless the revision moved rules.
+        b.sort_by_key(|(k, _)| *k);
+        let r = revised.iter().map(|o| ((0, 0, o.rule.0), o));
+        merge_with(b, r, |_, pair| pairs.push(pair));
+    }
+}
+
+/// The change objects printed so far, in an unnamed temporary file.
+struct Printed {
+    file: io::BufWriter<File>,
+    changes: usize,
+}
+
+impl Printed {
+    fn new() -> Result<Printed, StreamError> {
+        let file = tempfile::tempfile().map_err(changes_error)?;
+        Ok(Printed {
+            file: io::BufWriter::with_capacity(super::COPY_BUF, file),
+            changes: 0,
+        })
+    }
+
+    fn print(&mut self, changes: &[crate::report::diff::RecordChange]) -> Result<(), StreamError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let bytes = json::print_changes(changes, self.changes == 0).map_err(changes_error)?;
+        self.file.write_all(&bytes).map_err(changes_error)?;
+        self.changes = self.changes.saturating_add(changes.len());
+        Ok(())
+    }
+
+    fn rewound(self) -> Result<File, StreamError> {
+        let mut file = self
+            .file
+            .into_inner()
+            .map_err(|e| changes_error(e.into_error()))?;
+        file.rewind().map_err(changes_error)?;
+        Ok(file)
+    }
+}
+
+fn changes_error(error: io::Error) -> StreamError {
+    StreamError::ChangesSpill {
+        dir: std::env::temp_dir(),
+        error,
+    }
+}
