@@ -467,6 +467,52 @@ fn an_unusable_temporary_folder_is_named_and_nothing_is_written() {
     );
 }
 
+/// A JSON diff prints its changes into a temporary file while the totals above them
+/// are still being counted: when none can be made, the run says where and how to
+/// choose another folder, and writes nothing (an old -o file is kept).
+#[test]
+fn a_json_diff_without_a_temporary_folder_names_it_and_writes_nothing() {
+    let dir = tempdir();
+    let missing = dir.join("no-such-folder");
+    let out = dir.join("diff.json");
+    std::fs::write(&out, "old").unwrap();
+    let o = command(&[
+        "diff",
+        "policies/pinghu-current",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+        "--format",
+        "json",
+        "-o",
+    ])
+    .arg(&out)
+    .env("TMPDIR", &missing)
+    .output()
+    .unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("diff's changes in a temporary file")
+            && err.contains(&missing.display().to_string())
+            && err.contains("set TMPDIR"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+    // Text keeps its changes in memory: no temporary file is needed.
+    let o = command(&[
+        "diff",
+        "policies/pinghu-current",
+        "policies/pinghu-revised",
+        "--data",
+        "examples/pinghu",
+    ])
+    .env("TMPDIR", &missing)
+    .output()
+    .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
 #[cfg(unix)]
 #[test]
 fn output_files_get_the_permissions_of_any_new_file_or_keep_their_own() {

@@ -21,6 +21,7 @@ mod policies;
 mod prop;
 mod report;
 mod stream;
+mod stream_diff;
 mod syntax;
 mod xlsx;
 
