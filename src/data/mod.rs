@@ -32,7 +32,7 @@ pub use load::{
     DataFiles, LoadOptions, Loaded, SkippedRow, find_data_files, load_dir, open_table,
     open_table_in, render_skipped, render_skipped_in,
 };
-pub use read::{BadRow, KeyIndex, KeyMode, KeySet, TableReader};
+pub use read::{BadRow, FastHash, KeyIndex, KeyMode, KeySet, TableReader};
 
 use crate::program::{EntityId, FieldId};
 use crate::value::Value;

@@ -101,7 +101,10 @@ pub struct KeyIndex {
 }
 
 /// A set of record keys, hashed as the key index hashes them.
-pub type KeySet = std::collections::HashSet<Arc<str>, BuildHasherDefault<KeyHasher>>;
+pub type KeySet = std::collections::HashSet<Arc<str>, FastHash>;
+
+/// Hash maps of the crate's own data (keys, names, causes) hashed by [`KeyHasher`].
+pub type FastHash = BuildHasherDefault<KeyHasher>;
 
 /// How a [`TableReader`] checks and numbers the keys of its file.
 #[derive(Clone, Debug, Default)]

@@ -9,6 +9,7 @@
 //! ([`Builder::take_changes`]) and keeping only counts and sums.
 
 use crate::ast::Family;
+use crate::data::FastHash;
 use crate::data::Record;
 use crate::eval::{Evaluator, Outcome, Status};
 use crate::program::{EntityId, Program, StatusKind};
@@ -78,7 +79,7 @@ impl<'s, 'a> Builder<'s, 'a> {
                     Some(given) => Evaluators::Given(given),
                     None => Evaluators::Lazy(None),
                 },
-                cache: HashMap::new(),
+                cache: HashMap::default(),
             },
             sides: [base, revised],
             changes: Vec::new(),
@@ -127,13 +128,9 @@ impl<'s, 'a> Builder<'s, 'a> {
 
     /// Compare one pair; whether it changed and whether it newly violates.
     fn pair(&mut self, at: [Option<RecordAt>; 2], pair: &Pair) -> (bool, bool) {
-        let Some(mut c) = self.change_of(at, pair) else {
+        let Some(c) = self.change_of(at, pair) else {
             return (false, false);
         };
-        if let ([Some(b), Some(r)], [Some(ab), Some(ar)]) = (pair, at) {
-            self.explainer
-                .refine(&self.sides, &mut c, [(b, ab), (r, ar)]);
-        }
         if let Some(r) = self
             .rule_pos
             .get(&*c.rule)
@@ -155,7 +152,7 @@ impl<'s, 'a> Builder<'s, 'a> {
         (true, !was && is)
     }
 
-    fn change_of(&self, at: [Option<RecordAt>; 2], pair: &Pair) -> Option<RecordChange> {
+    fn change_of(&mut self, at: [Option<RecordAt>; 2], pair: &Pair) -> Option<RecordChange> {
         let [base, revised] = &self.sides;
         if unchanged(base, revised, pair) {
             return None;
@@ -188,13 +185,28 @@ impl<'s, 'a> Builder<'s, 'a> {
             let b = before.as_ref().and_then(|v| v.amount).unwrap_or_default();
             a.checked_sub(b)
         });
-        let mut causes = causes::record_causes(before.as_ref(), after.as_ref());
-        let rule_causes = rule.map(|r| r.causes.as_slice()).unwrap_or_default();
-        causes.extend(causes::for_record(
-            rule_causes,
-            before.as_ref(),
-            after.as_ref(),
-        ));
+        // The causes seen on the record and the rule's that bear on it.
+        let seen = || {
+            let mut causes = causes::record_causes(before.as_ref(), after.as_ref());
+            let rule_causes = rule.map(|r| r.causes.as_slice()).unwrap_or_default();
+            causes.extend(causes::for_record(
+                rule_causes,
+                before.as_ref(),
+                after.as_ref(),
+            ));
+            causes
+        };
+        // Sharpened by explanations when both sides have the record.
+        let causes = match (pair, at) {
+            ([Some(b), Some(r)], [Some(ab), Some(ar)]) => self.explainer.causes(
+                &self.sides,
+                &any.rule,
+                [before.as_ref(), after.as_ref()],
+                [(b, ab), (r, ar)],
+                seen,
+            ),
+            _ => Arc::from(seen()),
+        };
         Some(RecordChange {
             entity: any.entity.clone(),
             key: any.key.clone(),
@@ -203,7 +215,7 @@ impl<'s, 'a> Builder<'s, 'a> {
             before: before.map(Box::new),
             after: after.map(Box::new),
             change: change.flatten(),
-            causes: Arc::from(causes),
+            causes,
         })
     }
 
@@ -249,7 +261,7 @@ impl<'s, 'a> Builder<'s, 'a> {
 /// same amounts, or different params lead to the same amounts.
 struct Explainer<'s, 'a> {
     evaluators: Evaluators<'s, 'a>,
-    cache: HashMap<(Arc<str>, Shape, Shape), Arc<[Cause]>>,
+    cache: HashMap<ShapeOfChange, Arc<[Cause]>, FastHash>,
 }
 
 use crate::report::diff::Cause;
@@ -269,6 +281,9 @@ type Shape = (
     [Option<String>; 2],
 );
 
+/// A change's rule and its shapes before and after.
+type ShapeOfChange = (Arc<str>, Shape, Shape);
+
 fn shape(v: Option<&OutcomeView>) -> Shape {
     match v {
         None => (None, None, Default::default(), Default::default()),
@@ -282,20 +297,20 @@ fn shape(v: Option<&OutcomeView>) -> Shape {
 }
 
 impl<'a> Explainer<'_, 'a> {
-    fn refine(
+    /// The causes of a change of `rule` with these views, made by `seen` and refined
+    /// by the explanations of the record on each side, or those of an earlier change
+    /// of the same shape.
+    fn causes(
         &mut self,
         sides: &[Side<'a>; 2],
-        c: &mut RecordChange,
+        rule: &Arc<str>,
+        [before, after]: [Option<&OutcomeView>; 2],
         at: [(&Outcome, RecordAt); 2],
-    ) {
-        let key = (
-            c.rule.clone(),
-            shape(c.before.as_deref()),
-            shape(c.after.as_deref()),
-        );
+        seen: impl FnOnce() -> Vec<Cause>,
+    ) -> Arc<[Cause]> {
+        let key = (Arc::clone(rule), shape(before), shape(after));
         if let Some(causes) = self.cache.get(&key) {
-            c.causes = Arc::clone(causes);
-            return;
+            return Arc::clone(causes);
         }
         let [eb, er]: [&Evaluator<'a>; 2] = match &mut self.evaluators {
             Evaluators::Given([b, r]) => [*b, *r],
@@ -310,10 +325,11 @@ impl<'a> Explainer<'_, 'a> {
         let [(b, ab), (r, ar)] = at;
         let xb = eb.explain_brief_of(ab.entity, ab.index, ab.record, b.rule);
         let xr = er.explain_brief_of(ar.entity, ar.index, ar.record, r.rule);
-        let mut refined = c.causes.to_vec();
+        let mut refined = seen();
         causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
-        c.causes = Arc::from(refined);
-        self.cache.insert(key, Arc::clone(&c.causes));
+        let causes: Arc<[Cause]> = Arc::from(refined);
+        self.cache.insert(key, Arc::clone(&causes));
+        causes
     }
 }
 

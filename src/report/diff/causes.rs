@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
 /// One reason an outcome differs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Cause {
     /// The rule exists only in the revised policy.
     RuleAdded,
@@ -64,7 +64,7 @@ pub enum Cause {
 }
 
 /// One difference between two definitions of a rule.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum DefChange {
     Family {
         base: Family,

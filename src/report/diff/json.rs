@@ -23,14 +23,16 @@
 //! `exception_changed {base, revised}`, `when_changed {base, revised}`,
 //! `tier_row {base, revised}`.
 
+use crate::data::FastHash;
 use crate::parallel;
 use crate::program::StatusKind;
 use crate::report::OutcomeView;
 use crate::report::diff::{Cause, DefChange, Diff, Money, PolicyRef, RecordChange, RuleDelta};
-use crate::report::json::fields;
+use crate::report::json::{fields, string};
 use crate::value::plain_decimal;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// Write the diff as JSON, ending with a newline. The changes are serialised one at a
@@ -60,10 +62,11 @@ pub fn print_changes(changes: &[RecordChange], first: bool) -> io::Result<Vec<u8
     let parts: Vec<(usize, &[RecordChange])> =
         changes.chunks(CHANGES_AT_ONCE / 8).enumerate().collect();
     let printed = parallel::map_in_order(&parts, |(k, part)| {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(part.len().saturating_mul(CHANGE_ROOM));
+        let mut causes = CausesPrinted::default();
         for (i, c) in part.iter().enumerate() {
             element_start(&mut out, 2, first && *k == 0 && i == 0)?;
-            indented(&mut out, &ChangeSer(c), 2)?;
+            change(&mut out, c, &mut causes)?;
         }
         io::Result::Ok(out)
     });
@@ -72,6 +75,128 @@ pub fn print_changes(changes: &[RecordChange], first: bool) -> io::Result<Vec<u8
         out.extend_from_slice(&part?);
     }
     Ok(out)
+}
+
+/// Bytes reserved per change printed (most take 600 to 900).
+const CHANGE_ROOM: usize = 1024;
+
+/// One change object as an element of `changes` (at depth 2), in the bytes serde_json's
+/// pretty printer gives [`ChangeSer`] there, written directly: a million changes are
+/// most of a diff's output, and the general printer (then indenting its lines) took a
+/// third of a diff's instructions. The causes, shared by changes of one shape, are
+/// printed once per list ([`CausesPrinted`]).
+fn change<'c>(
+    out: &mut Vec<u8>,
+    c: &'c RecordChange,
+    causes: &mut CausesPrinted<'c>,
+) -> io::Result<()> {
+    const KEY: &[u8] = b"\n      ";
+    out.push(b'{');
+    for (k, v) in [
+        ("entity", &*c.entity),
+        ("key", &*c.key),
+        ("rule", &*c.rule),
+        ("family", c.family.name()),
+    ] {
+        out.extend_from_slice(KEY);
+        key(out, k)?;
+        string(out, v)?;
+        out.push(b',');
+    }
+    for (k, v) in [
+        ("before", c.before.as_deref()),
+        ("after", c.after.as_deref()),
+    ] {
+        out.extend_from_slice(KEY);
+        key(out, k)?;
+        match v {
+            None => out.extend_from_slice(b"null"),
+            Some(v) => outcome(out, v)?,
+        }
+        out.push(b',');
+    }
+    out.extend_from_slice(KEY);
+    key(out, "change")?;
+    match c.change {
+        Some(d) => string(out, &plain_decimal(d))?,
+        None => out.extend_from_slice(b"null"),
+    }
+    out.push(b',');
+    out.extend_from_slice(KEY);
+    key(out, "causes")?;
+    causes.print(out, &c.causes)?;
+    out.extend_from_slice(b"\n    }");
+    Ok(())
+}
+
+/// An outcome object of a change (at depth 3): [`SideSer`]'s fields.
+fn outcome(out: &mut Vec<u8>, v: &OutcomeView) -> io::Result<()> {
+    out.push(b'{');
+    let mut first = true;
+    for (k, value) in fields(v) {
+        if matches!(k, "entity" | "key" | "rule" | "family") {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.extend_from_slice(b"\n        ");
+        key(out, k)?;
+        match value {
+            Some(s) => string(out, &s)?,
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+    if first {
+        out.push(b'}');
+    } else {
+        out.extend_from_slice(b"\n      }");
+    }
+    Ok(())
+}
+
+fn key(out: &mut Vec<u8>, k: &str) -> io::Result<()> {
+    string(out, k)?;
+    out.extend_from_slice(b": ");
+    Ok(())
+}
+
+/// The causes lists printed so far (at depth 3). Changes of one shape share one list,
+/// and many changes of different amounts have equal lists: each is printed once, then
+/// found by its address or, failing that, its content.
+#[derive(Default)]
+struct CausesPrinted<'c> {
+    by_address: HashMap<*const Cause, usize, FastHash>,
+    by_content: HashMap<&'c [Cause], usize, FastHash>,
+    printed: Vec<Vec<u8>>,
+}
+
+impl<'c> CausesPrinted<'c> {
+    fn print(&mut self, out: &mut Vec<u8>, causes: &'c [Cause]) -> io::Result<()> {
+        if causes.is_empty() {
+            out.extend_from_slice(b"[]");
+            return Ok(());
+        }
+        let at = causes.as_ptr();
+        let known = match self.by_address.get(&at) {
+            Some(&i) => Some(i),
+            None => self.by_content.get(causes).copied(),
+        };
+        if let Some((i, bytes)) = known.and_then(|i| Some((i, self.printed.get(i)?))) {
+            out.extend_from_slice(bytes);
+            self.by_address.insert(at, i);
+            return Ok(());
+        }
+        let mut bytes = Vec::new();
+        indented(&mut bytes, &CausesSer(causes), 3)?;
+        out.extend_from_slice(&bytes);
+        let i = self.printed.len();
+        self.printed.push(bytes);
+        self.by_address.insert(at, i);
+        self.by_content.insert(causes, i);
+        Ok(())
+    }
 }
 
 /// The document, the elements of `changes` written by `changes` (nothing for none).
@@ -460,4 +585,130 @@ fn rule(r: &RuleDelta) -> serde_json::Result<Json> {
     o.insert("changed".into(), json!(r.changed));
     o.insert("causes".into(), serde_json::to_value(CausesSer(&r.causes))?);
     Ok(Json::Object(o))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::ast::Family;
+    use rust_decimal::Decimal;
+    use std::sync::Arc;
+
+    fn view(status: StatusKind) -> OutcomeView {
+        OutcomeView {
+            entity: Arc::from("企业"),
+            key: Arc::from("F\"1"),
+            rule: Arc::from("入园奖励"),
+            family: Some(Family::Subsidy),
+            status,
+            amount: None,
+            cite: None,
+            exception: None,
+            message: None,
+            failed_when: None,
+            error: None,
+            location: None,
+            eval_error: None,
+        }
+    }
+
+    /// Every shape a change object takes: each status of a side, a side missing,
+    /// texts to escape (quotes, backslashes, line ends, control characters), no
+    /// causes, causes shared and causes of every kind.
+    fn changes() -> Vec<RecordChange> {
+        let amount = OutcomeView {
+            amount: Some(Decimal::new(-12_345, 2)),
+            cite: Some(Arc::from("第\\一条")),
+            exception: Some(Arc::from("腾退\n企业")),
+            ..view(StatusKind::Amount)
+        };
+        let paid = OutcomeView {
+            amount: Some(Decimal::new(5_000_000, 0)),
+            ..view(StatusKind::Amount)
+        };
+        let violation = OutcomeView {
+            message: Some("须不低于 \"15 万元/亩\"\t\u{1}".into()),
+            ..view(StatusKind::Violation)
+        };
+        let na = OutcomeView {
+            failed_when: Some(Arc::from("亩均税收 >= 30 万元/亩")),
+            ..view(StatusKind::NotApplicable)
+        };
+        let error = OutcomeView {
+            error: Some("division by zero".into()),
+            location: Some("奖补.rules:3:9".into()),
+            ..view(StatusKind::Error)
+        };
+        let shared: Arc<[Cause]> = Arc::from(vec![
+            Cause::ParamChanged {
+                name: "奖励比例".into(),
+                base: Some("10%".into()),
+                revised: None,
+            },
+            Cause::RuleChanged {
+                overridden: true,
+                cite: Some("第\"二\"条".into()),
+                changes: vec![
+                    DefChange::Family {
+                        base: Family::Subsidy,
+                        revised: Family::Reward,
+                    },
+                    DefChange::Cite {
+                        base: None,
+                        revised: Some("x".into()),
+                    },
+                    DefChange::WhenRemoved("a\nb".into()),
+                    DefChange::Outcome {
+                        base: "1 万元".into(),
+                        revised: "2 万元".into(),
+                    },
+                    DefChange::ExceptionAdded("e".into()),
+                ],
+            },
+            Cause::WhenChanged {
+                base: None,
+                revised: Some("w".into()),
+            },
+        ]);
+        let change =
+            |before: Option<&OutcomeView>, after: Option<&OutcomeView>, causes| RecordChange {
+                entity: Arc::from("企业"),
+                key: Arc::from("F\"1"),
+                rule: Arc::from("入园奖励"),
+                family: Family::Subsidy,
+                before: before.cloned().map(Box::new),
+                after: after.cloned().map(Box::new),
+                change: Some(Decimal::new(7, 1)),
+                causes,
+            };
+        let all = [&amount, &paid, &violation, &na, &error];
+        let mut out = Vec::new();
+        for b in all {
+            for a in all {
+                out.push(change(Some(b), Some(a), Arc::clone(&shared)));
+            }
+            out.push(change(Some(b), None, Arc::from(vec![Cause::RuleRemoved])));
+            out.push(RecordChange {
+                change: None,
+                ..change(None, Some(b), Arc::from(Vec::new()))
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn changes_printed_directly_are_the_pretty_printers_bytes() {
+        let changes = changes();
+        let printed = print_changes(&changes, true).unwrap();
+        let expected = serde_json::to_string_pretty(&serde_json::json!({
+            "changes": serde_json::to_value(Changes(&changes)).unwrap()
+        }))
+        .unwrap();
+        let expected = expected
+            .strip_prefix("{\n  \"changes\": [")
+            .and_then(|s| s.strip_suffix("\n  ]\n}"))
+            .unwrap();
+        assert_eq!(String::from_utf8(printed).unwrap(), expected);
+    }
 }
