@@ -26,6 +26,7 @@ use crate::progress::Observer;
 use crate::report::diff::align::merge_with;
 use crate::report::diff::{Builder, Diff, Pair, RecordAt, Side, by, json};
 use chrono::NaiveDate;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Seek, Write};
 use std::path::Path;
@@ -107,8 +108,7 @@ pub fn diff(
         as_of: job.as_of,
     };
     let [eb, er] = &evaluators;
-    let mut run = Run {
-        evaluators: [eb, er],
+    let build = Build {
         builder: Builder::new(side(base), side(revised), job.by, Some([eb, er])),
         base_rank: base_ranks(base, revised),
         printed: match job.print_json {
@@ -116,17 +116,32 @@ pub fn diff(
             false => None,
         },
         errors: 0,
-        observer,
     };
     observer.phase("evaluating both policies", None);
-    for e in (0..revised.entities.len()).map(EntityId) {
-        // From its file, unless held whole (then from memory).
-        let path = match holds.get(e.0) {
-            Some(Hold::All(None)) => None,
-            _ => files.files.get(e.0).cloned().flatten(),
-        };
-        match path {
-            Some(path) => {
+    // This thread evaluates each batch (on every core) while a second one builds the
+    // diff from the batch before, in order; a third reads the next batch.
+    let (to_build, work) = std::sync::mpsc::sync_channel::<Work>(2);
+    let evaluate = Evaluate {
+        evaluators: [eb, er],
+        observer,
+        to_build,
+    };
+    let (evaluated, built) = std::thread::scope(|s| {
+        let builder = s.spawn(move || build.all(work));
+        let evaluated = (|| -> Result<(), StreamError> {
+            for e in (0..revised.entities.len()).map(EntityId) {
+                // From its file, unless held whole (then from memory).
+                let path = match holds.get(e.0) {
+                    Some(Hold::All(None)) => None,
+                    _ => files.files.get(e.0).cloned().flatten(),
+                };
+                let Some(path) = path else {
+                    let records = dataset.table(e).map(|t| t.records.as_slice());
+                    for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
+                        evaluate.batch(e, k.saturating_mul(BATCH), Cow::Borrowed(batch))?;
+                    }
+                    continue;
+                };
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
                 std::thread::scope(|s| -> Result<(), StreamError> {
                     let (refs, read) = (&refs, needs.local(e));
@@ -135,26 +150,31 @@ pub fn diff(
                     let mut first = 0usize;
                     for batch in rx {
                         let batch = batch?;
-                        run.batch(e, first, &batch)?;
-                        first = first.saturating_add(batch.len());
+                        let n = batch.len();
+                        evaluate.batch(e, first, Cow::Owned(batch))?;
+                        first = first.saturating_add(n);
                     }
                     Ok(())
                 })?;
             }
-            None => {
-                let records = dataset.table(e).map(|t| t.records.as_slice());
-                for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
-                    run.batch(e, k.saturating_mul(BATCH), batch)?;
-                }
-            }
-        }
-    }
-    let Run {
+            Ok(())
+        })();
+        // The builder ends when nothing more comes.
+        drop(evaluate);
+        (evaluated, builder.join())
+    });
+    let Ok(built) = built else {
+        return Err(StreamError::Io(io::Error::other(
+            "the diff's builder failed",
+        )));
+    };
+    let Build {
         builder,
         printed,
         errors,
         ..
-    } = run;
+    } = built?;
+    evaluated?;
     let printed = match printed {
         Some(p) => Some(p.rewound()?),
         None => None,
@@ -204,14 +224,22 @@ fn base_ranks(base: &Program, revised: &Program) -> Vec<usize> {
         .collect()
 }
 
-/// Pass 2 of a streaming diff.
-struct Run<'r, 's, 'a> {
+/// Pass 2 of a streaming diff, the evaluating side: each batch evaluated by both
+/// programs and sent to [`Build`].
+struct Evaluate<'r, 's, 'a, 'd> {
     evaluators: [&'s Evaluator<'a>; 2],
-    builder: Builder<'s, 'a>,
-    base_rank: Vec<usize>,
-    printed: Option<Printed>,
-    errors: usize,
     observer: &'r dyn Observer,
+    to_build: std::sync::mpsc::SyncSender<Work<'d>>,
+}
+
+/// A batch of records of one entity, evaluated.
+struct Work<'d> {
+    entity: EntityId,
+    /// The index of the batch's first record in the input.
+    first: usize,
+    records: Cow<'d, [Record]>,
+    /// Per chunk of [`CHUNK`] records.
+    chunks: Vec<Evaluated>,
 }
 
 /// The outcomes of a run of records on both sides, one after the other; `ends[i]`:
@@ -222,17 +250,22 @@ struct Evaluated {
     ends: Vec<[usize; 2]>,
 }
 
-impl Run<'_, '_, '_> {
-    /// Evaluate a batch of records of `e` on every core, then hand each record's
-    /// outcome pairs to the builder in order. `first`: the batch's index in the input.
-    fn batch(&mut self, e: EntityId, first: usize, batch: &[Record]) -> Result<(), StreamError> {
-        let chunks: Vec<(usize, &[Record])> = batch
+impl<'d> Evaluate<'_, '_, '_, 'd> {
+    /// Evaluate a batch of records of `e` on every core and send it to be built.
+    /// `first`: the batch's index in the input.
+    fn batch(
+        &self,
+        e: EntityId,
+        first: usize,
+        records: Cow<'d, [Record]>,
+    ) -> Result<(), StreamError> {
+        let chunks: Vec<(usize, &[Record])> = records
             .chunks(CHUNK)
             .enumerate()
             .map(|(k, c)| (first.saturating_add(k.saturating_mul(CHUNK)), c))
             .collect();
         let evaluators = self.evaluators;
-        let evaluated = parallel::map_in_order(&chunks, |(start, records)| {
+        let chunks = parallel::map_in_order(&chunks, |(start, records)| {
             let mut scratch = Scratch::default();
             let mut out = Evaluated {
                 ends: Vec::with_capacity(records.len()),
@@ -249,8 +282,41 @@ impl Run<'_, '_, '_> {
             self.observer.advance(records.len() as u64);
             out
         });
+        let work = Work {
+            entity: e,
+            first,
+            records,
+            chunks,
+        };
+        // The builder stopped at an error: it says which when joined.
+        self.to_build
+            .send(work)
+            .map_err(|_| StreamError::Io(io::Error::other("the diff's builder stopped")))
+    }
+}
+
+/// Pass 2 of a streaming diff, the building side: the outcome pairs of each record
+/// handed to the builder in report order, the changes printed after each batch.
+struct Build<'s, 'a> {
+    builder: Builder<'s, 'a>,
+    base_rank: Vec<usize>,
+    printed: Option<Printed>,
+    errors: usize,
+}
+
+impl Build<'_, '_> {
+    /// Build from every batch sent, in order; stops at the first error.
+    fn all(mut self, work: std::sync::mpsc::Receiver<Work>) -> Result<Self, StreamError> {
+        for w in work {
+            self.batch(&w)?;
+        }
+        Ok(self)
+    }
+
+    fn batch(&mut self, w: &Work) -> Result<(), StreamError> {
         let mut pairs: Vec<Pair> = Vec::new();
-        for ((start, records), out) in chunks.iter().zip(&evaluated) {
+        let starts = (0..).map(|k: usize| w.first.saturating_add(k.saturating_mul(CHUNK)));
+        for ((start, records), out) in starts.zip(w.records.chunks(CHUNK)).zip(&w.chunks) {
             let [bo, ro] = &out.outcomes;
             self.errors += bo
                 .iter()
@@ -262,9 +328,14 @@ impl Run<'_, '_, '_> {
                 let [b, r] = [bo.get(from[0]..ends[0]), ro.get(from[1]..ends[1])];
                 from = *ends;
                 pairs.clear();
-                self.pair_up(b.unwrap_or_default(), r.unwrap_or_default(), &mut pairs);
+                pair_up(
+                    &self.base_rank,
+                    b.unwrap_or_default(),
+                    r.unwrap_or_default(),
+                    &mut pairs,
+                );
                 let at = RecordAt {
-                    entity: e,
+                    entity: w.entity,
                     index: start.saturating_add(i),
                     record,
                 };
@@ -276,18 +347,23 @@ impl Run<'_, '_, '_> {
         }
         Ok(())
     }
+}
 
-    /// One record's outcomes on each side, paired by rule, in the revised policy's
-    /// order with the rules it removed last.
-    fn pair_up<'o>(&self, base: &'o [Outcome], revised: &'o [Outcome], pairs: &mut Vec<Pair<'o>>) {
-        let rank = |o: &Outcome| self.base_rank.get(o.rule.0).copied().unwrap_or(usize::MAX);
-        let mut b: Vec<((usize, usize, usize), &Outcome)> =
-            base.iter().map(|o| ((0, 0, rank(o)), o)).collect();
-        // In the revised order already unless the revision moved rules.
-        b.sort_by_key(|(k, _)| *k);
-        let r = revised.iter().map(|o| ((0, 0, o.rule.0), o));
-        merge_with(b, r, |_, pair| pairs.push(pair));
-    }
+/// One record's outcomes on each side, paired by rule, in the revised policy's order
+/// with the rules it removed last (`base_rank`: see [`base_ranks`]).
+fn pair_up<'o>(
+    base_rank: &[usize],
+    base: &'o [Outcome],
+    revised: &'o [Outcome],
+    pairs: &mut Vec<Pair<'o>>,
+) {
+    let rank = |o: &Outcome| base_rank.get(o.rule.0).copied().unwrap_or(usize::MAX);
+    let mut b: Vec<((usize, usize, usize), &Outcome)> =
+        base.iter().map(|o| ((0, 0, rank(o)), o)).collect();
+    // In the revised order already unless the revision moved rules.
+    b.sort_by_key(|(k, _)| *k);
+    let r = revised.iter().map(|o| ((0, 0, o.rule.0), o));
+    merge_with(b, r, |_, pair| pairs.push(pair));
 }
 
 /// The change objects printed so far, in an unnamed temporary file.
