@@ -20,6 +20,7 @@ pub mod program;
 pub mod progress;
 pub mod report;
 pub mod span;
+pub mod spill;
 pub mod stream;
 pub mod syntax;
 pub mod units;

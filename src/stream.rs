@@ -25,7 +25,8 @@
 //! order, records in input order). An entity whose rules compute no aggregate (企业
 //! and 转让申请 of the shipped revision: they read their own record and the records it
 //! refers to, in tables read before theirs) is evaluated as its file is checked, and
-//! its outcomes wait in an unnamed temporary file (in `TMPDIR`) for their turn, so
+//! its outcomes wait in an unnamed temporary file (in `TMPDIR`, compressed: see
+//! [`crate::spill`]) for their turn, so
 //! its file is read once; that file is dropped, unread, if the check fails. Any other
 //! streamed file is read twice (as the hand-written baseline reads 企业.csv). When the check finds a problem, or cannot rule one out
 //! (two keys with one fingerprint), the folder is read again in memory by
@@ -43,6 +44,7 @@ use crate::parallel;
 use crate::program::{EntityId, Program};
 use crate::progress::Observer;
 use crate::report::jsonl::LineWriter;
+use crate::spill::SpillFile;
 use crate::value::Value;
 use chrono::NaiveDate;
 use std::cell::OnceCell;
@@ -427,7 +429,7 @@ fn evaluated_early(program: &Program, files: &DataFiles, holds: &[Hold]) -> Vec<
 /// The outcomes of an entity evaluated early, in an unnamed temporary file (removed
 /// when closed), until their turn in report order.
 struct Spill {
-    file: std::fs::File,
+    file: SpillFile,
     entity: String,
     /// The records evaluated so far (the index of the next).
     records: usize,
@@ -438,7 +440,7 @@ struct Spill {
 impl Spill {
     fn new(program: &Program, entity: EntityId) -> Result<Spill, StreamError> {
         let name = program.entity(entity).map_or("", |d| d.name.as_str());
-        let file = tempfile::tempfile().map_err(|error| spill_error(name, error))?;
+        let file = SpillFile::new().map_err(|error| spill_error(name, error))?;
         Ok(Spill {
             file,
             entity: name.to_string(),
@@ -460,18 +462,18 @@ impl Spill {
 
     /// Write the outcomes kept to `w`, and count them in `summary`.
     fn copy_to(
-        mut self,
+        self,
         w: &mut dyn Write,
         summary: &mut Summary,
         observer: &dyn Observer,
     ) -> Result<(), StreamError> {
-        use std::io::{Read, Seek};
+        use std::io::Read;
         let entity = self.entity;
         let back = |error| spill_error(&entity, error);
-        self.file.rewind().map_err(back)?;
+        let mut reader = self.file.reader().map_err(back)?;
         let mut buf = vec![0u8; COPY_BUF];
         loop {
-            let n = self.file.read(&mut buf).map_err(back)?;
+            let n = reader.read(&mut buf).map_err(back)?;
             let Some(bytes) = buf.get(..n).filter(|b| !b.is_empty()) else {
                 break;
             };

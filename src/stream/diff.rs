@@ -11,7 +11,8 @@
 //! [`Builder`](crate::report::diff::Builder) that keeps counts, sums and breakdowns.
 //! Memory holds what `eval` holds (bounded by the parks, not the firms), plus the
 //! changes: for `--format json` not even those, their objects being printed a batch
-//! at a time into an unnamed temporary file (in `TMPDIR`) that the JSON renderer
+//! at a time into an unnamed temporary file (in `TMPDIR`, compressed: see
+//! [`crate::spill`]) that the JSON renderer
 //! copies in place ([`json::write_printed`]).
 //!
 //! `None` when the diff cannot stream: the schemas differ, the entities refer to each
@@ -25,10 +26,10 @@ use crate::program::{EntityId, Program, Ty};
 use crate::progress::Observer;
 use crate::report::diff::align::merge_with;
 use crate::report::diff::{Builder, Diff, Pair, RecordAt, Side, by, json};
+use crate::spill::{SpillFile, Spilled};
 use chrono::NaiveDate;
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::{self, Seek, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 /// What a diff is asked for.
@@ -50,8 +51,8 @@ pub struct DiffJob<'r> {
 pub struct StreamedDiff {
     /// With no changes when they were printed.
     pub diff: Diff,
-    /// The change objects printed (see [`json::write_printed`]), the file rewound.
-    pub printed: Option<File>,
+    /// The change objects printed (see [`json::write_printed`]).
+    pub printed: Option<Spilled>,
     /// Outcomes with status `error`, on both sides.
     pub errors: usize,
     /// What the loader noticed (ignored files, percent columns that look like
@@ -176,7 +177,7 @@ pub fn diff(
     } = built?;
     evaluated?;
     let printed = match printed {
-        Some(p) => Some(p.rewound()?),
+        Some(p) => Some(p.file.reader().map_err(changes_error)?),
         None => None,
     };
     Ok(Some(StreamedDiff {
@@ -368,15 +369,14 @@ fn pair_up<'o>(
 
 /// The change objects printed so far, in an unnamed temporary file.
 struct Printed {
-    file: io::BufWriter<File>,
+    file: SpillFile,
     changes: usize,
 }
 
 impl Printed {
     fn new() -> Result<Printed, StreamError> {
-        let file = tempfile::tempfile().map_err(changes_error)?;
         Ok(Printed {
-            file: io::BufWriter::with_capacity(super::COPY_BUF, file),
+            file: SpillFile::new().map_err(changes_error)?,
             changes: 0,
         })
     }
@@ -389,15 +389,6 @@ impl Printed {
         self.file.write_all(&bytes).map_err(changes_error)?;
         self.changes = self.changes.saturating_add(changes.len());
         Ok(())
-    }
-
-    fn rewound(self) -> Result<File, StreamError> {
-        let mut file = self
-            .file
-            .into_inner()
-            .map_err(|e| changes_error(e.into_error()))?;
-        file.rewind().map_err(changes_error)?;
-        Ok(file)
     }
 }
 
