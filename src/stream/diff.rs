@@ -8,12 +8,12 @@
 //! (pass 1 of [`crate::stream`], for what both programs read, with an aggregate feeder
 //! for each); then each batch of records is evaluated by both programs on every core,
 //! and the outcome pairs of each record go, in report order, to one
-//! [`Builder`](crate::report::diff::Builder) that keeps counts, sums and breakdowns.
+//! [`Builder`] that keeps counts, sums and breakdowns.
 //! Memory holds what `eval` holds (bounded by the parks, not the firms), plus the
 //! changes: for `--format json` not even those, their objects being printed a batch
 //! at a time into an unnamed temporary file (in `TMPDIR`, compressed: see
-//! [`crate::spill`]) that the JSON renderer
-//! copies in place ([`json::write_printed`]).
+//! [`crate::spill`]) that the JSON renderer copies in place
+//! ([`json::write_printed`]).
 //!
 //! `None` when the diff cannot stream: the schemas differ, the entities refer to each
 //! other in a cycle, or a file has a problem (the in-memory diff then reports it).

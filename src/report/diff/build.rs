@@ -94,7 +94,7 @@ impl<'s, 'a> Builder<'s, 'a> {
         self.changes.reserve_exact(n);
     }
 
-    /// Whether a pair is certainly not a change (see [`unchanged`]): what the caller
+    /// Whether a pair is certainly not a change (decided without building views): what the caller
     /// may count to [`Builder::reserve`] room.
     pub fn unchanged(&self, pair: &Pair) -> bool {
         let [base, revised] = &self.sides;
