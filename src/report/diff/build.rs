@@ -257,8 +257,9 @@ impl<'s, 'a> Builder<'s, 'a> {
 /// Explaining re-evaluates a record with tracing, which costs far more than the diff
 /// itself; so changes with the same rule and the same outcome before and after (status,
 /// amount, exception, failing `when`, message) share the refinement of the first of
-/// them. Two records can share it wrongly only if different `tier` rows give them the
-/// same amounts, or different params lead to the same amounts.
+/// them (among the last [`CACHED_SHAPES`] shapes). Two records can share it wrongly
+/// only if different `tier` rows give them the same amounts, or different params lead
+/// to the same amounts.
 struct Explainer<'s, 'a> {
     evaluators: Evaluators<'s, 'a>,
     cache: HashMap<ShapeOfChange, Arc<[Cause]>, FastHash>,
@@ -280,6 +281,9 @@ type Shape = (
     [Option<Arc<str>>; 2],
     [Option<String>; 2],
 );
+
+/// Shapes whose causes the [`Explainer`] keeps at most.
+const CACHED_SHAPES: usize = 4096;
 
 /// A change's rule and its shapes before and after.
 type ShapeOfChange = (Arc<str>, Shape, Shape);
@@ -328,6 +332,12 @@ impl<'a> Explainer<'_, 'a> {
         let mut refined = seen();
         causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
         let causes: Arc<[Cause]> = Arc::from(refined);
+        // Shapes that carry a record's own values (a violation's message names them)
+        // seldom come twice: the cache is emptied when full, so it does not grow with
+        // the records. Common shapes are explained again once after each emptying.
+        if self.cache.len() >= CACHED_SHAPES {
+            self.cache.clear();
+        }
         self.cache.insert(key, Arc::clone(&causes));
         causes
     }
