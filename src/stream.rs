@@ -47,6 +47,7 @@ use crate::report::jsonl::LineWriter;
 use crate::spill::SpillFile;
 use crate::value::Value;
 use chrono::NaiveDate;
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -139,37 +140,30 @@ pub fn eval_jsonl_in(
         early: Some(&writer),
     };
     let before = empty_cells(program);
-    let Some(prepared) = pass1.run(dir, &before)? else {
+    let Some(mut prepared) = pass1.run(dir, &before)? else {
         return in_memory(program, dir, &opts, as_of, w);
     };
-    let Prepared {
-        files,
-        holds,
-        refs,
-        dataset,
-        fed,
-        spills,
-        notes,
-    } = prepared;
     let n = program.entities.len();
-    let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
-    let mut ev = Evaluator::new(program, &dataset, as_of);
+    let mut ev = Evaluator::new(program, &prepared.dataset, as_of);
+    let fed = std::mem::take(&mut prepared.fed);
     ev.adopt_fed(fed.into_iter().next().unwrap_or_default());
-    // The file an entity's rules are evaluated from (`None`: from memory).
-    let streamed = |e: EntityId| -> Option<PathBuf> {
-        match holds.get(e.0) {
-            Some(Hold::All(None)) => None,
-            _ => files.files.get(e.0).cloned().flatten(),
-        }
-    };
     // Pass 2: evaluate and write, in report order; a reader thread parses the next
     // batch of a streamed file while the current one is evaluated on every core.
     observer.phase("evaluating", None);
     let mut summary = Summary {
-        notes,
+        notes: std::mem::take(&mut prepared.notes),
         ..Summary::default()
     };
+    let spills = std::mem::take(&mut prepared.spills);
     let mut spills = spills.into_iter();
+    let holds = &prepared.holds;
+    let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
+    let source = Source {
+        program,
+        prepared: &prepared,
+        needs: &needs,
+        encoding,
+    };
     for e in (0..n).map(EntityId) {
         let out = Out {
             ev: &ev,
@@ -184,29 +178,8 @@ pub fn eval_jsonl_in(
             spill.copy_to(w, &mut summary, observer)?;
             continue;
         }
-        match streamed(e) {
-            Some(path) => {
-                summary.streamed += 1;
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
-                std::thread::scope(|s| -> Result<(), StreamError> {
-                    let (refs, read) = (&refs, needs.local(e));
-                    s.spawn(move || read_batches(program, e, (&path, encoding), (refs, read), &tx));
-                    let mut first = 0usize;
-                    for batch in rx {
-                        let batch = batch?;
-                        out.write(first, &batch, w, &mut summary)?;
-                        first = first.saturating_add(batch.len());
-                    }
-                    Ok(())
-                })?;
-            }
-            None => {
-                let records = dataset.table(e).map(|t| t.records.as_slice());
-                for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
-                    out.write(k.saturating_mul(BATCH), batch, w, &mut summary)?;
-                }
-            }
-        }
+        summary.streamed += usize::from(source.file_of(e).is_some());
+        source.each_batch(e, |first, batch| out.write(first, &batch, w, &mut summary))?;
     }
     Ok(summary)
 }
@@ -407,6 +380,66 @@ impl<'a> Pass1<'_, 'a> {
 /// One empty cell per entity (see [`Pass1::run`]).
 fn empty_cells(program: &Program) -> Vec<OnceCell<Dataset>> {
     program.entities.iter().map(|_| OnceCell::new()).collect()
+}
+
+/// Where pass 2 finds each entity's records.
+struct Source<'p, 'a> {
+    /// The first program: it decides how cells are read.
+    program: &'p Program,
+    prepared: &'p Prepared<'a>,
+    needs: &'p Needs,
+    encoding: EncodingChoice,
+}
+
+impl<'p> Source<'p, '_> {
+    /// The file `e`'s records are read from again (`None`: from memory, held whole).
+    fn file_of(&self, e: EntityId) -> Option<PathBuf> {
+        match self.prepared.holds.get(e.0) {
+            Some(Hold::All(None)) => None,
+            _ => self.prepared.files.files.get(e.0).cloned().flatten(),
+        }
+    }
+
+    /// `f` on each batch of `e`'s records in input order, with the index of its first
+    /// record: read from the entity's file by a reader thread (the next batch while
+    /// this one is used), or taken from memory.
+    fn each_batch(
+        &self,
+        e: EntityId,
+        mut f: impl FnMut(usize, Cow<'p, [Record]>) -> Result<(), StreamError>,
+    ) -> Result<(), StreamError> {
+        let Some(path) = self.file_of(e) else {
+            let records = self.prepared.dataset.table(e).map(|t| t.records.as_slice());
+            for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
+                f(k.saturating_mul(BATCH), Cow::Borrowed(batch))?;
+            }
+            return Ok(());
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
+        std::thread::scope(|s| -> Result<(), StreamError> {
+            let (program, encoding) = (self.program, self.encoding);
+            let (refs, read) = (&self.prepared.refs, self.needs.local(e));
+            s.spawn(move || read_batches(program, e, (&path, encoding), (refs, read), &tx));
+            let mut first = 0usize;
+            for batch in rx {
+                let batch = batch?;
+                let len = batch.len();
+                f(first, Cow::Owned(batch))?;
+                first = first.saturating_add(len);
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A batch of records cut into chunks for the cores, each with the index of its first
+/// record (`first`: the batch's).
+fn chunks_at(first: usize, batch: &[Record]) -> Vec<(usize, &[Record])> {
+    batch
+        .chunks(CHUNK)
+        .enumerate()
+        .map(|(k, c)| (first.saturating_add(k.saturating_mul(CHUNK)), c))
+        .collect()
 }
 
 /// Per entity: whether its rules are evaluated as its file is checked (pass 1), their
@@ -729,11 +762,7 @@ impl Out<'_, '_> {
         w: &mut dyn Write,
         summary: &mut Summary,
     ) -> Result<(), StreamError> {
-        let chunks: Vec<(usize, &[Record])> = batch
-            .chunks(CHUNK)
-            .enumerate()
-            .map(|(k, c)| (first.saturating_add(k.saturating_mul(CHUNK)), c))
-            .collect();
+        let chunks = chunks_at(first, batch);
         let rendered = parallel::map_in_order(&chunks, |(start, records)| {
             let lines = self.lines(*start, records);
             self.observer.advance(records.len() as u64);

@@ -130,8 +130,8 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
     )
 }
 
-const BASE: &str = r#"policy "基础" effective 2024-01-01
-enum 规模 { 大, 小 }
+/// The entities both policies read records as.
+const SCHEMA: &str = r#"enum 规模 { 大, 小 }
 entity 园区 {
   编号: text key
   区域: text
@@ -144,7 +144,9 @@ entity 企业 {
   规模: 规模
   备注: text?
 }
-param 奖励比例: percent = 10%
+"#;
+
+const BASE_RULES: &str = r#"param 奖励比例: percent = 10%
 let 园区.入园税收 = sum(企业.年税收)
 rule 税收奖励 : subsidy for 园区 {
   cite "第一条"
@@ -169,21 +171,7 @@ rule 旧规 : subsidy for 企业 {
 
 /// The base with a param raised, 旧规 removed, 企业奖励 moved after a new check, and a
 /// new rule reading a fed aggregate of the firm's park.
-const REVISED: &str = r#"policy "修订" effective 2024-01-01
-enum 规模 { 大, 小 }
-entity 园区 {
-  编号: text key
-  区域: text
-  招商: bool
-}
-entity 企业 {
-  代码: text key
-  园区: 园区
-  年税收: money in 万元
-  规模: 规模
-  备注: text?
-}
-param 奖励比例: percent = 12%
+const REVISED_RULES: &str = r#"param 奖励比例: percent = 12%
 let 园区.入园税收 = sum(企业.年税收)
 rule 税收奖励 : subsidy for 园区 {
   cite "第一条"
@@ -205,6 +193,23 @@ rule 大园区奖励 : reward for 企业 {
   amount 年税收 * 1%
 }
 "#;
+
+/// The policy in force and the revision (`SCHEMA` with `extra` in 企业, when given).
+fn policies(extra: &str) -> (Program, Program) {
+    let policy = |head: &str, schema: &str, rules: &str| {
+        let text = format!("{head}\n{schema}{rules}");
+        compile_str("p.rules", &text).program.unwrap()
+    };
+    let widened = SCHEMA.replace("  备注: text?\n", &format!("  备注: text?\n{extra}"));
+    (
+        policy(r#"policy "基础" effective 2024-01-01"#, SCHEMA, BASE_RULES),
+        policy(
+            r#"policy "修订" effective 2024-01-01"#,
+            &widened,
+            REVISED_RULES,
+        ),
+    )
+}
 
 /// A folder of parks and `firms` firms, in several batches of the streaming reader.
 fn generated(firms: usize) -> tempfile::TempDir {
@@ -232,8 +237,7 @@ fn generated(firms: usize) -> tempfile::TempDir {
 
 #[test]
 fn rules_added_removed_and_moved_stream_as_in_memory_across_batches() {
-    let base = compile_str("base.rules", BASE).program.unwrap();
-    let revised = compile_str("revised.rules", REVISED).program.unwrap();
+    let (base, revised) = policies("");
     // More firms than a batch (4096) and not a multiple of a chunk (2048).
     let dir = generated(4_501);
     // `区域` and `规模` are read by no rule: the breakdowns must still see them.
@@ -286,13 +290,11 @@ fn rules_added_removed_and_moved_stream_as_in_memory_across_batches() {
 
 #[test]
 fn the_diff_declines_what_only_memory_can_do() {
-    let base = compile_str("base.rules", BASE).program.unwrap();
-    let revised = compile_str("revised.rules", REVISED).program.unwrap();
+    let (base, revised) = policies("");
     let dir = generated(50);
     let by: Vec<String> = Vec::new();
     // A revision that changes an entity reads the records differently.
-    let wider = REVISED.replace("  备注: text?\n", "  备注: text?\n  人数: int?\n");
-    let wider = compile_str("wider.rules", &wider).program.unwrap();
+    let (_, wider) = policies("  人数: int?\n");
     assert!(streamed(&base, &wider, dir.path(), &by, DiffFormat::Json).is_none());
     // A bad cell: the in-memory diff reports it.
     let text = std::fs::read_to_string(dir.path().join("企业.csv")).unwrap();

@@ -18,7 +18,7 @@
 //! `None` when the diff cannot stream: the schemas differ, the entities refer to each
 //! other in a cycle, or a file has a problem (the in-memory diff then reports it).
 
-use super::{BATCH, CHUNK, Hold, Needs, Pass1, Prepared, StreamError, empty_cells, read_batches};
+use super::{CHUNK, Needs, Pass1, Source, StreamError, chunks_at, empty_cells};
 use crate::data::{DataNote, EncodingChoice, Record};
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
@@ -82,29 +82,21 @@ pub fn diff(
         early: None,
     };
     let before = empty_cells(revised);
-    let prepared = match pass1.run(dir, &before) {
+    let mut prepared = match pass1.run(dir, &before) {
         Ok(Some(p)) => p,
         Ok(None) | Err(StreamError::Cyclic) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let Prepared {
-        files,
-        holds,
-        refs,
-        dataset,
-        fed,
-        notes,
-        spills: _,
-    } = prepared;
-    let mut fed = fed.into_iter();
+    let mut fed = std::mem::take(&mut prepared.fed).into_iter();
     let evaluators = programs.map(|p| {
-        let mut ev = Evaluator::new(p, &dataset, job.as_of);
+        let mut ev = Evaluator::new(p, &prepared.dataset, job.as_of);
         ev.adopt_fed(fed.next().unwrap_or_default());
         ev
     });
+    let notes = std::mem::take(&mut prepared.notes);
     let side = |program| Side {
         program,
-        dataset: &dataset,
+        dataset: &prepared.dataset,
         outcomes: &[],
         as_of: job.as_of,
     };
@@ -129,37 +121,15 @@ pub fn diff(
     };
     let (evaluated, built) = std::thread::scope(|s| {
         let builder = s.spawn(move || build.all(work));
-        let evaluated = (|| -> Result<(), StreamError> {
-            for e in (0..revised.entities.len()).map(EntityId) {
-                // From its file, unless held whole (then from memory).
-                let path = match holds.get(e.0) {
-                    Some(Hold::All(None)) => None,
-                    _ => files.files.get(e.0).cloned().flatten(),
-                };
-                let Some(path) = path else {
-                    let records = dataset.table(e).map(|t| t.records.as_slice());
-                    for (k, batch) in records.unwrap_or_default().chunks(BATCH).enumerate() {
-                        evaluate.batch(e, k.saturating_mul(BATCH), Cow::Borrowed(batch))?;
-                    }
-                    continue;
-                };
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StreamError>>(2);
-                std::thread::scope(|s| -> Result<(), StreamError> {
-                    let (refs, read) = (&refs, needs.local(e));
-                    let encoding = job.encoding;
-                    s.spawn(move || read_batches(revised, e, (&path, encoding), (refs, read), &tx));
-                    let mut first = 0usize;
-                    for batch in rx {
-                        let batch = batch?;
-                        let n = batch.len();
-                        evaluate.batch(e, first, Cow::Owned(batch))?;
-                        first = first.saturating_add(n);
-                    }
-                    Ok(())
-                })?;
-            }
-            Ok(())
-        })();
+        let source = Source {
+            program: revised,
+            prepared: &prepared,
+            needs: &needs,
+            encoding: job.encoding,
+        };
+        let evaluated = (0..revised.entities.len())
+            .map(EntityId)
+            .try_for_each(|e| source.each_batch(e, |first, batch| evaluate.batch(e, first, batch)));
         // The builder ends when nothing more comes.
         drop(evaluate);
         (evaluated, builder.join())
@@ -260,11 +230,7 @@ impl<'d> Evaluate<'_, '_, '_, 'd> {
         first: usize,
         records: Cow<'d, [Record]>,
     ) -> Result<(), StreamError> {
-        let chunks: Vec<(usize, &[Record])> = records
-            .chunks(CHUNK)
-            .enumerate()
-            .map(|(k, c)| (first.saturating_add(k.saturating_mul(CHUNK)), c))
-            .collect();
+        let chunks = chunks_at(first, &records);
         let evaluators = self.evaluators;
         let chunks = parallel::map_in_order(&chunks, |(start, records)| {
             let mut scratch = Scratch::default();
