@@ -467,6 +467,15 @@ fn an_unusable_temporary_folder_is_named_and_nothing_is_written() {
     );
 }
 
+/// The shipped revision against the policy in force, on the shipped records.
+const SHIPPED_DIFF: [&str; 5] = [
+    "diff",
+    "policies/pinghu-current",
+    "policies/pinghu-revised",
+    "--data",
+    "examples/pinghu",
+];
+
 /// A JSON diff prints its changes into a temporary file while the totals above them
 /// are still being counted: when none can be made, the run says where and how to
 /// choose another folder, and writes nothing (an old -o file is kept).
@@ -476,20 +485,12 @@ fn a_json_diff_without_a_temporary_folder_names_it_and_writes_nothing() {
     let missing = dir.join("no-such-folder");
     let out = dir.join("diff.json");
     std::fs::write(&out, "old").unwrap();
-    let o = command(&[
-        "diff",
-        "policies/pinghu-current",
-        "policies/pinghu-revised",
-        "--data",
-        "examples/pinghu",
-        "--format",
-        "json",
-        "-o",
-    ])
-    .arg(&out)
-    .env("TMPDIR", &missing)
-    .output()
-    .unwrap();
+    let o = command(&SHIPPED_DIFF)
+        .args(["--format", "json", "-o"])
+        .arg(&out)
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -500,16 +501,10 @@ fn a_json_diff_without_a_temporary_folder_names_it_and_writes_nothing() {
     );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
     // Text keeps its changes in memory: no temporary file is needed.
-    let o = command(&[
-        "diff",
-        "policies/pinghu-current",
-        "policies/pinghu-revised",
-        "--data",
-        "examples/pinghu",
-    ])
-    .env("TMPDIR", &missing)
-    .output()
-    .unwrap();
+    let o = command(&SHIPPED_DIFF)
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
