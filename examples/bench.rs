@@ -1,8 +1,12 @@
 //! The performance benchmark of SPEC §6 (issue 5), in one command:
 //!
 //! ```text
-//! cargo run --release --example bench -- [small|100k|1m ...]   # default: all three
+//! cargo run --release --example bench -- [small|100k|1m|1m-firms ...]   # default: the first three
 //! ```
+//!
+//! `1m-firms` is 100k with ten times the firms (1M 企业, the same 1k 园区 and 10k
+//! 转让申请): memory that follows the parks and the transfers, not the firms, stays
+//! as at 100k.
 //!
 //! For each size it generates Pinghu-shaped records with `parkrules::r#gen` (cached
 //! under `<target dir>/bench-data/<size>/`), builds the release `parkrules` binary and
@@ -124,6 +128,8 @@ enum Size {
     Small,
     K100,
     M1,
+    /// 100k's parks and transfers, 1M firms.
+    M1Firms,
 }
 
 impl Size {
@@ -132,7 +138,8 @@ impl Size {
             "small" => Ok(Size::Small),
             "100k" => Ok(Size::K100),
             "1m" => Ok(Size::M1),
-            _ => Err(format!("unknown size `{s}`: expected small, 100k or 1m").into()),
+            "1m-firms" => Ok(Size::M1Firms),
+            _ => Err(format!("unknown size `{s}`: expected small, 100k, 1m or 1m-firms").into()),
         }
     }
     fn name(self) -> &'static str {
@@ -140,6 +147,7 @@ impl Size {
             Size::Small => "small",
             Size::K100 => "100k",
             Size::M1 => "1m",
+            Size::M1Firms => "1m-firms",
         }
     }
     /// Same seed as the shipped example; 100k and 1m scale parks, firms and transfers.
@@ -155,6 +163,7 @@ impl Size {
             Size::Small => small,
             Size::K100 => scaled(1_000, 100_000, 10_000),
             Size::M1 => scaled(10_000, 1_000_000, 100_000),
+            Size::M1Firms => scaled(1_000, 1_000_000, 10_000),
         }
     }
 }

@@ -731,8 +731,10 @@ const BATCH: usize = 4 * 1024;
 /// A row as the check of pass 1 hands it on: `None` when it is bad; else the record
 /// and whether it is held.
 type Checked = Option<(Record, bool)>;
-/// Records one thread evaluates and formats in one go.
-const CHUNK: usize = 2048;
+/// Records one thread evaluates and formats in one go: four chunks a batch keep both
+/// cores busy to the batch's end (with two of 2,048, eval at 1M took 6% longer, five
+/// runs each in turn; 8,192-record batches gain 2% more for 30 MiB).
+const CHUNK: usize = 1024;
 /// Bytes of output reserved per record (a few jsonl lines).
 const LINE_ROOM: usize = 512;
 
