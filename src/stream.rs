@@ -131,13 +131,18 @@ pub fn eval_jsonl_in(
     };
     let writer = LineWriter::new(program);
     let needs = Needs::of(&[program], &[]);
+    let early = EvalEarly {
+        program,
+        writer: &writer,
+        as_of,
+    };
     let pass1 = Pass1 {
         programs: &[program],
         needs: &needs,
         as_of,
         encoding,
         observer,
-        early: Some(&writer),
+        early: Some(&early),
     };
     let before = empty_cells(program);
     let Some(mut prepared) = pass1.run(dir, &before)? else {
@@ -175,7 +180,7 @@ pub fn eval_jsonl_in(
         if let Some(spill) = spills.next().flatten() {
             summary.streamed += 1;
             summary.early += 1;
-            spill.copy_to(w, &mut summary, observer)?;
+            spill.spill.copy_to(w, &mut summary, observer)?;
             continue;
         }
         summary.streamed += usize::from(source.file_of(e).is_some());
@@ -253,20 +258,37 @@ impl Needs {
 
 /// Pass 1 of a streaming run: every file checked, what is held kept, aggregates fed
 /// (for each program), and the entities evaluated early evaluated.
-struct Pass1<'r, 'a> {
+struct Pass1<'r, 'a, E> {
     /// With one schema; the first decides how cells are read.
     programs: &'r [&'a Program],
     needs: &'r Needs,
     as_of: NaiveDate,
     encoding: EncodingChoice,
     observer: &'r dyn Observer,
-    /// Where outcomes of the entities evaluated early go (only with one program;
-    /// `None`: nothing is evaluated early).
-    early: Option<&'r LineWriter<'a>>,
+    /// What is made of the records of the entities evaluated early (`None`: nothing
+    /// is evaluated early).
+    early: Option<&'r E>,
+}
+
+/// What pass 1 makes of the records of an entity evaluated early (one whose rules
+/// compute no aggregate, see [`evaluated_early`]): `eval` their outcome lines, `diff`
+/// their changes, kept until the entity's turn in pass 2.
+pub(crate) trait Early<'a>: Sync {
+    type Sink: EarlySink + Send;
+
+    /// What takes the records of `e`, evaluated over `data` (the tables read before
+    /// its file: all its records refer to).
+    fn sink(&self, e: EntityId, data: &'a Dataset) -> Result<Self::Sink, StreamError>;
+}
+
+/// See [`Early`].
+pub(crate) trait EarlySink {
+    /// The next records of the entity, in input order.
+    fn batch(&mut self, records: &[Record]) -> Result<(), StreamError>;
 }
 
 /// What pass 1 leaves for pass 2, the data being clean.
-struct Prepared<'a> {
+struct Prepared<'a, S> {
     files: DataFiles,
     holds: Vec<Hold>,
     /// Per entity, its keys.
@@ -275,12 +297,12 @@ struct Prepared<'a> {
     dataset: Dataset,
     /// Per program, the aggregates fed.
     fed: Vec<Vec<FedAgg<'a>>>,
-    /// Per entity evaluated early, its outcomes.
-    spills: Vec<Option<Spill>>,
+    /// Per entity evaluated early, what was made of its records.
+    spills: Vec<Option<S>>,
     notes: Vec<DataNote>,
 }
 
-impl<'a> Pass1<'_, 'a> {
+impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
     /// `None` when a file has a problem, or one cannot be ruled out: the in-memory
     /// path then reports it exactly, or, clean after all, evaluates from memory.
     /// `before`: one empty cell per entity, for the tables read before its file (what
@@ -290,7 +312,7 @@ impl<'a> Pass1<'_, 'a> {
         &self,
         dir: &Path,
         before: &'a [OnceCell<Dataset>],
-    ) -> Result<Option<Prepared<'a>>, StreamError> {
+    ) -> Result<Option<Prepared<'a, E::Sink>>, StreamError> {
         let Some(&program) = self.programs.first() else {
             return Ok(None);
         };
@@ -302,7 +324,7 @@ impl<'a> Pass1<'_, 'a> {
         let wanted = wanted_keys(program, &files, &holds, self.encoding);
         let n = program.entities.len();
         let early = match self.early {
-            Some(_) => evaluated_early(program, &files, &holds),
+            Some(_) => evaluated_early(self.programs, &files, &holds),
             None => vec![false; n],
         };
         // Check every file; keep what others read of the entities they refer to.
@@ -316,7 +338,7 @@ impl<'a> Pass1<'_, 'a> {
         // the tables read before it (those its records refer to, the parents included).
         let mut fed: Vec<Vec<FedAgg>> = self.programs.iter().map(|_| Vec::new()).collect();
         // The outcomes of the entities evaluated early, until their turn in pass 2.
-        let mut spills: Vec<Option<Spill>> = (0..n).map(|_| None).collect();
+        let mut spills: Vec<Option<E::Sink>> = (0..n).map(|_| None).collect();
         for &e in &files.order {
             let Some(path) = files.files.get(e.0).cloned().flatten() else {
                 if let Some(slot) = refs.get_mut(e.0) {
@@ -383,15 +405,15 @@ fn empty_cells(program: &Program) -> Vec<OnceCell<Dataset>> {
 }
 
 /// Where pass 2 finds each entity's records.
-struct Source<'p, 'a> {
+struct Source<'p, 'a, S> {
     /// The first program: it decides how cells are read.
     program: &'p Program,
-    prepared: &'p Prepared<'a>,
+    prepared: &'p Prepared<'a, S>,
     needs: &'p Needs,
     encoding: EncodingChoice,
 }
 
-impl<'p> Source<'p, '_> {
+impl<'p, S> Source<'p, '_, S> {
     /// The file `e`'s records are read from again (`None`: from memory, held whole).
     fn file_of(&self, e: EntityId) -> Option<PathBuf> {
         match self.prepared.holds.get(e.0) {
@@ -447,16 +469,58 @@ fn chunks_at(first: usize, batch: &[Record]) -> Vec<(usize, &[Record])> {
 /// the file being read a second time. So are the entities that pass 2 would stream
 /// from their file whose rules compute no aggregate: all they read is their own
 /// record and those it refers to, in the tables read before theirs.
-fn evaluated_early(program: &Program, files: &DataFiles, holds: &[Hold]) -> Vec<bool> {
-    (0..program.entities.len())
+/// With several programs (a diff), every one's rules must compute no aggregate.
+fn evaluated_early(programs: &[&Program], files: &DataFiles, holds: &[Hold]) -> Vec<bool> {
+    (0..holds.len())
         .map(EntityId)
         .map(|e| {
             !matches!(holds.get(e.0), Some(Hold::All(None)) | None)
                 && files.files.get(e.0).is_some_and(Option::is_some)
-                && program.rules_for(e).next().is_some()
-                && !program.rules_read_aggregates(e)
+                && programs.iter().any(|p| p.rules_for(e).next().is_some())
+                && !programs.iter().any(|p| p.rules_read_aggregates(e))
         })
         .collect()
+}
+
+/// `eval`'s [`Early`]: outcome lines in a temporary file.
+struct EvalEarly<'w, 'a> {
+    program: &'a Program,
+    writer: &'w LineWriter<'a>,
+    as_of: NaiveDate,
+}
+
+/// The outcome lines of one entity evaluated early.
+struct EvalSink<'w, 'a> {
+    ev: Evaluator<'a>,
+    writer: &'w LineWriter<'a>,
+    entity: EntityId,
+    spill: Spill,
+}
+
+impl<'w, 'a> Early<'a> for EvalEarly<'w, 'a> {
+    type Sink = EvalSink<'w, 'a>;
+
+    fn sink(&self, e: EntityId, data: &'a Dataset) -> Result<Self::Sink, StreamError> {
+        Ok(EvalSink {
+            ev: Evaluator::new(self.program, data, self.as_of),
+            writer: self.writer,
+            entity: e,
+            spill: Spill::new(self.program, e)?,
+        })
+    }
+}
+
+impl EarlySink for EvalSink<'_, '_> {
+    fn batch(&mut self, records: &[Record]) -> Result<(), StreamError> {
+        let out = Out {
+            ev: &self.ev,
+            writer: self.writer,
+            entity: self.entity,
+            // Progress counts the rows checked, not these again.
+            observer: &crate::progress::Quiet,
+        };
+        self.spill.write(&out, records)
+    }
 }
 
 /// The outcomes of an entity evaluated early, in an unnamed temporary file (removed
@@ -544,21 +608,21 @@ struct FilePlan {
 }
 
 /// What pass 1 found in one file.
-struct FileChecked<'a> {
+struct FileChecked<'a, S> {
     /// No row was bad.
     clean: bool,
     /// The records held, with the fields held.
     records: Vec<Record>,
     /// Per program, the aggregates fed.
     fed: Vec<Vec<FedAgg<'a>>>,
-    /// The outcomes of an entity evaluated early.
-    spill: Option<Spill>,
+    /// What was made of the records of an entity evaluated early.
+    spill: Option<S>,
     index: KeyIndex,
     errors: Vec<DataError>,
     notes: Vec<DataNote>,
 }
 
-impl<'a> Pass1<'_, 'a> {
+impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
     /// Check one file: a reader thread converts its rows (on every core) while this
     /// one feeds aggregates and keeps what is held, and an evaluator thread evaluates
     /// an entity evaluated early. `data`: the tables read before it, for feeding and
@@ -571,7 +635,7 @@ impl<'a> Pass1<'_, 'a> {
         refs: &[KeyIndex],
         data: Option<&'a Dataset>,
         mut clean: bool,
-    ) -> Result<Option<FileChecked<'a>>, StreamError> {
+    ) -> Result<Option<FileChecked<'a, E::Sink>>, StreamError> {
         let e = plan.entity;
         let Some(&program) = self.programs.first() else {
             return Ok(None);
@@ -590,20 +654,11 @@ impl<'a> Pass1<'_, 'a> {
                 .collect(),
             None => Vec::new(),
         };
-        let early_ev = data
-            .filter(|_| plan.early)
-            .map(|d| Evaluator::new(program, d, self.as_of));
-        let spill = match early_ev {
-            Some(_) => Some(Spill::new(program, e)?),
-            None => None,
+        let sink = match (data.filter(|_| plan.early), self.early) {
+            (Some(d), Some(early)) => Some(early.sink(e, d)?),
+            _ => None,
         };
-        let early_out = early_ev.as_ref().zip(self.early).map(|(ev, writer)| Out {
-            ev,
-            writer,
-            entity: e,
-            // Progress counts the rows checked, not these again.
-            observer: &crate::progress::Quiet,
-        });
+        let early = sink.is_some();
         let mut fed = 0usize;
         let mut records = Vec::new();
         let (checked, spill) = std::thread::scope(|s| {
@@ -630,16 +685,16 @@ impl<'a> Pass1<'_, 'a> {
                 Some(reader.finish())
             });
             let (etx, erx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
-            let evaluator = early_out.as_ref().zip(spill).map(|(out, mut spill)| {
-                s.spawn(move || -> Result<Spill, StreamError> {
+            let evaluator = sink.map(|mut sink| {
+                s.spawn(move || -> Result<E::Sink, StreamError> {
                     for batch in erx {
-                        spill.write(out, &batch)?;
+                        sink.batch(&batch)?;
                     }
-                    Ok(spill)
+                    Ok(sink)
                 })
             });
             for batch in rx.iter() {
-                let mut evaluate = Vec::with_capacity(if plan.early { batch.len() } else { 0 });
+                let mut evaluate = Vec::with_capacity(if early { batch.len() } else { 0 });
                 for row in batch {
                     self.observer.advance(1);
                     let Some((r, held)) = row else {
@@ -652,7 +707,7 @@ impl<'a> Pass1<'_, 'a> {
                         }
                         fed += 1;
                     }
-                    if plan.early {
+                    if early {
                         if held {
                             records.push(
                                 held_as

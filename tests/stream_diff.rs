@@ -66,12 +66,14 @@ fn streamed(
     let made = diff(&job, dir, &Quiet).unwrap()?;
     let mut out = Vec::new();
     match made.printed {
-        Some(mut file) => {
+        Some(mut parts) => {
             assert!(made.diff.changes.is_empty(), "printed changes are not kept");
-            json::write_printed(&mut out, &made.diff, &mut file).unwrap();
-            let mut rest = Vec::new();
-            file.read_to_end(&mut rest).unwrap();
-            assert!(rest.is_empty(), "the printed changes are read to their end");
+            json::write_printed(&mut out, &made.diff, &mut parts).unwrap();
+            for part in &mut parts {
+                let mut rest = Vec::new();
+                part.read_to_end(&mut rest).unwrap();
+                assert!(rest.is_empty(), "the printed changes are read to their end");
+            }
         }
         None => write_diff_in(&mut out, f, &made.diff, Lang::En).unwrap(),
     }

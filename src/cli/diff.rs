@@ -195,7 +195,7 @@ fn streamed(
     };
     super::print_notes(&notes);
     write_output(args.output.out.as_ref(), |w| match printed {
-        Some(mut file) => diff::json::write_printed(w, &d, &mut file),
+        Some(mut parts) => diff::json::write_printed(w, &d, &mut parts),
         None => diff::write_diff_in(w, format, &d, super::lang::get()),
     })?;
     // The process ends after this command (see `run`).

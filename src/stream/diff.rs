@@ -18,12 +18,12 @@
 //! `None` when the diff cannot stream: the schemas differ, the entities refer to each
 //! other in a cycle, or a file has a problem (the in-memory diff then reports it).
 
-use super::{CHUNK, Needs, Pass1, Source, StreamError, chunks_at, empty_cells};
-use crate::data::{DataNote, EncodingChoice, Record};
+use super::{CHUNK, Early, EarlySink, Needs, Pass1, Source, StreamError, chunks_at, empty_cells};
+use crate::data::{DataNote, Dataset, EncodingChoice, Record};
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
 use crate::program::{EntityId, Program, Ty};
-use crate::progress::Observer;
+use crate::progress::{Observer, Quiet};
 use crate::report::diff::align::merge_with;
 use crate::report::diff::{Builder, Diff, Pair, RecordAt, Side, by, json};
 use crate::spill::{SpillFile, Spilled};
@@ -51,8 +51,8 @@ pub struct DiffJob<'r> {
 pub struct StreamedDiff {
     /// With no changes when they were printed.
     pub diff: Diff,
-    /// The change objects printed (see [`json::write_printed`]).
-    pub printed: Option<Spilled>,
+    /// The change objects printed, in parts (see [`json::write_printed`]).
+    pub printed: Option<Vec<Spilled>>,
     /// Outcomes with status `error`, on both sides.
     pub errors: usize,
     /// What the loader noticed (ignored files, percent columns that look like
@@ -73,13 +73,19 @@ pub fn diff(
     }
     let programs = [base, revised];
     let needs = Needs::of(&programs, &by_fields(revised, job.by));
+    let base_rank = base_ranks(base, revised);
+    let early = DiffEarly {
+        programs,
+        job,
+        base_rank: &base_rank,
+    };
     let pass1 = Pass1 {
         programs: &programs,
         needs: &needs,
         as_of: job.as_of,
         encoding: job.encoding,
         observer,
-        early: None,
+        early: Some(&early),
     };
     let before = empty_cells(revised);
     let mut prepared = match pass1.run(dir, &before) {
@@ -103,17 +109,15 @@ pub fn diff(
     let [eb, er] = &evaluators;
     let build = Build {
         builder: Builder::new(side(base), side(revised), job.by, Some([eb, er])),
-        base_rank: base_ranks(base, revised),
-        printed: match job.print_json {
-            true => Some(Printed::new()?),
-            false => None,
-        },
+        base_rank: base_rank.clone(),
+        printed: Printed::new(job.print_json)?,
         errors: 0,
     };
+    let mut early = std::mem::take(&mut prepared.spills).into_iter();
     observer.phase("evaluating both policies", None);
     // This thread evaluates each batch (on every core) while a second one builds the
     // diff from the batch before, in order; a third reads the next batch.
-    let (to_build, work) = std::sync::mpsc::sync_channel::<Work>(2);
+    let (to_build, work) = std::sync::mpsc::sync_channel::<Job>(2);
     let evaluate = Evaluate {
         evaluators: [eb, er],
         observer,
@@ -127,9 +131,13 @@ pub fn diff(
             needs: &needs,
             encoding: job.encoding,
         };
-        let evaluated = (0..revised.entities.len())
-            .map(EntityId)
-            .try_for_each(|e| source.each_batch(e, |first, batch| evaluate.batch(e, first, batch)));
+        let evaluated = (0..revised.entities.len()).map(EntityId).try_for_each(|e| {
+            match early.next().flatten() {
+                // Built as its file was checked: taken in its turn.
+                Some(sink) => evaluate.built(sink),
+                None => source.each_batch(e, |first, batch| evaluate.batch(e, first, batch)),
+            }
+        });
         // The builder ends when nothing more comes.
         drop(evaluate);
         (evaluated, builder.join())
@@ -147,7 +155,7 @@ pub fn diff(
     } = built?;
     evaluated?;
     let printed = match printed {
-        Some(p) => Some(p.file.reader().map_err(changes_error)?),
+        Some(p) => Some(p.parts()?),
         None => None,
     };
     Ok(Some(StreamedDiff {
@@ -200,7 +208,15 @@ fn base_ranks(base: &Program, revised: &Program) -> Vec<usize> {
 struct Evaluate<'r, 's, 'a, 'd> {
     evaluators: [&'s Evaluator<'a>; 2],
     observer: &'r dyn Observer,
-    to_build: std::sync::mpsc::SyncSender<Work<'d>>,
+    to_build: std::sync::mpsc::SyncSender<Job<'d, 's, 'a>>,
+}
+
+/// What the building thread is sent.
+enum Job<'d, 's, 'a> {
+    /// A batch to build from.
+    Batch(Work<'d>),
+    /// The diff of an entity built as its file was checked, to take in.
+    Built(Box<Build<'s, 'a>>),
 }
 
 /// A batch of records of one entity, evaluated.
@@ -221,7 +237,7 @@ struct Evaluated {
     ends: Vec<[usize; 2]>,
 }
 
-impl<'d> Evaluate<'_, '_, '_, 'd> {
+impl<'d, 's, 'a> Evaluate<'_, 's, 'a, 'd> {
     /// Evaluate a batch of records of `e` on every core and send it to be built.
     /// `first`: the batch's index in the input.
     fn batch(
@@ -230,35 +246,117 @@ impl<'d> Evaluate<'_, '_, '_, 'd> {
         first: usize,
         records: Cow<'d, [Record]>,
     ) -> Result<(), StreamError> {
-        let chunks = chunks_at(first, &records);
-        let evaluators = self.evaluators;
-        let chunks = parallel::map_in_order(&chunks, |(start, records)| {
-            let mut scratch = Scratch::default();
-            let mut out = Evaluated {
-                ends: Vec::with_capacity(records.len()),
-                ..Evaluated::default()
-            };
-            for (i, r) in records.iter().enumerate() {
-                let index = start.saturating_add(i);
-                for (ev, outcomes) in evaluators.iter().zip(&mut out.outcomes) {
-                    ev.record_outcomes_in(&mut scratch, e, index, r, outcomes);
-                }
-                let [b, r] = &out.outcomes;
-                out.ends.push([b.len(), r.len()]);
-            }
-            self.observer.advance(records.len() as u64);
-            out
-        });
-        let work = Work {
+        let chunks = evaluate_both(self.evaluators, e, first, &records, self.observer);
+        self.send(Job::Batch(Work {
             entity: e,
             first,
             records,
             chunks,
-        };
+        }))
+    }
+
+    /// Send the diff of an entity evaluated early to be taken in.
+    fn built(&self, sink: DiffSink<'s, 'a>) -> Result<(), StreamError> {
+        self.observer.advance(sink.records as u64);
+        self.send(Job::Built(Box::new(sink.build)))
+    }
+
+    fn send(&self, job: Job<'d, 's, 'a>) -> Result<(), StreamError> {
         // The builder stopped at an error: it says which when joined.
         self.to_build
-            .send(work)
+            .send(job)
             .map_err(|_| StreamError::Io(io::Error::other("the diff's builder stopped")))
+    }
+}
+
+/// A run of records of `e` evaluated by both programs, a chunk on each core at a time.
+/// `first`: the run's index in the input.
+fn evaluate_both(
+    evaluators: [&Evaluator; 2],
+    e: EntityId,
+    first: usize,
+    records: &[Record],
+    observer: &dyn Observer,
+) -> Vec<Evaluated> {
+    let chunks = chunks_at(first, records);
+    parallel::map_in_order(&chunks, |(start, records)| {
+        let mut scratch = Scratch::default();
+        let mut out = Evaluated {
+            ends: Vec::with_capacity(records.len()),
+            ..Evaluated::default()
+        };
+        for (i, r) in records.iter().enumerate() {
+            let index = start.saturating_add(i);
+            for (ev, outcomes) in evaluators.iter().zip(&mut out.outcomes) {
+                ev.record_outcomes_in(&mut scratch, e, index, r, outcomes);
+            }
+            let [b, r] = &out.outcomes;
+            out.ends.push([b.len(), r.len()]);
+        }
+        observer.advance(records.len() as u64);
+        out
+    })
+}
+
+/// `diff`'s [`Early`]: an entity whose rules compute no aggregate in either policy is
+/// evaluated and built as its file is checked, by its own [`Build`], taken into the
+/// diff in its turn ([`Build::absorb`]).
+struct DiffEarly<'r> {
+    programs: [&'r Program; 2],
+    job: &'r DiffJob<'r>,
+    base_rank: &'r [usize],
+}
+
+/// The diff of one entity evaluated early.
+struct DiffSink<'s, 'a> {
+    evaluators: [Evaluator<'a>; 2],
+    entity: EntityId,
+    /// The records evaluated so far.
+    records: usize,
+    build: Build<'s, 'a>,
+}
+
+impl<'a> Early<'a> for DiffEarly<'a> {
+    type Sink = DiffSink<'a, 'a>;
+
+    fn sink(&self, e: EntityId, data: &'a Dataset) -> Result<Self::Sink, StreamError> {
+        let [base, revised] = self.programs;
+        let side = |program| Side {
+            program,
+            dataset: data,
+            outcomes: &[],
+            as_of: self.job.as_of,
+        };
+        Ok(DiffSink {
+            evaluators: self
+                .programs
+                .map(|p| Evaluator::new(p, data, self.job.as_of)),
+            entity: e,
+            records: 0,
+            build: Build {
+                // Its explanations by evaluators of its own, made when first needed.
+                builder: Builder::new(side(base), side(revised), self.job.by, None),
+                base_rank: self.base_rank.to_vec(),
+                printed: Printed::new(self.job.print_json)?,
+                errors: 0,
+            },
+        })
+    }
+}
+
+impl EarlySink for DiffSink<'_, '_> {
+    fn batch(&mut self, records: &[Record]) -> Result<(), StreamError> {
+        let [b, r] = &self.evaluators;
+        let first = self.records;
+        // Progress counts the rows checked, not these again.
+        let chunks = evaluate_both([b, r], self.entity, first, records, &Quiet);
+        self.records = first.saturating_add(records.len());
+        self.build.batch(&Work {
+            entity: self.entity,
+            first,
+            records: Cow::Borrowed(records),
+            chunks,
+        })
     }
 }
 
@@ -271,17 +369,35 @@ struct Build<'s, 'a> {
     errors: usize,
 }
 
-impl Build<'_, '_> {
+impl<'s, 'a> Build<'s, 'a> {
     /// Build from every batch sent, in order; stops at the first error.
-    fn all(mut self, work: std::sync::mpsc::Receiver<Work>) -> Result<Self, StreamError> {
-        for w in work {
-            self.batch(&w)?;
+    fn all(
+        mut self,
+        jobs: std::sync::mpsc::Receiver<Job<'_, 's, 'a>>,
+    ) -> Result<Self, StreamError> {
+        for job in jobs {
+            match job {
+                Job::Batch(w) => self.batch(&w)?,
+                Job::Built(other) => self.absorb(*other)?,
+            }
         }
         Ok(self)
     }
 
+    /// Take in the diff of the records after those built so far.
+    fn absorb(&mut self, other: Build<'s, 'a>) -> Result<(), StreamError> {
+        self.errors += other.errors;
+        self.builder.absorb(other.builder);
+        match (&mut self.printed, other.printed) {
+            (Some(mine), Some(theirs)) => mine.absorb(theirs),
+            _ => Ok(()),
+        }
+    }
+
     fn batch(&mut self, w: &Work) -> Result<(), StreamError> {
+        // Every record's pairs, one after the other, and where each record's are.
         let mut pairs: Vec<Pair> = Vec::new();
+        let mut spans: Vec<(RecordAt, std::ops::Range<usize>)> = Vec::new();
         let starts = (0..).map(|k: usize| w.first.saturating_add(k.saturating_mul(CHUNK)));
         for ((start, records), out) in starts.zip(w.records.chunks(CHUNK)).zip(&w.chunks) {
             let [bo, ro] = &out.outcomes;
@@ -294,7 +410,7 @@ impl Build<'_, '_> {
             for (i, (record, ends)) in records.iter().zip(&out.ends).enumerate() {
                 let [b, r] = [bo.get(from[0]..ends[0]), ro.get(from[1]..ends[1])];
                 from = *ends;
-                pairs.clear();
+                let first = pairs.len();
                 pair_up(
                     &self.base_rank,
                     b.unwrap_or_default(),
@@ -306,9 +422,14 @@ impl Build<'_, '_> {
                     index: start.saturating_add(i),
                     record,
                 };
-                self.builder.record([Some(at), Some(at)], &pairs);
+                spans.push((at, first..pairs.len()));
             }
         }
+        let items: Vec<([Option<RecordAt>; 2], &[Pair])> = spans
+            .into_iter()
+            .map(|(at, span)| ([Some(at), Some(at)], pairs.get(span).unwrap_or_default()))
+            .collect();
+        self.builder.records(&items);
         if let Some(printed) = &mut self.printed {
             printed.print(&self.builder.take_changes())?;
         }
@@ -333,28 +454,54 @@ fn pair_up<'o>(
     merge_with(b, r, |_, pair| pairs.push(pair));
 }
 
-/// The change objects printed so far, in an unnamed temporary file.
+/// The change objects printed so far, in temporary files: the parts done, and the
+/// one being written. Each part starts as the first element of an array would.
 struct Printed {
+    done: Vec<Spilled>,
     file: SpillFile,
-    changes: usize,
+    /// Changes in `file`.
+    in_file: usize,
 }
 
 impl Printed {
-    fn new() -> Result<Printed, StreamError> {
-        Ok(Printed {
+    /// `None` unless changes are printed (`print`).
+    fn new(print: bool) -> Result<Option<Printed>, StreamError> {
+        if !print {
+            return Ok(None);
+        }
+        Ok(Some(Printed {
+            done: Vec::new(),
             file: SpillFile::new().map_err(changes_error)?,
-            changes: 0,
-        })
+            in_file: 0,
+        }))
     }
 
     fn print(&mut self, changes: &[crate::report::diff::RecordChange]) -> Result<(), StreamError> {
         if changes.is_empty() {
             return Ok(());
         }
-        let bytes = json::print_changes(changes, self.changes == 0).map_err(changes_error)?;
+        let bytes = json::print_changes(changes, self.in_file == 0).map_err(changes_error)?;
         self.file.write_all(&bytes).map_err(changes_error)?;
-        self.changes = self.changes.saturating_add(changes.len());
+        self.in_file = self.in_file.saturating_add(changes.len());
         Ok(())
+    }
+
+    /// Take in the changes printed after these.
+    fn absorb(&mut self, other: Printed) -> Result<(), StreamError> {
+        let mine = std::mem::replace(&mut self.file, SpillFile::new().map_err(changes_error)?);
+        if std::mem::take(&mut self.in_file) > 0 {
+            self.done.push(mine.reader().map_err(changes_error)?);
+        }
+        self.done.extend(other.parts()?);
+        Ok(())
+    }
+
+    /// The parts that hold changes, in order.
+    fn parts(mut self) -> Result<Vec<Spilled>, StreamError> {
+        if self.in_file > 0 {
+            self.done.push(self.file.reader().map_err(changes_error)?);
+        }
+        Ok(self.done)
     }
 }
 

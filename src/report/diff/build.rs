@@ -12,6 +12,7 @@ use crate::ast::Family;
 use crate::data::FastHash;
 use crate::data::Record;
 use crate::eval::{Evaluator, Outcome, Status};
+use crate::parallel;
 use crate::program::{EntityId, Program, StatusKind};
 use crate::report::diff::by::Grouping;
 use crate::report::diff::{
@@ -103,34 +104,54 @@ impl<'s, 'a> Builder<'s, 'a> {
 
     /// The outcome pairs of one record, in report order; `at`: the record on each side
     /// (`None` where that side has no such record).
-    pub fn record<'p>(&mut self, at: [Option<RecordAt>; 2], pairs: &[Pair<'p>]) {
-        let mut flags = Vec::with_capacity(if self.groupings.is_empty() {
-            0
-        } else {
-            pairs.len()
-        });
-        for pair in pairs {
-            for (o, totals) in pair.iter().zip(&mut self.totals) {
-                if let Some(o) = o {
-                    count_outcome(totals, o);
+    pub fn record<'r>(&mut self, at: [Option<RecordAt<'r>>; 2], pairs: &[Pair<'r>]) {
+        self.records(&[(at, pairs)]);
+    }
+
+    /// [`Builder::record`] for several records in turn. The changed records whose
+    /// causes need explaining (the first of each shape, as one by one) are explained
+    /// on every core.
+    pub fn records<'r>(&mut self, items: &[([Option<RecordAt<'r>>; 2], &[Pair<'r>])]) {
+        let mut made: Vec<(RecordChange, Causes)> = Vec::new();
+        let mut misses: Vec<Miss<'r>> = Vec::new();
+        let mut flags = Vec::new();
+        for &(at, pairs) in items {
+            flags.clear();
+            for pair in pairs {
+                for (o, totals) in pair.iter().zip(&mut self.totals) {
+                    if let Some(o) = o {
+                        count_outcome(totals, o);
+                    }
                 }
-            }
-            let flag = self.pair(at, pair);
-            if !self.groupings.is_empty() {
+                let flag = match self.change_of(at, pair, &mut misses) {
+                    Some(c) => self.count_change(c, &mut made),
+                    None => (false, false),
+                };
                 flags.push(flag);
             }
+            let sides = [&self.sides[0], &self.sides[1]];
+            for g in &mut self.groupings {
+                g.record(sides, at, pairs.iter().zip(flags.iter().copied()));
+            }
         }
-        let sides = [&self.sides[0], &self.sides[1]];
-        for g in &mut self.groupings {
-            g.record(sides, at, pairs.iter().zip(flags.iter().copied()));
+        let explained = self.explainer.explain(&self.sides, &misses);
+        self.changes.reserve(made.len());
+        for (mut c, causes) in made {
+            c.causes = match causes {
+                Causes::Ready(causes) => causes,
+                Causes::Explained(j) => explained.get(j).cloned().unwrap_or(c.causes),
+            };
+            self.changes.push(c);
         }
     }
 
-    /// Compare one pair; whether it changed and whether it newly violates.
-    fn pair(&mut self, at: [Option<RecordAt>; 2], pair: &Pair) -> (bool, bool) {
-        let Some(c) = self.change_of(at, pair) else {
-            return (false, false);
-        };
+    /// Count a change in its rule and among the violations; whether it changed (yes)
+    /// and whether it newly violates.
+    fn count_change(
+        &mut self,
+        (c, causes): (RecordChange, Causes),
+        made: &mut Vec<(RecordChange, Causes)>,
+    ) -> (bool, bool) {
         if let Some(r) = self
             .rule_pos
             .get(&*c.rule)
@@ -148,11 +169,18 @@ impl<'s, 'a> Builder<'s, 'a> {
             _ => {}
         }
         self.made += 1;
-        self.changes.push(c);
+        made.push((c, causes));
         (true, !was && is)
     }
 
-    fn change_of(&mut self, at: [Option<RecordAt>; 2], pair: &Pair) -> Option<RecordChange> {
+    /// The change of one pair, if it is one, with its causes or where they will come
+    /// from (`misses`: the records to explain).
+    fn change_of<'r>(
+        &mut self,
+        at: [Option<RecordAt<'r>>; 2],
+        pair: &Pair<'r>,
+        misses: &mut Vec<Miss<'r>>,
+    ) -> Option<(RecordChange, Causes)> {
         let [base, revised] = &self.sides;
         if unchanged(base, revised, pair) {
             return None;
@@ -199,15 +227,15 @@ impl<'s, 'a> Builder<'s, 'a> {
         // Sharpened by explanations when both sides have the record.
         let causes = match (pair, at) {
             ([Some(b), Some(r)], [Some(ab), Some(ar)]) => self.explainer.causes(
-                &self.sides,
                 &any.rule,
                 [before.as_ref(), after.as_ref()],
-                [(b, ab), (r, ar)],
+                [(*b, ab), (*r, ar)],
                 seen,
+                misses,
             ),
-            _ => Arc::from(seen()),
+            _ => Causes::Ready(Arc::from(seen())),
         };
-        Some(RecordChange {
+        let c = RecordChange {
             entity: any.entity.clone(),
             key: any.key.clone(),
             rule: any.rule.clone(),
@@ -215,8 +243,36 @@ impl<'s, 'a> Builder<'s, 'a> {
             before: before.map(Box::new),
             after: after.map(Box::new),
             change: change.flatten(),
-            causes,
-        })
+            causes: Arc::from(Vec::new()),
+        };
+        Some((c, causes))
+    }
+
+    /// Take in what another builder of the same two sides built from the records
+    /// after these (an entity built apart, in its turn): its counts, sums, breakdowns
+    /// and changes follow these, its violations' indices shifted past these changes.
+    /// Its explanations stay its own (they are by rule, and rules have one entity).
+    pub fn absorb(&mut self, other: Builder) {
+        for (mine, theirs) in self.totals.iter_mut().zip(&other.totals) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                for (a, b) in m.counts.iter_mut().zip(t.counts) {
+                    *a += b;
+                }
+                m.money = m.money.zip(t.money).and_then(|(a, b)| a.checked_add(b));
+            }
+        }
+        for (mine, theirs) in self.rules.iter_mut().zip(&other.rules) {
+            mine.changed += theirs.changed;
+        }
+        for (mine, theirs) in self.groupings.iter_mut().zip(other.groupings) {
+            mine.absorb(theirs);
+        }
+        let shift = |ixs: Vec<usize>| ixs.into_iter().map(|i| i.saturating_add(self.made));
+        self.new_violations.extend(shift(other.new_violations));
+        self.resolved_violations
+            .extend(shift(other.resolved_violations));
+        self.changes.extend(other.changes);
+        self.made = self.made.saturating_add(other.made);
     }
 
     /// The changes made since the last time they were taken, in report order.
@@ -262,10 +318,30 @@ impl<'s, 'a> Builder<'s, 'a> {
 /// to the same amounts.
 struct Explainer<'s, 'a> {
     evaluators: Evaluators<'s, 'a>,
-    cache: HashMap<ShapeOfChange, Arc<[Cause]>, FastHash>,
+    cache: HashMap<ShapeOfChange, Slot, FastHash>,
 }
 
 use crate::report::diff::Cause;
+
+/// A shape's causes: known, or those of the `n`-th record being explained.
+enum Slot {
+    Known(Arc<[Cause]>),
+    Explaining(usize),
+}
+
+/// Where a change's causes come from.
+enum Causes {
+    Ready(Arc<[Cause]>),
+    /// Those of the `n`-th record explained ([`Explainer::explain`]).
+    Explained(usize),
+}
+
+/// A changed record to explain: the causes seen without explanation, and the outcome
+/// and record on each side.
+struct Miss<'r> {
+    seen: Vec<Cause>,
+    at: [(&'r Outcome, RecordAt<'r>); 2],
+}
 
 enum Evaluators<'s, 'a> {
     Given([&'s Evaluator<'a>; 2]),
@@ -301,20 +377,40 @@ fn shape(v: Option<&OutcomeView>) -> Shape {
 }
 
 impl<'a> Explainer<'_, 'a> {
-    /// The causes of a change of `rule` with these views, made by `seen` and refined
-    /// by the explanations of the record on each side, or those of an earlier change
-    /// of the same shape.
-    fn causes(
+    /// Where the causes of a change of `rule` with these views come from: those of an
+    /// earlier change of the same shape, or `seen()` refined by explaining the record
+    /// on each side (added to `misses`).
+    fn causes<'r>(
         &mut self,
-        sides: &[Side<'a>; 2],
         rule: &Arc<str>,
         [before, after]: [Option<&OutcomeView>; 2],
-        at: [(&Outcome, RecordAt); 2],
+        at: [(&'r Outcome, RecordAt<'r>); 2],
         seen: impl FnOnce() -> Vec<Cause>,
-    ) -> Arc<[Cause]> {
+        misses: &mut Vec<Miss<'r>>,
+    ) -> Causes {
         let key = (Arc::clone(rule), shape(before), shape(after));
-        if let Some(causes) = self.cache.get(&key) {
-            return Arc::clone(causes);
+        match self.cache.get(&key) {
+            Some(Slot::Known(causes)) => return Causes::Ready(Arc::clone(causes)),
+            Some(Slot::Explaining(n)) => return Causes::Explained(*n),
+            None => {}
+        }
+        // Shapes that carry a record's own values (a violation's message names them)
+        // seldom come twice: the cache is emptied when full, so it does not grow with
+        // the records. Common shapes are explained again once after each emptying.
+        if self.cache.len() >= CACHED_SHAPES {
+            self.cache.clear();
+        }
+        let n = misses.len();
+        misses.push(Miss { seen: seen(), at });
+        self.cache.insert(key, Slot::Explaining(n));
+        Causes::Explained(n)
+    }
+
+    /// The causes of each record to explain, explained on every core; the shapes
+    /// waiting for them learn them.
+    fn explain(&mut self, sides: &[Side<'a>; 2], misses: &[Miss]) -> Vec<Arc<[Cause]>> {
+        if misses.is_empty() {
+            return Vec::new();
         }
         let [eb, er]: [&Evaluator<'a>; 2] = match &mut self.evaluators {
             Evaluators::Given([b, r]) => [*b, *r],
@@ -325,21 +421,23 @@ impl<'a> Explainer<'_, 'a> {
                 [b, r]
             }
         };
-        // Causes read the notes and the tier rows' values only.
-        let [(b, ab), (r, ar)] = at;
-        let xb = eb.explain_brief_of(ab.entity, ab.index, ab.record, b.rule);
-        let xr = er.explain_brief_of(ar.entity, ar.index, ar.record, r.rule);
-        let mut refined = seen();
-        causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
-        let causes: Arc<[Cause]> = Arc::from(refined);
-        // Shapes that carry a record's own values (a violation's message names them)
-        // seldom come twice: the cache is emptied when full, so it does not grow with
-        // the records. Common shapes are explained again once after each emptying.
-        if self.cache.len() >= CACHED_SHAPES {
-            self.cache.clear();
+        let explained = parallel::map_in_order(misses, |m| {
+            // Causes read the notes and the tier rows' values only.
+            let [(b, ab), (r, ar)] = m.at;
+            let xb = eb.explain_brief_of(ab.entity, ab.index, ab.record, b.rule);
+            let xr = er.explain_brief_of(ar.entity, ar.index, ar.record, r.rule);
+            let mut refined = m.seen.clone();
+            causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
+            Arc::<[Cause]>::from(refined)
+        });
+        for slot in self.cache.values_mut() {
+            if let Slot::Explaining(n) = *slot
+                && let Some(causes) = explained.get(n)
+            {
+                *slot = Slot::Known(Arc::clone(causes));
+            }
         }
-        self.cache.insert(key, Arc::clone(&causes));
-        causes
+        explained
     }
 }
 

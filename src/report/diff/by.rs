@@ -91,6 +91,24 @@ impl Grouping {
         }
     }
 
+    /// Take in the rows of another grouping by the same path.
+    pub fn absorb(&mut self, other: Grouping) {
+        for (value, theirs) in other.rows {
+            let row = self
+                .rows
+                .entry(value)
+                .or_insert_with_key(|value| BreakdownRow {
+                    value: value.clone(),
+                    money: Default::default(),
+                    changed: 0,
+                    new_violations: 0,
+                });
+            row.money.add_money(&theirs.money);
+            row.changed += theirs.changed;
+            row.new_violations += theirs.new_violations;
+        }
+    }
+
     pub fn finish(self) -> Breakdown {
         Breakdown {
             field: self.path,

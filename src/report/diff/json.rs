@@ -49,10 +49,19 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
 }
 
 /// [`write`] with the change objects already printed by [`print_changes`], in order,
-/// read from `printed` (`d.changes` is not read; the indices of `new_violations` and
-/// `resolved_violations` are into the printed changes).
-pub fn write_printed(w: &mut dyn Write, d: &Diff, printed: &mut dyn io::Read) -> io::Result<()> {
-    write_around(w, d, |out| io::copy(printed, out).map(|_| ()))
+/// read from `parts` (`d.changes` is not read; the indices of `new_violations` and
+/// `resolved_violations` are into the printed changes). Each part holds changes
+/// printed from a first one (`first` given to [`print_changes`] for its first run).
+pub fn write_printed<R: io::Read>(w: &mut dyn Write, d: &Diff, parts: &mut [R]) -> io::Result<()> {
+    write_around(w, d, |out| {
+        for (k, part) in parts.iter_mut().enumerate() {
+            if k > 0 {
+                out.write_all(b",")?;
+            }
+            io::copy(part, out)?;
+        }
+        Ok(())
+    })
 }
 
 /// The change objects of a run of changes as they stand in the `changes` array of
