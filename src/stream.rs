@@ -180,7 +180,7 @@ pub fn eval_jsonl_in(
         if let Some(spill) = spills.next().flatten() {
             summary.streamed += 1;
             summary.early += 1;
-            spill.spill.copy_to(w, &mut summary, observer)?;
+            spill.copy_to(w, &mut summary, observer)?;
             continue;
         }
         summary.streamed += usize::from(source.file_of(e).is_some());
@@ -272,19 +272,33 @@ struct Pass1<'r, 'a, E> {
 
 /// What pass 1 makes of the records of an entity evaluated early (one whose rules
 /// compute no aggregate, see [`evaluated_early`]): `eval` their outcome lines, `diff`
-/// their changes, kept until the entity's turn in pass 2.
+/// their changes, kept until the entity's turn in pass 2. One thread evaluates each
+/// batch (on every core) while another keeps what was made of the batch before.
 pub(crate) trait Early<'a>: Sync {
-    type Sink: EarlySink + Send;
+    type Evaluator: EarlyEvaluator + Send;
+    type Keeper: EarlyKeeper<Made = <Self::Evaluator as EarlyEvaluator>::Made> + Send;
 
-    /// What takes the records of `e`, evaluated over `data` (the tables read before
-    /// its file: all its records refer to).
-    fn sink(&self, e: EntityId, data: &'a Dataset) -> Result<Self::Sink, StreamError>;
+    /// What evaluates and keeps the records of `e`, evaluated over `data` (the tables
+    /// read before its file: all its records refer to).
+    fn start(
+        &self,
+        e: EntityId,
+        data: &'a Dataset,
+    ) -> Result<(Self::Evaluator, Self::Keeper), StreamError>;
 }
 
 /// See [`Early`].
-pub(crate) trait EarlySink {
-    /// The next records of the entity, in input order.
-    fn batch(&mut self, records: &[Record]) -> Result<(), StreamError>;
+pub(crate) trait EarlyEvaluator {
+    type Made: Send;
+    /// Evaluate the next records of the entity, in input order.
+    fn evaluate(&mut self, records: Vec<Record>) -> Self::Made;
+}
+
+/// See [`Early`].
+pub(crate) trait EarlyKeeper {
+    type Made;
+    /// Keep what was made of the next records.
+    fn keep(&mut self, made: Self::Made) -> Result<(), StreamError>;
 }
 
 /// What pass 1 leaves for pass 2, the data being clean.
@@ -312,7 +326,7 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
         &self,
         dir: &Path,
         before: &'a [OnceCell<Dataset>],
-    ) -> Result<Option<Prepared<'a, E::Sink>>, StreamError> {
+    ) -> Result<Option<Prepared<'a, E::Keeper>>, StreamError> {
         let Some(&program) = self.programs.first() else {
             return Ok(None);
         };
@@ -338,7 +352,7 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
         // the tables read before it (those its records refer to, the parents included).
         let mut fed: Vec<Vec<FedAgg>> = self.programs.iter().map(|_| Vec::new()).collect();
         // The outcomes of the entities evaluated early, until their turn in pass 2.
-        let mut spills: Vec<Option<E::Sink>> = (0..n).map(|_| None).collect();
+        let mut spills: Vec<Option<E::Keeper>> = (0..n).map(|_| None).collect();
         for &e in &files.order {
             let Some(path) = files.files.get(e.0).cloned().flatten() else {
                 if let Some(slot) = refs.get_mut(e.0) {
@@ -489,29 +503,38 @@ struct EvalEarly<'w, 'a> {
     as_of: NaiveDate,
 }
 
-/// The outcome lines of one entity evaluated early.
-struct EvalSink<'w, 'a> {
+/// Evaluates the records of one entity evaluated early into outcome lines.
+struct EvalEvaluator<'w, 'a> {
     ev: Evaluator<'a>,
     writer: &'w LineWriter<'a>,
     entity: EntityId,
-    spill: Spill,
+    /// The records evaluated so far (the index of the next).
+    records: usize,
 }
 
 impl<'w, 'a> Early<'a> for EvalEarly<'w, 'a> {
-    type Sink = EvalSink<'w, 'a>;
+    type Evaluator = EvalEvaluator<'w, 'a>;
+    type Keeper = Spill;
 
-    fn sink(&self, e: EntityId, data: &'a Dataset) -> Result<Self::Sink, StreamError> {
-        Ok(EvalSink {
+    fn start(
+        &self,
+        e: EntityId,
+        data: &'a Dataset,
+    ) -> Result<(Self::Evaluator, Self::Keeper), StreamError> {
+        let evaluator = EvalEvaluator {
             ev: Evaluator::new(self.program, data, self.as_of),
             writer: self.writer,
             entity: e,
-            spill: Spill::new(self.program, e)?,
-        })
+            records: 0,
+        };
+        Ok((evaluator, Spill::new(self.program, e)?))
     }
 }
 
-impl EarlySink for EvalSink<'_, '_> {
-    fn batch(&mut self, records: &[Record]) -> Result<(), StreamError> {
+impl EarlyEvaluator for EvalEvaluator<'_, '_> {
+    type Made = (usize, Rendered);
+
+    fn evaluate(&mut self, records: Vec<Record>) -> Self::Made {
         let out = Out {
             ev: &self.ev,
             writer: self.writer,
@@ -519,7 +542,21 @@ impl EarlySink for EvalSink<'_, '_> {
             // Progress counts the rows checked, not these again.
             observer: &crate::progress::Quiet,
         };
-        self.spill.write(&out, records)
+        let first = self.records;
+        self.records = first.saturating_add(records.len());
+        (records.len(), out.render(first, &records))
+    }
+}
+
+impl EarlyKeeper for Spill {
+    type Made = (usize, Rendered);
+
+    fn keep(&mut self, (records, rendered): Self::Made) -> Result<(), StreamError> {
+        self.records = self.records.saturating_add(records);
+        put(rendered, &mut self.file, &mut self.counts).map_err(|e| match e {
+            StreamError::Io(error) => spill_error(&self.entity, error),
+            other => other,
+        })
     }
 }
 
@@ -528,7 +565,7 @@ impl EarlySink for EvalSink<'_, '_> {
 struct Spill {
     file: SpillFile,
     entity: String,
-    /// The records evaluated so far (the index of the next).
+    /// The records kept so far.
     records: usize,
     /// The outcomes written, and those with status `error`.
     counts: Summary,
@@ -544,17 +581,6 @@ impl Spill {
             records: 0,
             counts: Summary::default(),
         })
-    }
-
-    /// Evaluate the next records and write their outcomes.
-    fn write(&mut self, out: &Out<'_, '_>, records: &[Record]) -> Result<(), StreamError> {
-        let first = self.records;
-        self.records = first.saturating_add(records.len());
-        out.write(first, records, &mut self.file, &mut self.counts)
-            .map_err(|e| match e {
-                StreamError::Io(error) => spill_error(&self.entity, error),
-                other => other,
-            })
     }
 
     /// Write the outcomes kept to `w`, and count them in `summary`.
@@ -635,7 +661,7 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
         refs: &[KeyIndex],
         data: Option<&'a Dataset>,
         mut clean: bool,
-    ) -> Result<Option<FileChecked<'a, E::Sink>>, StreamError> {
+    ) -> Result<Option<FileChecked<'a, E::Keeper>>, StreamError> {
         let e = plan.entity;
         let Some(&program) = self.programs.first() else {
             return Ok(None);
@@ -654,11 +680,11 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
                 .collect(),
             None => Vec::new(),
         };
-        let sink = match (data.filter(|_| plan.early), self.early) {
-            (Some(d), Some(early)) => Some(early.sink(e, d)?),
+        let stages = match (data.filter(|_| plan.early), self.early) {
+            (Some(d), Some(early)) => Some(early.start(e, d)?),
             _ => None,
         };
-        let early = sink.is_some();
+        let early = stages.is_some();
         let mut fed = 0usize;
         let mut records = Vec::new();
         let (checked, spill) = std::thread::scope(|s| {
@@ -685,13 +711,25 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
                 Some(reader.finish())
             });
             let (etx, erx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
-            let evaluator = sink.map(|mut sink| {
-                s.spawn(move || -> Result<E::Sink, StreamError> {
+            let stages = stages.map(|(mut evaluator, mut keeper)| {
+                // Handed over, not queued: a queue held more batches (30 MiB more
+                // at a million firms) for no more speed.
+                let (mtx, mrx) = std::sync::mpsc::sync_channel(0);
+                let evaluating = s.spawn(move || {
                     for batch in erx {
-                        sink.batch(&batch)?;
+                        // The keeper stopped at an error it returns below.
+                        if mtx.send(evaluator.evaluate(batch)).is_err() {
+                            break;
+                        }
                     }
-                    Ok(sink)
-                })
+                });
+                let keeping = s.spawn(move || -> Result<E::Keeper, StreamError> {
+                    for made in mrx {
+                        keeper.keep(made)?;
+                    }
+                    Ok(keeper)
+                });
+                (evaluating, keeping)
             });
             for batch in rx.iter() {
                 let mut evaluate = Vec::with_capacity(if early { batch.len() } else { 0 });
@@ -730,10 +768,10 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
                 }
             }
             drop((rx, etx));
-            let spill = match evaluator.map(|h| h.join()) {
+            let spill = match stages.map(|(ev, keep)| (ev.join(), keep.join())) {
                 None => Some(Ok(None)),
-                Some(Ok(result)) => Some(result.map(Some)),
-                Some(Err(_)) => None,
+                Some((Ok(()), Ok(result))) => Some(result.map(Some)),
+                Some(_) => None,
             };
             (reader.join().ok().flatten(), spill)
         });
@@ -819,19 +857,17 @@ impl Out<'_, '_> {
         w: &mut dyn Write,
         summary: &mut Summary,
     ) -> Result<(), StreamError> {
+        put(self.render(first, batch), w, summary)
+    }
+
+    /// A batch evaluated and formatted to lines on every core, a chunk at a time.
+    fn render(&self, first: usize, batch: &[Record]) -> Rendered {
         let chunks = chunks_at(first, batch);
-        let rendered = parallel::map_in_order(&chunks, |(start, records)| {
+        parallel::map_in_order(&chunks, |(start, records)| {
             let lines = self.lines(*start, records);
             self.observer.advance(records.len() as u64);
             lines
-        });
-        for lines in rendered {
-            let lines = lines?;
-            w.write_all(&lines.bytes)?;
-            summary.outcomes += lines.outcomes;
-            summary.errors += lines.errors;
-        }
-        Ok(())
+        })
     }
 
     fn lines(&self, first: usize, records: &[Record]) -> io::Result<Lines> {
@@ -856,6 +892,20 @@ impl Out<'_, '_> {
         }
         Ok(lines)
     }
+}
+
+/// The lines of a batch, a chunk at a time ([`Out::render`]).
+type Rendered = Vec<io::Result<Lines>>;
+
+/// Write rendered lines in order, counting them in `summary`.
+fn put(rendered: Rendered, w: &mut dyn Write, summary: &mut Summary) -> Result<(), StreamError> {
+    for lines in rendered {
+        let lines = lines?;
+        w.write_all(&lines.bytes)?;
+        summary.outcomes += lines.outcomes;
+        summary.errors += lines.errors;
+    }
+    Ok(())
 }
 
 /// Read a checked file in batches, sending each; stops when the receiver is gone.

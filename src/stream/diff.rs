@@ -18,7 +18,10 @@
 //! `None` when the diff cannot stream: the schemas differ, the entities refer to each
 //! other in a cycle, or a file has a problem (the in-memory diff then reports it).
 
-use super::{CHUNK, Early, EarlySink, Needs, Pass1, Source, StreamError, chunks_at, empty_cells};
+use super::{
+    CHUNK, Early, EarlyEvaluator, EarlyKeeper, Needs, Pass1, Source, StreamError, chunks_at,
+    empty_cells,
+};
 use crate::data::{DataNote, Dataset, EncodingChoice, Record};
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::parallel;
@@ -256,9 +259,9 @@ impl<'d, 's, 'a> Evaluate<'_, 's, 'a, 'd> {
     }
 
     /// Send the diff of an entity evaluated early to be taken in.
-    fn built(&self, sink: DiffSink<'s, 'a>) -> Result<(), StreamError> {
-        self.observer.advance(sink.records as u64);
-        self.send(Job::Built(Box::new(sink.build)))
+    fn built(&self, keeper: DiffKeeper<'s, 'a>) -> Result<(), StreamError> {
+        self.observer.advance(keeper.records as u64);
+        self.send(Job::Built(Box::new(keeper.build)))
     }
 
     fn send(&self, job: Job<'d, 's, 'a>) -> Result<(), StreamError> {
@@ -307,19 +310,30 @@ struct DiffEarly<'r> {
     base_rank: &'r [usize],
 }
 
-/// The diff of one entity evaluated early.
-struct DiffSink<'s, 'a> {
+/// Evaluates the records of one entity evaluated early, by both programs.
+struct DiffEvaluator<'a> {
     evaluators: [Evaluator<'a>; 2],
     entity: EntityId,
-    /// The records evaluated so far.
+    /// The records evaluated so far (the index of the next).
     records: usize,
+}
+
+/// The diff of one entity evaluated early, built as its records are evaluated.
+struct DiffKeeper<'s, 'a> {
     build: Build<'s, 'a>,
+    /// The records built so far.
+    records: usize,
 }
 
 impl<'a> Early<'a> for DiffEarly<'a> {
-    type Sink = DiffSink<'a, 'a>;
+    type Evaluator = DiffEvaluator<'a>;
+    type Keeper = DiffKeeper<'a, 'a>;
 
-    fn sink(&self, e: EntityId, data: &'a Dataset) -> Result<Self::Sink, StreamError> {
+    fn start(
+        &self,
+        e: EntityId,
+        data: &'a Dataset,
+    ) -> Result<(Self::Evaluator, Self::Keeper), StreamError> {
         let [base, revised] = self.programs;
         let side = |program| Side {
             program,
@@ -327,12 +341,14 @@ impl<'a> Early<'a> for DiffEarly<'a> {
             outcomes: &[],
             as_of: self.job.as_of,
         };
-        Ok(DiffSink {
+        let evaluator = DiffEvaluator {
             evaluators: self
                 .programs
                 .map(|p| Evaluator::new(p, data, self.job.as_of)),
             entity: e,
             records: 0,
+        };
+        let keeper = DiffKeeper {
             build: Build {
                 // Its explanations by evaluators of its own, made when first needed.
                 builder: Builder::new(side(base), side(revised), self.job.by, None),
@@ -340,23 +356,36 @@ impl<'a> Early<'a> for DiffEarly<'a> {
                 printed: Printed::new(self.job.print_json)?,
                 errors: 0,
             },
-        })
+            records: 0,
+        };
+        Ok((evaluator, keeper))
     }
 }
 
-impl EarlySink for DiffSink<'_, '_> {
-    fn batch(&mut self, records: &[Record]) -> Result<(), StreamError> {
+impl EarlyEvaluator for DiffEvaluator<'_> {
+    type Made = Work<'static>;
+
+    fn evaluate(&mut self, records: Vec<Record>) -> Self::Made {
         let [b, r] = &self.evaluators;
         let first = self.records;
-        // Progress counts the rows checked, not these again.
-        let chunks = evaluate_both([b, r], self.entity, first, records, &Quiet);
         self.records = first.saturating_add(records.len());
-        self.build.batch(&Work {
+        // Progress counts the rows checked, not these again.
+        let chunks = evaluate_both([b, r], self.entity, first, &records, &Quiet);
+        Work {
             entity: self.entity,
             first,
-            records: Cow::Borrowed(records),
+            records: Cow::Owned(records),
             chunks,
-        })
+        }
+    }
+}
+
+impl EarlyKeeper for DiffKeeper<'_, '_> {
+    type Made = Work<'static>;
+
+    fn keep(&mut self, work: Self::Made) -> Result<(), StreamError> {
+        self.records = self.records.saturating_add(work.records.len());
+        self.build.batch(&work)
     }
 }
 
