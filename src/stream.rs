@@ -712,8 +712,8 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
             });
             let (etx, erx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
             let stages = stages.map(|(mut evaluator, mut keeper)| {
-                // Handed over, not queued: a queue held more batches (30 MiB more
-                // at a million firms) for no more speed.
+                // Handed over, not queued: a queue of two held more batches and
+                // was no faster (at 1m-firms, in turn).
                 let (mtx, mrx) = std::sync::mpsc::sync_channel(0);
                 let evaluating = s.spawn(move || {
                     for batch in erx {
