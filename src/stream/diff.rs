@@ -28,12 +28,13 @@ use crate::parallel;
 use crate::program::{EntityId, Program, Ty};
 use crate::progress::{Observer, Quiet};
 use crate::report::diff::align::merge_with;
-use crate::report::diff::{Builder, Diff, Pair, RecordAt, Side, by, json};
+use crate::report::diff::{Builder, Diff, Evaluators, Pair, RecordAt, Side, by, json};
 use crate::spill::{SpillFile, Spilled};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 /// What a diff is asked for.
 #[derive(Clone, Copy, Debug)]
@@ -111,7 +112,12 @@ pub fn diff(
     };
     let [eb, er] = &evaluators;
     let build = Build {
-        builder: Builder::new(side(base), side(revised), job.by, Some([eb, er])),
+        builder: Builder::new(
+            side(base),
+            side(revised),
+            job.by,
+            Evaluators::Given([eb, er]),
+        ),
         base_rank: base_rank.clone(),
         printed: Printed::new(job.print_json)?,
         errors: 0,
@@ -312,7 +318,8 @@ struct DiffEarly<'r> {
 
 /// Evaluates the records of one entity evaluated early, by both programs.
 struct DiffEvaluator<'a> {
-    evaluators: [Evaluator<'a>; 2],
+    /// Shared with the builder, which explains with them.
+    evaluators: Arc<[Evaluator<'a>; 2]>,
     entity: EntityId,
     /// The records evaluated so far (the index of the next).
     records: usize,
@@ -341,17 +348,19 @@ impl<'a> Early<'a> for DiffEarly<'a> {
             outcomes: &[],
             as_of: self.job.as_of,
         };
-        let evaluator = DiffEvaluator {
-            evaluators: self
-                .programs
+        let evaluators = Arc::new(
+            self.programs
                 .map(|p| Evaluator::new(p, data, self.job.as_of)),
+        );
+        let explaining = Evaluators::Shared(Arc::clone(&evaluators));
+        let evaluator = DiffEvaluator {
+            evaluators,
             entity: e,
             records: 0,
         };
         let keeper = DiffKeeper {
             build: Build {
-                // Its explanations by evaluators of its own, made when first needed.
-                builder: Builder::new(side(base), side(revised), self.job.by, None),
+                builder: Builder::new(side(base), side(revised), self.job.by, explaining),
                 base_rank: self.base_rank.to_vec(),
                 printed: Printed::new(self.job.print_json)?,
                 errors: 0,
@@ -366,7 +375,7 @@ impl EarlyEvaluator for DiffEvaluator<'_> {
     type Made = Work<'static>;
 
     fn evaluate(&mut self, records: Vec<Record>) -> Self::Made {
-        let [b, r] = &self.evaluators;
+        let [b, r] = &*self.evaluators;
         let first = self.records;
         self.records = first.saturating_add(records.len());
         // Progress counts the rows checked, not these again.

@@ -51,13 +51,12 @@ pub struct Builder<'s, 'a> {
 
 impl<'s, 'a> Builder<'s, 'a> {
     /// A builder of the diff of `revised` against `base`, broken down by the `by`
-    /// field paths. `evaluators`: one per side, to explain changed records with
-    /// (`None`: made from the sides when first needed).
+    /// field paths, explaining changed records with `evaluators`.
     pub fn new(
         base: Side<'a>,
         revised: Side<'a>,
         by: &[String],
-        evaluators: Option<[&'s Evaluator<'a>; 2]>,
+        evaluators: Evaluators<'s, 'a>,
     ) -> Self {
         let totals = [
             rule_totals(base.program, &[]),
@@ -76,10 +75,7 @@ impl<'s, 'a> Builder<'s, 'a> {
             totals,
             groupings: by.iter().map(|path| Grouping::new(path)).collect(),
             explainer: Explainer {
-                evaluators: match evaluators {
-                    Some(given) => Evaluators::Given(given),
-                    None => Evaluators::Lazy(None),
-                },
+                evaluators,
                 cache: HashMap::default(),
             },
             sides: [base, revised],
@@ -343,8 +339,11 @@ struct Miss<'r> {
     at: [(&'r Outcome, RecordAt<'r>); 2],
 }
 
-enum Evaluators<'s, 'a> {
+/// The evaluators, one per side, that a [`Builder`] explains changed records with.
+pub enum Evaluators<'s, 'a> {
     Given([&'s Evaluator<'a>; 2]),
+    /// Shared with another thread (that evaluates the records the builder is given).
+    Shared(Arc<[Evaluator<'a>; 2]>),
     /// Made from the sides on the first explanation.
     Lazy(Option<Box<[Evaluator<'a>; 2]>>),
 }
@@ -414,6 +413,10 @@ impl<'a> Explainer<'_, 'a> {
         }
         let [eb, er]: [&Evaluator<'a>; 2] = match &mut self.evaluators {
             Evaluators::Given([b, r]) => [*b, *r],
+            Evaluators::Shared(both) => {
+                let [b, r] = &**both;
+                [b, r]
+            }
             Evaluators::Lazy(made) => {
                 let [b, r] = &**made.get_or_insert_with(|| {
                     Box::new(sides.map(|s| Evaluator::new(s.program, s.dataset, s.as_of)))

@@ -39,7 +39,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use std::sync::Arc;
 
 pub use align::{OrderKey, Pair};
-pub use build::{Builder, RecordAt};
+pub use build::{Builder, Evaluators, RecordAt};
 pub use causes::{Cause, DefChange};
 
 /// One side of a diff: a policy evaluated on the records.
@@ -227,7 +227,7 @@ pub struct RecordChange {
 /// Compare two evaluations. `by` holds field paths to break the money down by.
 pub fn compute_diff(base: &Side, revised: &Side, by: &[String]) -> Diff {
     let pairs = align::align(base, revised);
-    let mut builder = Builder::new(*base, *revised, by, None);
+    let mut builder = Builder::new(*base, *revised, by, Evaluators::Lazy(None));
     // Room for every pair that may be a change, counted cheaply first: the list of a
     // million changes is not moved as it grows, nor left with unused room.
     let candidates = pairs
