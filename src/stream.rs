@@ -159,7 +159,7 @@ pub fn eval_jsonl_in(
         notes: std::mem::take(&mut prepared.notes),
         ..Summary::default()
     };
-    let spills = std::mem::take(&mut prepared.spills);
+    let spills = std::mem::take(&mut prepared.early);
     let mut spills = spills.into_iter();
     let holds = &prepared.holds;
     let kept = |e: EntityId| !matches!(holds.get(e.0), Some(Hold::Nothing) | None);
@@ -312,7 +312,7 @@ struct Prepared<'a, S> {
     /// Per program, the aggregates fed.
     fed: Vec<Vec<FedAgg<'a>>>,
     /// Per entity evaluated early, what was made of its records.
-    spills: Vec<Option<S>>,
+    early: Vec<Option<S>>,
     notes: Vec<DataNote>,
 }
 
@@ -407,7 +407,7 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
             refs,
             dataset: Dataset { tables },
             fed,
-            spills,
+            early: spills,
             notes,
         }))
     }

@@ -6,12 +6,15 @@
 //! [`compute_diff`](crate::report::diff::compute_diff) makes from two in-memory
 //! evaluations, byte for byte once rendered. The folder is read as `eval` streams it
 //! (pass 1 of [`crate::stream`], for what both programs read, with an aggregate feeder
-//! for each); then each batch of records is evaluated by both programs on every core,
-//! and the outcome pairs of each record go, in report order, to one
-//! [`Builder`] that keeps counts, sums and breakdowns.
+//! for each). An entity whose rules compute no aggregate in either program is diffed
+//! as its file is checked, by a [`Builder`] of its own (`DiffEarly`); the others
+//! are read again, each batch evaluated by both programs on every core while another
+//! thread hands the outcome pairs of each record, in report order, to the main
+//! builder, which takes in the early entities' builders in their turn
+//! ([`Builder::absorb`]). Builders keep counts, sums and breakdowns.
 //! Memory holds what `eval` holds (bounded by the parks, not the firms), plus the
 //! changes: for `--format json` not even those, their objects being printed a batch
-//! at a time into an unnamed temporary file (in `TMPDIR`, compressed: see
+//! at a time into unnamed temporary files (in `TMPDIR`, compressed: see
 //! [`crate::spill`]) that the JSON renderer copies in place
 //! ([`json::write_printed`]).
 //!
@@ -122,7 +125,7 @@ pub fn diff(
         printed: Printed::new(job.print_json)?,
         errors: 0,
     };
-    let mut early = std::mem::take(&mut prepared.spills).into_iter();
+    let mut early = std::mem::take(&mut prepared.early).into_iter();
     observer.phase("evaluating both policies", None);
     // This thread evaluates each batch (on every core) while a second one builds the
     // diff from the batch before, in order; a third reads the next batch.
@@ -143,7 +146,7 @@ pub fn diff(
         let evaluated = (0..revised.entities.len()).map(EntityId).try_for_each(|e| {
             match early.next().flatten() {
                 // Built as its file was checked: taken in its turn.
-                Some(sink) => evaluate.built(sink),
+                Some(kept) => evaluate.built(kept),
                 None => source.each_batch(e, |first, batch| evaluate.batch(e, first, batch)),
             }
         });
