@@ -2,6 +2,13 @@
 
 mod cli;
 
+/// mimalloc, not the system's allocator: records are made on the converting threads
+/// and freed on the evaluating ones, which glibc's per-thread arenas do slowly (eval at
+/// 1M: 3.98-4.29 s -> 3.12-3.37 s, run in turn). It reserves more up front: peak RSS
+/// is 15-80 MiB higher, as much at 100k as at a million firms.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::FromArgMatches;
 
 fn main() {
