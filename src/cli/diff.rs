@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use parkrules::eval;
 use parkrules::program::{Program, StatusKind};
 use parkrules::report::diff::{self, DiffFormat, Side};
-use parkrules::stream::StreamError;
 use parkrules::stream::diff::{DiffJob, StreamedDiff};
 use std::path::PathBuf;
 
@@ -143,14 +142,7 @@ fn streamed(
     as_of: NaiveDate,
     format: DiffFormat,
 ) -> Result<Option<Exit>, Exit> {
-    if let Err(e) = std::fs::read_dir(&args.data.data) {
-        let dir = args.data.data.display();
-        super::error(super::tr(
-            format!("cannot read data folder `{dir}`: {e}"),
-            format!("无法读取数据文件夹 `{dir}`：{e}"),
-        ));
-        return Err(Exit::Usage);
-    }
+    super::readable_data_dir(&args.data.data)?;
     let job = DiffJob {
         base,
         revised,
@@ -170,28 +162,7 @@ fn streamed(
     } = match made {
         Ok(Some(made)) => made,
         Ok(None) => return Ok(None),
-        Err(StreamError::Data(errs)) => {
-            eprint!(
-                "{}",
-                parkrules::data::render_errors_in(&errs, super::lang::get())
-            );
-            return Err(Exit::Failed);
-        }
-        Err(e @ StreamError::ChangesSpill { .. }) => {
-            let zh = match &e {
-                StreamError::ChangesSpill { dir, error } => format!(
-                    "无法把比较结果的变化暂存到临时文件（位于 {}；可用 TMPDIR 指定其他文件夹）：{error}",
-                    dir.display()
-                ),
-                _ => String::new(),
-            };
-            super::error(super::tr(e.to_string(), zh));
-            return Err(Exit::Usage);
-        }
-        Err(e) => {
-            super::error(e);
-            return Err(Exit::Usage);
-        }
+        Err(e) => return Err(super::stream_failed(e)),
     };
     super::print_notes(&notes);
     write_output(args.output.out.as_ref(), |w| match printed {

@@ -6,7 +6,6 @@ use super::{
     resolve_as_of, try_write_output, write_failed, write_output,
 };
 use chrono::NaiveDate;
-use parkrules::data;
 use parkrules::eval;
 use parkrules::program::{Program, StatusKind};
 use parkrules::progress::Observer;
@@ -80,14 +79,7 @@ fn errors_exit(errors: usize) -> Exit {
 /// Evaluate record by record (see `parkrules::stream`); `None` when the policy's
 /// entities cannot be streamed (nothing was written then).
 fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<Exit>, Exit> {
-    if let Err(e) = std::fs::read_dir(&args.data.data) {
-        let dir = args.data.data.display();
-        error(super::tr(
-            format!("cannot read data folder `{dir}`: {e}"),
-            format!("无法读取数据文件夹 `{dir}`：{e}"),
-        ));
-        return Err(Exit::Usage);
-    }
+    super::readable_data_dir(&args.data.data)?;
     let mut outcome = None;
     let bar = Bar::start();
     let written = try_write_output(args.output.out.as_ref(), |w| {
@@ -113,25 +105,7 @@ fn streamed(args: &Args, program: &Program, as_of: NaiveDate) -> Result<Option<E
             Ok(Some(errors_exit(summary.errors)))
         }
         (Some(Err(StreamError::Cyclic)), _) => Ok(None),
-        (Some(Err(StreamError::Data(errs))), _) => {
-            eprint!("{}", data::render_errors_in(&errs, super::lang::get()));
-            Err(Exit::Failed)
-        }
-        (Some(Err(e @ StreamError::Spill { .. })), _) => {
-            let zh = match &e {
-                StreamError::Spill { entity, dir, error } => format!(
-                    "无法把 `{entity}` 的结果暂存到临时文件（位于 {}；可用 TMPDIR 指定其他文件夹）：{error}",
-                    dir.display()
-                ),
-                _ => String::new(),
-            };
-            error(super::tr(e.to_string(), zh));
-            Err(Exit::Usage)
-        }
-        (Some(Err(e)), _) => {
-            error(e);
-            Err(Exit::Usage)
-        }
+        (Some(Err(e)), _) => Err(super::stream_failed(e)),
         (_, Err(e)) => Err(write_failed(args.output.out.as_ref(), &e)),
         (None, Ok(())) => Err(Exit::Usage),
     }

@@ -160,14 +160,7 @@ pub fn resolve_as_of(flag: Option<&str>, program: &Program) -> Result<NaiveDate,
 
 /// Load the records for a program; data errors are printed, all of them.
 pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Skipped>), Exit> {
-    if let Err(e) = std::fs::read_dir(&args.data) {
-        let dir = args.data.display();
-        error(tr(
-            format!("cannot read data folder `{dir}`: {e}"),
-            format!("无法读取数据文件夹 `{dir}`：{e}"),
-        ));
-        return Err(Exit::Usage);
-    }
+    readable_data_dir(&args.data)?;
     match data::load_dir(program, &args.data, &args.load_options()) {
         Ok(loaded) => {
             print_notes(&loaded.notes);
@@ -182,6 +175,46 @@ pub fn load_data(program: &Program, args: &DataArgs) -> Result<(Dataset, Vec<Ski
             Err(Exit::Failed)
         }
     }
+}
+
+/// The data folder can be listed; else say why (exit 2).
+pub fn readable_data_dir(dir: &Path) -> Result<(), Exit> {
+    if let Err(e) = std::fs::read_dir(dir) {
+        let dir = dir.display();
+        error(tr(
+            format!("cannot read data folder `{dir}`: {e}"),
+            format!("无法读取数据文件夹 `{dir}`：{e}"),
+        ));
+        return Err(Exit::Usage);
+    }
+    Ok(())
+}
+
+/// Say why a streaming run stopped, and the exit code: 1 for bad data (every problem
+/// listed), 2 for a temporary file that could not be kept or an unreadable file.
+pub fn stream_failed(e: parkrules::stream::StreamError) -> Exit {
+    use parkrules::stream::StreamError;
+    let temporary = |what: String, dir: &Path, e: &std::io::Error| {
+        format!(
+            "无法把{what}暂存到临时文件（位于 {}；可用 TMPDIR 指定其他文件夹）：{e}",
+            dir.display()
+        )
+    };
+    let zh = match &e {
+        StreamError::Data(errs) => {
+            eprint!("{}", data::render_errors_in(errs, lang::get()));
+            return Exit::Failed;
+        }
+        StreamError::Spill { entity, dir, error } => {
+            temporary(format!(" `{entity}` 的结果"), dir, error)
+        }
+        StreamError::ChangesSpill { dir, error } => {
+            temporary("比较结果的变化".to_string(), dir, error)
+        }
+        _ => e.to_string(),
+    };
+    error(tr(e.to_string(), zh));
+    Exit::Usage
 }
 
 /// What the loader noticed (ignored files, percent columns that look like
