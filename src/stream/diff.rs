@@ -487,11 +487,15 @@ fn pair_up<'o>(
     pairs: &mut Vec<Pair<'o>>,
 ) {
     let rank = |o: &Outcome| base_rank.get(o.rule.0).copied().unwrap_or(usize::MAX);
-    let mut b: Vec<((usize, usize, usize), &Outcome)> =
-        base.iter().map(|o| ((0, 0, rank(o)), o)).collect();
-    // In the revised order already unless the revision moved rules.
-    b.sort_by_key(|(k, _)| *k);
+    let key = |o: &'o Outcome| ((0, 0, rank(o)), o);
     let r = revised.iter().map(|o| ((0, 0, o.rule.0), o));
+    // In the revised order already unless the revision moved rules: sorted only then.
+    if base.is_sorted_by_key(rank) {
+        merge_with(base.iter().map(key), r, |_, pair| pairs.push(pair));
+        return;
+    }
+    let mut b: Vec<((usize, usize, usize), &Outcome)> = base.iter().map(key).collect();
+    b.sort_by_key(|(k, _)| *k);
     merge_with(b, r, |_, pair| pairs.push(pair));
 }
 
