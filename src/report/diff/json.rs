@@ -40,7 +40,7 @@ use std::io::{self, Write};
 /// printer on [`to_json`]'s value; the change objects (most of the bytes) are
 /// printed on every core, a run of them at a time, and written in order.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
-    write_around(w, d, |out| {
+    write_around(w, d, !d.changes.is_empty(), |out| {
         for (k, run) in d.changes.chunks(CHANGES_AT_ONCE).enumerate() {
             out.write_all(&print_changes(run, k == 0)?)?;
         }
@@ -51,9 +51,10 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
 /// [`write`] with the change objects already printed by [`print_changes`], in order,
 /// read from `parts` (`d.changes` is not read; the indices of `new_violations` and
 /// `resolved_violations` are into the printed changes). Each part holds changes
-/// printed from a first one (`first` given to [`print_changes`] for its first run).
+/// printed from a first one (`first` given to [`print_changes`] for its first run), and
+/// none is empty.
 pub fn write_printed<R: io::Read>(w: &mut dyn Write, d: &Diff, parts: &mut [R]) -> io::Result<()> {
-    write_around(w, d, |out| {
+    write_around(w, d, !parts.is_empty(), |out| {
         for (k, part) in parts.iter_mut().enumerate() {
             if k > 0 {
                 out.write_all(b",")?;
@@ -208,10 +209,12 @@ impl<'c> CausesPrinted<'c> {
     }
 }
 
-/// The document, the elements of `changes` written by `changes` (nothing for none).
+/// The document, the elements of `changes` written by `changes` (`any`: there are
+/// some).
 fn write_around(
     w: &mut dyn Write,
     d: &Diff,
+    any: bool,
     changes: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut buf = io::BufWriter::with_capacity(64 * 1024, w);
@@ -221,12 +224,8 @@ fn write_around(
     }
     map.key("changes")?;
     let mut seq = Pretty::new(map.w, 2, b'[')?;
-    let mut counted = Counted {
-        w: &mut *seq.w,
-        bytes: 0,
-    };
-    changes(&mut counted)?;
-    seq.empty = counted.bytes == 0;
+    changes(&mut *seq.w)?;
+    seq.empty = !any;
     seq.end()?;
     map.w = seq.w;
     map.entry("new_violations", &d.new_violations)?;
@@ -234,24 +233,6 @@ fn write_around(
     map.end()?;
     writeln!(buf)?;
     buf.flush()
-}
-
-/// A writer that counts the bytes through it.
-struct Counted<'w, W: Write> {
-    w: &'w mut W,
-    bytes: usize,
-}
-
-impl<W: Write> Write for Counted<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.w.write(buf)?;
-        self.bytes = self.bytes.saturating_add(n);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.w.flush()
-    }
 }
 
 /// Changes printed in one go (on every core, in eight parts).
