@@ -1,8 +1,8 @@
 //! Breakdowns of a diff by the value of a field (`--by 镇街道`).
 //!
 //! Consumes a field path, then the aligned outcome pairs of a diff a record at a time
-//! ([`Grouping::record`]); produces one [`Breakdown`]: per value of the field, the money before and after and how many
-//! outcomes changed. A path is field names joined by `.` through references
+//! ([`Grouping::record`]); produces one [`Breakdown`]: per value of the field, the
+//! money before and after and how many outcomes changed. A path is field names joined by `.` through references
 //! (`园区.镇街道` on an 企业 record). When a name is not a field of the record's entity
 //! but exactly one of its reference fields leads to an entity that has it, that
 //! reference is followed (so `--by 镇街道` groups 企业 and 转让申请 outcomes by their
@@ -71,17 +71,8 @@ impl Grouping {
                     .and_then(|(ids, r)| value_at(side.program, side.dataset, o.entity, r, ids))
                     .unwrap_or_else(|| NONE.to_string())
             });
-            let row = match self.rows.get_mut(value.as_str()) {
-                Some(row) => row,
-                None => self
-                    .rows
-                    .entry(value.clone())
-                    .or_insert_with_key(|value| BreakdownRow {
-                        value: value.clone(),
-                        money: Default::default(),
-                        changed: 0,
-                        new_violations: 0,
-                    }),
+            let Some(row) = row_of(&mut self.rows, value) else {
+                continue;
             };
             let [base, revised] = sides;
             row.money
@@ -94,15 +85,9 @@ impl Grouping {
     /// Take in the rows of another grouping by the same path.
     pub fn absorb(&mut self, other: Grouping) {
         for (value, theirs) in other.rows {
-            let row = self
-                .rows
-                .entry(value)
-                .or_insert_with_key(|value| BreakdownRow {
-                    value: value.clone(),
-                    money: Default::default(),
-                    changed: 0,
-                    new_violations: 0,
-                });
+            let Some(row) = row_of(&mut self.rows, &value) else {
+                continue;
+            };
             row.money.add_money(&theirs.money);
             row.changed += theirs.changed;
             row.new_violations += theirs.new_violations;
@@ -115,6 +100,24 @@ impl Grouping {
             rows: self.rows.into_values().collect(),
         }
     }
+}
+
+/// The row of a value, made empty when new (the value copied only then). Always
+/// `Some`.
+fn row_of<'r>(
+    rows: &'r mut BTreeMap<String, BreakdownRow>,
+    value: &str,
+) -> Option<&'r mut BreakdownRow> {
+    if !rows.contains_key(value) {
+        let row = BreakdownRow {
+            value: value.to_string(),
+            money: Default::default(),
+            changed: 0,
+            new_violations: 0,
+        };
+        rows.insert(value.to_string(), row);
+    }
+    rows.get_mut(value)
 }
 
 fn amount(side: &Side, o: Option<&Outcome>) -> Option<rust_decimal::Decimal> {
