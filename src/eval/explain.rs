@@ -187,7 +187,8 @@ pub fn explain(
 impl Evaluator<'_> {
     /// Explain one rule on one record of the dataset (see [`explain`]).
     pub fn explain(&self, entity: EntityId, record: usize, rule: RuleId) -> Option<Explanation> {
-        self.explain_with(entity, record, rule, TreeTracer::default())
+        let rec = self.data.table(entity)?.records.get(record)?;
+        self.explain_record(entity, record, rec, rule, TreeTracer::default())
     }
 
     /// [`Evaluator::explain`] of a record given, the `index`-th of its entity's input
@@ -202,17 +203,6 @@ impl Evaluator<'_> {
         rule: RuleId,
     ) -> Option<Explanation> {
         self.explain_record(entity, index, rec, rule, TreeTracer::brief())
-    }
-
-    fn explain_with(
-        &self,
-        entity: EntityId,
-        record: usize,
-        rule: RuleId,
-        tracer: TreeTracer,
-    ) -> Option<Explanation> {
-        let rec = self.data.table(entity)?.records.get(record)?;
-        self.explain_record(entity, record, rec, rule, tracer)
     }
 
     fn explain_record(
