@@ -194,17 +194,27 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
 }
 
 /// `s` without leading and trailing whitespace, as [`str::trim`] gives it; a cell whose
-/// first and last characters are not whitespace (most cells) is not searched.
+/// first and last characters cannot be whitespace (most cells, Chinese text too) is
+/// not searched.
 pub fn trim(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
-    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
-        return s;
-    }
-    let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
-    if solid(s.chars().next()) && solid(s.chars().next_back()) {
+    let b = s.as_bytes();
+    // The last character starts at the last byte that is not a continuation byte.
+    let last = b
+        .iter()
+        .rev()
+        .take(4)
+        .find(|&&c| !(0x80..0xC0).contains(&c));
+    if b.first().is_some_and(|&c| solid(c)) && last.is_some_and(|&c| solid(c)) {
         return s;
     }
     s.trim()
+}
+
+/// Whether a character whose UTF-8 form starts with this byte is surely not white
+/// space: an ASCII graphic, or a multi-byte lead other than those of U+0085 and
+/// U+00A0 (`C2`), U+1680 (`E1`), U+2000–U+205F (`E2`) and U+3000 (`E3`).
+fn solid(lead: u8) -> bool {
+    lead.is_ascii_graphic() || (lead >= 0xC3 && !matches!(lead, 0xE1..=0xE3))
 }
 
 /// Full-width forms (`１２０`, `８５％`, `２０２４／１／１`), as typed with a Chinese input
@@ -494,6 +504,18 @@ mod tests {
     }
 
     #[test]
+    fn no_white_space_starts_with_a_solid_lead() {
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let lead = c.encode_utf8(&mut buf).as_bytes().first().copied();
+            assert!(
+                !(c.is_whitespace() && lead.is_some_and(solid)),
+                "{c:?} is white space"
+            );
+        }
+    }
+
+    #[test]
     fn trim_is_str_trim() {
         for s in [
             "",
@@ -514,6 +536,16 @@ mod tests {
             "\u{2003}平湖",
             "平湖公司",
             "中",
+            "\u{1680}平湖",
+            "平湖\u{2028}",
+            "平湖\u{205f}",
+            "é\u{a0}",
+            "\u{a0}é",
+            "ü",
+            "\u{3000}",
+            "光机电 ",
+            "😀",
+            " 😀",
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
