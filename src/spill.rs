@@ -1,13 +1,14 @@
 //! Bytes kept for later in an unnamed temporary file (in `TMPDIR`, removed when
 //! closed), compressed as they are written.
 //!
-//! Consumes bytes (outcome lines of an entity evaluated early, a diff's change objects)
-//! while what must be written before them is still being computed; produces them
-//! again, in order, once ([`SpillFile::reader`]). They are compressed with LZ4 frames:
-//! the outcomes and changes of a million firms are 0.4 to 1.1 GB of text that
-//! compress 13 to 20 times, and writing that much to a file and reading it back cost
-//! more than the compression does (on the benchmark machine, writing a gigabyte to
-//! the page cache took 0.3 to 2.5 s of kernel time; compressing it takes 0.5 s).
+//! Consumes bytes (the packed outcomes of an entity evaluated early, a diff's change
+//! objects) while what must be written before them is still being computed; produces
+//! them again, in order, once ([`SpillFile::reader`]). They are compressed with LZ4
+//! frames: a million firms' changes are 1.1 GB of JSON that compress 13 to 20 times,
+//! and their packed outcomes compress to 17 MB; writing that much to a file and
+//! reading it back cost more than the compression does (on the benchmark machine,
+//! writing a gigabyte to the page cache took 0.3 to 2.5 s of kernel time; compressing
+//! it takes 0.5 s).
 
 use lz4_flex::frame::{BlockSize, FrameDecoder, FrameEncoder, FrameInfo};
 use std::fs::File;

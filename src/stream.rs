@@ -25,8 +25,8 @@
 //! order, records in input order). An entity whose rules compute no aggregate (企业
 //! and 转让申请 of the shipped revision: they read their own record and the records it
 //! refers to, in tables read before theirs) is evaluated as its file is checked, and
-//! its outcomes wait in an unnamed temporary file (in `TMPDIR`, compressed: see
-//! [`crate::spill`]) for their turn, so its file is read once; that file is dropped,
+//! its outcomes wait, packed (see [`packed`]), in an unnamed temporary file (in
+//! `TMPDIR`, compressed: see [`crate::spill`]) for their turn, so its file is read once; that file is dropped,
 //! unread, if the check fails. Any other streamed file is read twice (as the
 //! hand-written baseline reads 企业.csv). When the check finds a problem, or cannot
 //! rule one out (two keys with one fingerprint), the folder is read again in memory by
@@ -34,6 +34,7 @@
 //! from memory.
 
 pub mod diff;
+mod packed;
 
 use crate::data::{
     DataError, DataFiles, DataNote, Dataset, EncodingChoice, KeyIndex, KeyMode, KeySet, LoadErrors,
@@ -47,6 +48,7 @@ use crate::report::jsonl::LineWriter;
 use crate::spill::SpillFile;
 use crate::value::Value;
 use chrono::NaiveDate;
+use packed::Packed;
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::io::{self, Write};
@@ -514,7 +516,7 @@ struct EvalEvaluator<'w, 'a> {
 
 impl<'w, 'a> Early<'a> for EvalEarly<'w, 'a> {
     type Evaluator = EvalEvaluator<'w, 'a>;
-    type Keeper = Spill;
+    type Keeper = Spill<'w, 'a>;
 
     fn start(
         &self,
@@ -527,80 +529,101 @@ impl<'w, 'a> Early<'a> for EvalEarly<'w, 'a> {
             entity: e,
             records: 0,
         };
-        Ok((evaluator, Spill::new(self.program, e)?))
+        Ok((evaluator, Spill::new(self.program, e, self.writer)?))
     }
 }
 
 impl EarlyEvaluator for EvalEvaluator<'_, '_> {
-    type Made = (usize, Rendered);
+    type Made = (usize, Vec<Packed>);
 
     fn evaluate(&mut self, records: Vec<Record>) -> Self::Made {
-        let out = Out {
-            ev: &self.ev,
-            writer: self.writer,
-            entity: self.entity,
-            // Progress counts the rows checked, not these again.
-            observer: &crate::progress::Quiet,
-        };
         let first = self.records;
         self.records = first.saturating_add(records.len());
-        (records.len(), out.render(first, &records))
+        let chunks = chunks_at(first, &records);
+        let packed = parallel::map_in_order(&chunks, |(start, records)| {
+            packed::pack(&self.ev, self.writer, self.entity, *start, records)
+        });
+        (records.len(), packed)
     }
 }
 
-impl EarlyKeeper for Spill {
-    type Made = (usize, Rendered);
+impl EarlyKeeper for Spill<'_, '_> {
+    type Made = (usize, Vec<Packed>);
 
-    fn keep(&mut self, (records, rendered): Self::Made) -> Result<(), StreamError> {
+    fn keep(&mut self, (records, packed): Self::Made) -> Result<(), StreamError> {
         self.records = self.records.saturating_add(records);
-        put(rendered, &mut self.file, &mut self.counts).map_err(|e| match e {
-            StreamError::Io(error) => spill_error(&self.entity, error),
-            other => other,
-        })
+        for p in packed {
+            self.counts.outcomes += p.outcomes;
+            self.counts.errors += p.errors;
+            packed::write_to(&mut self.file, &p.bytes)
+                .map_err(|error| spill_error(&self.name, error))?;
+        }
+        Ok(())
     }
 }
 
-/// The outcomes of an entity evaluated early, in an unnamed temporary file (removed
-/// when closed), until their turn in report order.
-struct Spill {
+/// The outcomes of an entity evaluated early, packed (see [`packed`]) in an unnamed
+/// temporary file (removed when closed), until their turn in report order.
+struct Spill<'w, 'a> {
     file: SpillFile,
-    entity: String,
+    entity: EntityId,
+    /// The entity's name, for errors.
+    name: String,
+    /// Writes the lines the packs are unpacked to.
+    writer: &'w LineWriter<'a>,
     /// The records kept so far.
     records: usize,
     /// The outcomes written, and those with status `error`.
     counts: Summary,
 }
 
-impl Spill {
-    fn new(program: &Program, entity: EntityId) -> Result<Spill, StreamError> {
+impl<'w, 'a> Spill<'w, 'a> {
+    fn new(
+        program: &Program,
+        entity: EntityId,
+        writer: &'w LineWriter<'a>,
+    ) -> Result<Self, StreamError> {
         let name = program.entity(entity).map_or("", |d| d.name.as_str());
         let file = SpillFile::new().map_err(|error| spill_error(name, error))?;
         Ok(Spill {
             file,
-            entity: name.to_string(),
+            entity,
+            name: name.to_string(),
+            writer,
             records: 0,
             counts: Summary::default(),
         })
     }
 
-    /// Write the outcomes kept to `w`, and count them in `summary`.
+    /// Write the outcome lines kept to `w` (unpacked on every core, a few packs at a
+    /// time), and count them in `summary`.
     fn copy_to(
         self,
         w: &mut dyn Write,
         summary: &mut Summary,
         observer: &dyn Observer,
     ) -> Result<(), StreamError> {
-        use std::io::Read;
-        let entity = self.entity;
-        let back = |error| spill_error(&entity, error);
+        let name = self.name;
+        let back = |error| spill_error(&name, error);
         let mut reader = self.file.reader().map_err(back)?;
-        let mut buf = vec![0u8; COPY_BUF];
         loop {
-            let n = reader.read(&mut buf).map_err(back)?;
-            let Some(bytes) = buf.get(..n).filter(|b| !b.is_empty()) else {
+            let mut packs = Vec::with_capacity(PACKS_AT_ONCE);
+            while packs.len() < PACKS_AT_ONCE {
+                match packed::read_from(&mut reader).map_err(back)? {
+                    Some(p) => packs.push(p),
+                    None => break,
+                }
+            }
+            if packs.is_empty() {
                 break;
-            };
-            w.write_all(bytes)?;
+            }
+            let lines = parallel::map_in_order(&packs, |p| {
+                let mut out = Vec::with_capacity(p.len().saturating_mul(LINES_PER_PACKED_BYTE));
+                packed::unpack(p, self.writer, self.entity, &mut out).map(|()| out)
+            });
+            for l in lines {
+                w.write_all(&l.map_err(back)?)?;
+            }
         }
         summary.outcomes += self.counts.outcomes;
         summary.errors += self.counts.errors;
@@ -609,6 +632,11 @@ impl Spill {
     }
 }
 
+/// Packs read back and unpacked together (each of [`CHUNK`] records).
+const PACKS_AT_ONCE: usize = 8;
+/// Bytes of lines reserved per packed byte (a line of 150 bytes packs into 15 to 40).
+const LINES_PER_PACKED_BYTE: usize = 6;
+
 fn spill_error(entity: &str, error: io::Error) -> StreamError {
     StreamError::Spill {
         entity: entity.to_string(),
@@ -616,9 +644,6 @@ fn spill_error(entity: &str, error: io::Error) -> StreamError {
         error,
     }
 }
-
-/// Bytes read back at a time from a temporary file of outcomes.
-const COPY_BUF: usize = 1 << 20;
 
 /// How pass 1 reads one entity's file.
 struct FilePlan {

@@ -429,3 +429,82 @@ rule 税收下限 : restriction for 企业 {
     assert_eq!(out.matches("低于 5万元").count(), 2, "{out}");
     assert_eq!(out.into_bytes(), in_memory(&program, dir.path()));
 }
+
+/// Firms evaluated early have every kind of outcome (amounts of a rule and of its
+/// exception, not applicable at either `when`, pass, violations with each record's
+/// own message, errors naming their place) over several chunks of records: what they
+/// wait as, packed, unpacks to the lines the in-memory path writes.
+#[test]
+fn every_kind_of_outcome_of_firms_evaluated_early_comes_back_as_written() {
+    let mut firms = String::from("代码,园区,年税收,评级\n");
+    for i in 0..5000 {
+        let park = if i % 3 == 0 { "A" } else { "B" };
+        // Every 7th firm has no 评级: rules that read it fail with an error.
+        let grade = ["甲", "乙", "丙", "丙", "乙", "甲", ""][i % 7];
+        // Amounts with fractions and signs, some with many digits.
+        let tax = match i % 5 {
+            0 => format!("{}", i % 40),
+            1 => format!("{}.{}", i % 13, i % 10),
+            2 => format!("-{}", i % 9),
+            3 => format!("123456789.{:04}", i),
+            _ => "0".to_string(),
+        };
+        firms.push_str(&format!("F{i},{park},{tax},{grade}\n"));
+    }
+    let dir = parks_and_firms("编号\nA\nB\n", &firms);
+    let text = r#"policy "各种结果" effective 2024-01-01
+enum 评级 { 甲, 乙, 丙 }
+entity 园区 {
+  编号: text key
+}
+entity 企业 {
+  代码: text key
+  园区: 园区
+  年税收: money in 万元
+  评级: 评级?
+}
+rule 税收奖励 : subsidy for 企业 {
+  cite "第一条"
+  when 年税收 > 0 万元
+  when 评级 != 丙
+  amount 年税收 * 3%
+  exception 甲级 {
+    cite "第一条第二款"
+    when 评级 == 甲
+    amount 年税收 * 7%
+  }
+}
+rule 纳税 : restriction for 企业 {
+  cite "第二条"
+  require 年税收 >= 1 万元
+  else "{代码} 年税收 {年税收} 不足 1 万元"
+}
+rule 评级 : restriction for 企业 {
+  cite "第三条"
+  require 评级 != 丙
+  else "评级不得为丙"
+}
+"#;
+    let program = compile_str("kinds.rules", text).program.unwrap();
+    let mut out = Vec::new();
+    let as_of = program.info.effective.unwrap();
+    let summary = eval_jsonl(&program, dir.path(), as_of, &mut out, &Quiet).unwrap();
+    assert_eq!(summary.early, 1);
+    let lines = String::from_utf8(out.clone()).unwrap();
+    for status in ["amount", "not_applicable", "pass", "violation", "error"] {
+        assert!(
+            lines.contains(&format!("\"status\":\"{status}\"")),
+            "no {status}"
+        );
+    }
+    assert!(lines.contains("\"exception\":\"甲级\""));
+    assert!(lines.matches("评级不得为丙").count() > 1000);
+    let f4: Vec<&str> = lines.lines().filter(|l| l.contains("\"F4\"")).collect();
+    assert!(lines.contains("F4 年税收 0万元 不足 1 万元"), "{f4:?}");
+    assert_eq!(
+        summary.errors,
+        lines.matches("\"status\":\"error\"").count()
+    );
+    assert!(summary.errors > 0);
+    assert_eq!(out, in_memory(&program, dir.path()));
+}
