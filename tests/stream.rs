@@ -508,3 +508,23 @@ rule 评级 : restriction for 企业 {
     assert!(summary.errors > 0);
     assert_eq!(out, in_memory(&program, dir.path()));
 }
+
+/// More than a read-ahead of blank lines (a megabyte; here three) between rows: the
+/// rows after them are read too, streamed and in memory (they were silently dropped
+/// when a read-ahead held no row).
+#[test]
+fn rows_after_megabytes_of_blank_lines_are_read() {
+    let mut firms = String::from("代码,园区,年税收\nF1,A,12\nF2,A,3\n");
+    firms.push_str(&"\n".repeat(3_000_000));
+    firms.push_str("F3,A,15\nF4,A,20\n");
+    let dir = parks_and_firms("编号\nA\n", &firms);
+    let program = compile_str("fed.rules", FED).program.unwrap();
+    let lines = String::from_utf8(streamed(&program, dir.path()).unwrap()).unwrap();
+    for key in ["F1", "F2", "F3", "F4"] {
+        assert!(
+            lines.contains(&format!("\"key\":\"{key}\"")),
+            "{key}: {lines}"
+        );
+    }
+    assert_eq!(lines.into_bytes(), in_memory(&program, dir.path()));
+}

@@ -451,7 +451,10 @@ impl TableReader<'_> {
         }
         let item = match &mut self.source {
             Source::Csv(_) => {
-                self.fill();
+                // A batch may hold no row (blank lines only): read on to one that does.
+                while self.ready.is_empty() && !self.done {
+                    self.fill();
+                }
                 return self.ready.pop_front();
             }
             Source::Jsonl(s) => s.next_item(),
