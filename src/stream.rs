@@ -757,9 +757,9 @@ impl<'a, E: Early<'a>> Pass1<'_, 'a, E> {
                 (evaluating, keeping)
             });
             for batch in rx.iter() {
+                self.observer.advance(batch.len() as u64);
                 let mut evaluate = Vec::with_capacity(if early { batch.len() } else { 0 });
                 for row in batch {
-                    self.observer.advance(1);
                     let Some((r, held)) = row else {
                         clean = false;
                         continue;
