@@ -201,6 +201,20 @@ impl Run {
     }
 }
 
+/// The traced evaluation an explanation runs (every operand a step) gives every
+/// outcome the fast one gave (operands only read are compared where they are).
+#[test]
+fn every_shipped_outcome_is_the_one_its_explanation_traces() {
+    for dir in [CURRENT, REVISED] {
+        let r = run(dir, None);
+        let ev = Evaluator::new(&r.program, &r.data, r.as_of);
+        for o in &r.outcomes {
+            let x = ev.explain(o.entity, o.record, o.rule).unwrap();
+            assert_eq!(x.outcome, *o, "{dir}");
+        }
+    }
+}
+
 #[test]
 fn explain_an_operating_reward_of_the_revision() {
     let r = run(REVISED, None);

@@ -11,6 +11,7 @@ use crate::data::Record;
 use crate::eval::arith::{self, R, internal};
 use crate::eval::err::EvalError;
 use crate::eval::explain::Note;
+use crate::eval::params::ParamSlot;
 use crate::eval::trace::{Step, Tracer};
 use crate::eval::{Evaluator, Frame, Memo, Rec};
 use crate::program::{EntityId, Expr, ExprKind, FieldId, InputUnit, LetId, Member, Ty};
@@ -312,12 +313,54 @@ impl<'a> Evaluator<'a> {
                 let found = self.contains(b, &x, f, t)?;
                 Ok(Value::Bool(found == (op == BinaryOp::In)))
             }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+                if !T::ON =>
+            {
+                // Operands that are only read are compared where they are, uncopied.
+                if let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f)) {
+                    return compare(op, x, y, span).map(Value::Bool);
+                }
+                let x = self.eval(a, f, t)?;
+                let y = self.eval(b, f, t)?;
+                compare(op, &x, &y, span).map(Value::Bool)
+            }
             _ => {
                 let x = self.eval(a, f, t)?;
                 let y = self.eval(b, f, t)?;
                 apply(op, x, y, (&a.ty, &b.ty), span)
             }
         }
+    }
+
+    /// The value of an operand that is only read (a constant, a param, a field of the
+    /// frame's record or of a record it refers to, a `let` already computed),
+    /// borrowed where it is. `None`: it is to be evaluated as usual; so are blank and
+    /// not-given fields, whose errors name them that way.
+    fn peek<'v>(&'v self, e: &'v Expr, f: &'v Frame<'_, '_>) -> Option<&'v Value> {
+        let v = match &e.kind {
+            ExprKind::Const(v) => v,
+            ExprKind::Field(id) => f.rec.as_ref()?.record.get(*id)?,
+            ExprKind::Param(id) => match self.params.get(id.0)?.get()? {
+                ParamSlot::Value { value, .. } => value,
+                _ => return None,
+            },
+            ExprKind::Let(id) => f.memo.get(*id)?.as_ref().ok()?,
+            ExprKind::Member {
+                base,
+                entity,
+                member: Member::Field(id),
+            } => match self.peek(base, f)? {
+                Value::Ref(index) => self.record_at(*entity, *index)?.get(*id)?,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        (!matches!(v, Value::Blank | Value::Missing)).then_some(v)
     }
 
     /// `x in list`: a written list is compared item by item, without building it.
@@ -343,17 +386,25 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// A comparison (`== != < <= > >=`) of two values, as [`apply`] makes it.
+fn compare(op: BinaryOp, x: &Value, y: &Value, span: Span) -> R<bool> {
+    match op {
+        BinaryOp::Eq => Ok(x == y),
+        BinaryOp::Ne => Ok(x != y),
+        _ => {
+            let ord = arith::compare(x, y).ok_or_else(|| internal("incomparable values", span))?;
+            Ok(holds(op, ord))
+        }
+    }
+}
+
 /// A binary operator other than `and or in`, on evaluated operands whose static
 /// types are `tys` (they say whether a duration counts months or days).
 pub(crate) fn apply(op: BinaryOp, x: Value, y: Value, tys: (&Ty, &Ty), span: Span) -> R<Value> {
     use BinaryOp as B;
     let v = match (op, x, y) {
-        (B::Eq, x, y) => Value::Bool(x == y),
-        (B::Ne, x, y) => Value::Bool(x != y),
-        (B::Lt | B::Le | B::Gt | B::Ge, x, y) => {
-            let ord =
-                arith::compare(&x, &y).ok_or_else(|| internal("incomparable values", span))?;
-            Value::Bool(holds(op, ord))
+        (B::Eq | B::Ne | B::Lt | B::Le | B::Gt | B::Ge, x, y) => {
+            Value::Bool(compare(op, &x, &y, span)?)
         }
         (B::Add, Value::Num(a), Value::Num(b)) => Value::Num(arith::add(a, b, span)?),
         (B::Sub, Value::Num(a), Value::Num(b)) => Value::Num(arith::sub(a, b, span)?),
