@@ -634,8 +634,9 @@ impl<'w, 'a> Spill<'w, 'a> {
 
 /// Packs read back and unpacked together (each of [`CHUNK`] records).
 const PACKS_AT_ONCE: usize = 8;
-/// Bytes of lines reserved per packed byte (a line of 150 bytes packs into 15 to 40).
-const LINES_PER_PACKED_BYTE: usize = 6;
+/// Bytes of lines reserved per packed byte: a firm's two lines (300 to 400 bytes)
+/// pack into 30 to 50, a line that passes into 3.
+const LINES_PER_PACKED_BYTE: usize = 10;
 
 fn spill_error(entity: &str, error: io::Error) -> StreamError {
     StreamError::Spill {
@@ -853,8 +854,8 @@ type Checked = Option<(Record, bool)>;
 /// cores busy to the batch's end (with two of 2,048, eval at 1M took 6% longer, five
 /// runs each in turn; 8,192-record batches gain 2% more for 30 MiB).
 const CHUNK: usize = 1024;
-/// Bytes of output reserved per record (a few jsonl lines).
-const LINE_ROOM: usize = 512;
+/// Bytes of output reserved per outcome (a jsonl line is 100 to 250 bytes).
+const LINE_ROOM: usize = 192;
 
 /// Where one entity's outcomes go.
 struct Out<'e, 'a> {
@@ -899,8 +900,13 @@ impl Out<'_, '_> {
         let mut scratch = Scratch::default();
         let mut out: Vec<Outcome> = Vec::new();
         let mut lines = Lines {
-            // Room for a few lines a record, so the buffer seldom moves as it grows.
-            bytes: Vec::with_capacity(records.len().saturating_mul(LINE_ROOM)),
+            // Room for a line an outcome, so the buffer seldom moves as it grows.
+            bytes: Vec::with_capacity(
+                records
+                    .len()
+                    .saturating_mul(self.ev.rules_of(self.entity).len())
+                    .saturating_mul(LINE_ROOM),
+            ),
             ..Lines::default()
         };
         for (i, r) in records.iter().enumerate() {

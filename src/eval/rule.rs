@@ -176,13 +176,19 @@ impl Evaluator<'_> {
         r
     }
 
+    /// A message with its `{…}` parts shown.
     fn interpolate<T: Tracer>(
         &self,
         message: &Message,
         f: &mut Frame<'_, '_>,
         t: &mut T,
     ) -> R<String> {
-        let mut out = String::new();
+        // Room for the text and a few characters a value: one allocation a message.
+        let room = message.parts.iter().map(|p| match p {
+            MessagePart::Text(s) => s.len(),
+            MessagePart::Expr(_) => VALUE_ROOM,
+        });
+        let mut out = String::with_capacity(room.sum());
         for part in &message.parts {
             match part {
                 MessagePart::Text(s) => out.push_str(s),
@@ -212,3 +218,6 @@ impl Evaluator<'_> {
         Ok(out)
     }
 }
+
+/// Bytes reserved for a value shown in a message (`15万元/亩`).
+const VALUE_ROOM: usize = 16;
