@@ -24,10 +24,24 @@ use std::cmp::Ordering;
 
 impl<'a> Evaluator<'a> {
     /// Evaluate an expression on the frame's record.
+    #[inline]
     pub(crate) fn eval<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<Value> {
-        if let ExprKind::Const(v) = &e.kind {
-            return Ok(v.clone());
+        match &e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            // Fields and params, untraced, are read here, at the caller: most nodes
+            // are these leaves, and the other kinds' frame is large.
+            ExprKind::Field(id) if !T::ON => match f.rec {
+                Some(rec) => self.read_field(rec.entity, rec.record, *id, e.span),
+                None => Err(internal("a field read outside a record", e.span)),
+            },
+            ExprKind::Param(id) if !T::ON => self.param(*id, e.span, t),
+            _ => self.eval_node(e, f, t),
         }
+    }
+
+    /// [`Evaluator::eval`] of any other node, traced as a step.
+    #[inline(never)]
+    fn eval_node<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<Value> {
         t.start();
         let r = self.eval_kind(e, f, t);
         let unit = if T::ON {
