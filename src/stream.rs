@@ -595,41 +595,71 @@ impl<'w, 'a> Spill<'w, 'a> {
         })
     }
 
-    /// Write the outcome lines kept to `w` (unpacked on every core, a few packs at a
-    /// time), and count them in `summary`.
+    /// Write the outcome lines kept to `w`, and count them in `summary`. A thread
+    /// reads the next few packs and unpacks them (on every core) while this one writes
+    /// the lines of those before.
     fn copy_to(
         self,
         w: &mut dyn Write,
         summary: &mut Summary,
         observer: &dyn Observer,
     ) -> Result<(), StreamError> {
-        let name = self.name;
+        let Spill {
+            file,
+            entity,
+            name,
+            writer,
+            records,
+            counts,
+        } = self;
         let back = |error| spill_error(&name, error);
-        let mut reader = self.file.reader().map_err(back)?;
-        loop {
-            let mut packs = Vec::with_capacity(PACKS_AT_ONCE);
-            while packs.len() < PACKS_AT_ONCE {
-                match packed::read_from(&mut reader).map_err(back)? {
-                    Some(p) => packs.push(p),
-                    None => break,
+        let mut reader = file.reader().map_err(back)?;
+        std::thread::scope(|s| -> Result<(), StreamError> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<Vec<u8>>>>(1);
+            s.spawn(move || {
+                loop {
+                    let group = unpack_group(&mut reader, writer, entity);
+                    let last = group.as_ref().map_or(true, Vec::is_empty);
+                    // The writer stopped at an error it returns below.
+                    if tx.send(group).is_err() || last {
+                        break;
+                    }
+                }
+            });
+            for group in rx {
+                for lines in group.map_err(back)? {
+                    w.write_all(&lines)?;
                 }
             }
-            if packs.is_empty() {
-                break;
-            }
-            let lines = parallel::map_in_order(&packs, |p| {
-                let mut out = Vec::with_capacity(p.len().saturating_mul(LINES_PER_PACKED_BYTE));
-                packed::unpack(p, self.writer, self.entity, &mut out).map(|()| out)
-            });
-            for l in lines {
-                w.write_all(&l.map_err(back)?)?;
-            }
-        }
-        summary.outcomes += self.counts.outcomes;
-        summary.errors += self.counts.errors;
-        observer.advance(self.records as u64);
+            Ok(())
+        })?;
+        summary.outcomes += counts.outcomes;
+        summary.errors += counts.errors;
+        observer.advance(records as u64);
         Ok(())
     }
+}
+
+/// The lines of the next [`PACKS_AT_ONCE`] packs, unpacked on every core; none at the
+/// end.
+fn unpack_group(
+    reader: &mut impl io::Read,
+    writer: &LineWriter<'_>,
+    entity: EntityId,
+) -> io::Result<Vec<Vec<u8>>> {
+    let mut packs = Vec::with_capacity(PACKS_AT_ONCE);
+    while packs.len() < PACKS_AT_ONCE {
+        match packed::read_from(reader)? {
+            Some(p) => packs.push(p),
+            None => break,
+        }
+    }
+    parallel::map_in_order(&packs, |p| {
+        let mut out = Vec::with_capacity(p.len().saturating_mul(LINES_PER_PACKED_BYTE));
+        packed::unpack(p, writer, entity, &mut out).map(|()| out)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Packs read back and unpacked together (each of [`CHUNK`] records).
