@@ -128,6 +128,39 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluate to a truth value.
     pub(crate) fn truth<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<bool> {
+        if !T::ON {
+            // Untraced, `and`, `or`, `not` and comparisons of operands only read are
+            // decided here, without a value made of each node (as `binary` decides).
+            match &e.kind {
+                ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b) => {
+                    let left = self.truth(a, f, t)?;
+                    if left == (*op == BinaryOp::Or) {
+                        return Ok(left);
+                    }
+                    return self.truth(b, f, t);
+                }
+                ExprKind::Unary(UnaryOp::Not, x) => return Ok(!self.truth(x, f, t)?),
+                ExprKind::Binary(
+                    op @ (BinaryOp::Eq
+                    | BinaryOp::Ne
+                    | BinaryOp::Lt
+                    | BinaryOp::Le
+                    | BinaryOp::Gt
+                    | BinaryOp::Ge),
+                    a,
+                    b,
+                ) => {
+                    if let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f)) {
+                        return compare(*op, x, y, e.span);
+                    }
+                }
+                _ => {
+                    if let Some(Value::Bool(b)) = self.peek(e, f) {
+                        return Ok(*b);
+                    }
+                }
+            }
+        }
         match self.eval(e, f, t)? {
             Value::Bool(b) => Ok(b),
             _ => Err(internal("expected true or false", e.span)),
