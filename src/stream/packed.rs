@@ -131,7 +131,8 @@ pub(crate) fn unpack(
     out: &mut Vec<u8>,
 ) -> io::Result<()> {
     let mut r = Reader { bytes };
-    let mut last_message = String::new();
+    // The last violation's message: one buffer, lent to each violation written.
+    let mut message = String::new();
     while !r.bytes.is_empty() {
         let key = std::str::from_utf8(r.take_bytes()?).map_err(|_| bad())?;
         for _ in 0..r.num()? {
@@ -142,14 +143,14 @@ pub(crate) fn unpack(
                 NOT_APPLICABLE => Status::NotApplicable { when: r.num()? },
                 PASS => Status::Pass,
                 VIOLATION => {
-                    let message = std::str::from_utf8(r.take_bytes()?).map_err(|_| bad())?;
-                    message.clone_into(&mut last_message);
+                    message.clear();
+                    message.push_str(std::str::from_utf8(r.take_bytes()?).map_err(|_| bad())?);
                     Status::Violation {
-                        message: message.to_string(),
+                        message: std::mem::take(&mut message),
                     }
                 }
                 SAME_VIOLATION => Status::Violation {
-                    message: last_message.clone(),
+                    message: std::mem::take(&mut message),
                 },
                 LINE => {
                     out.extend_from_slice(r.take_bytes()?);
@@ -165,6 +166,9 @@ pub(crate) fn unpack(
                 exception,
             };
             writer.write(out, key, &o)?;
+            if let Status::Violation { message: lent } = o.status {
+                message = lent;
+            }
         }
     }
     Ok(())
