@@ -439,6 +439,14 @@ impl BinaryOp {
         }
     }
 
+    /// `== != < <= > >=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
+    }
+
     /// Binding power: higher binds tighter.
     pub fn precedence(self) -> u8 {
         match self {

@@ -140,16 +140,7 @@ impl<'a> Evaluator<'a> {
                     return self.truth(b, f, t);
                 }
                 ExprKind::Unary(UnaryOp::Not, x) => return Ok(!self.truth(x, f, t)?),
-                ExprKind::Binary(
-                    op @ (BinaryOp::Eq
-                    | BinaryOp::Ne
-                    | BinaryOp::Lt
-                    | BinaryOp::Le
-                    | BinaryOp::Gt
-                    | BinaryOp::Ge),
-                    a,
-                    b,
-                ) => {
+                ExprKind::Binary(op, a, b) if op.is_comparison() => {
                     if let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f)) {
                         return compare(*op, x, y, e.span);
                     }
@@ -360,14 +351,7 @@ impl<'a> Evaluator<'a> {
                 let found = self.contains(b, &x, f, t)?;
                 Ok(Value::Bool(found == (op == BinaryOp::In)))
             }
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge
-                if !T::ON =>
-            {
+            _ if op.is_comparison() && !T::ON => {
                 // Operands that are only read are compared where they are, uncopied.
                 if let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f)) {
                     return compare(op, x, y, span).map(Value::Bool);
@@ -450,9 +434,7 @@ fn compare(op: BinaryOp, x: &Value, y: &Value, span: Span) -> R<bool> {
 pub(crate) fn apply(op: BinaryOp, x: Value, y: Value, tys: (&Ty, &Ty), span: Span) -> R<Value> {
     use BinaryOp as B;
     let v = match (op, x, y) {
-        (B::Eq | B::Ne | B::Lt | B::Le | B::Gt | B::Ge, x, y) => {
-            Value::Bool(compare(op, &x, &y, span)?)
-        }
+        (op, x, y) if op.is_comparison() => Value::Bool(compare(op, &x, &y, span)?),
         (B::Add, Value::Num(a), Value::Num(b)) => Value::Num(arith::add(a, b, span)?),
         (B::Sub, Value::Num(a), Value::Num(b)) => Value::Num(arith::sub(a, b, span)?),
         (B::Mul, Value::Num(a), Value::Num(b)) => Value::Num(arith::mul(a, b, span)?),
