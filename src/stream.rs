@@ -25,10 +25,10 @@
 //! order, records in input order). An entity whose rules compute no aggregate (企业
 //! and 转让申请 of the shipped revision: they read their own record and the records it
 //! refers to, in tables read before theirs) is evaluated as its file is checked, and
-//! its outcomes wait, packed (`src/stream/packed.rs`), in an unnamed temporary file (in
-//! `TMPDIR`, compressed: see [`crate::spill`]) for their turn, so its file is read
-//! once; that file is dropped, unread, if the check fails. Any other streamed file is read twice (as the
-//! hand-written baseline reads 企业.csv). When the check finds a problem, or cannot
+//! its outcomes wait, packed (`src/stream/packed.rs`), in an unnamed temporary file
+//! (in `TMPDIR`, compressed: see [`crate::spill`]) for their turn, so its file is
+//! read once; that file is dropped, unread, if the check fails. Any other streamed
+//! file is read twice (as the hand-written baseline reads 企业.csv). When the check finds a problem, or cannot
 //! rule one out (two keys with one fingerprint), the folder is read again in memory by
 //! [`load_dir`]: its errors are reported exactly, or, clean after all, it is evaluated
 //! from memory.
