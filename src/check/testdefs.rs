@@ -100,7 +100,7 @@ impl Checker<'_> {
         }
         let mut expects = Vec::new();
         for x in &t.expects {
-            match self.expect(x, &keys) {
+            match self.expect_def(x, &keys) {
                 Some(e) => expects.push(e),
                 None => ok = false,
             }
@@ -199,7 +199,11 @@ impl Checker<'_> {
         None
     }
 
-    fn expect(&mut self, x: &ast::Expect, keys: &HashSet<(EntityId, String)>) -> Option<ExpectDef> {
+    fn expect_def(
+        &mut self,
+        x: &ast::Expect,
+        keys: &HashSet<(EntityId, String)>,
+    ) -> Option<ExpectDef> {
         let entity = self.entity(&x.entity)?;
         let key = self.plain(&x.key)?;
         if !keys.contains(&(entity, key.clone())) {

@@ -328,7 +328,7 @@ impl Printer<'_> {
         }
         for e in &x.expects {
             self.node(e.span.start, 1);
-            self.expect(e);
+            self.expect_stmt(e);
         }
         self.close_block(x.span.end.saturating_sub(1), 0);
     }
@@ -384,7 +384,7 @@ impl Printer<'_> {
         }
     }
 
-    fn expect(&mut self, e: &Expect) {
+    fn expect_stmt(&mut self, e: &Expect) {
         self.push(&format!("{} {} ", self.kw(Kw::Expect), e.entity.name));
         self.string(&e.key);
         self.push(&format!(" {}", e.rule.name));

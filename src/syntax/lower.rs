@@ -438,7 +438,7 @@ impl Lower<'_> {
                     Some(r) => records.push(r),
                     None => ok = false,
                 },
-                Rule::expect_stmt => match self.expect(c) {
+                Rule::expect_stmt => match self.expect_stmt(c) {
                     Some(e) => expects.push(e),
                     None => ok = false,
                 },
@@ -471,7 +471,7 @@ impl Lower<'_> {
         })
     }
 
-    fn expect(&mut self, p: Pair<'_, Rule>) -> Option<Expect> {
+    fn expect_stmt(&mut self, p: Pair<'_, Rule>) -> Option<Expect> {
         let mut names = self.idents(&p).into_iter();
         let (entity, rule) = (names.next()?, names.next()?);
         let key = self.string(kid(&p, Rule::string));
