@@ -30,10 +30,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Const(v) => Ok(v.clone()),
             // Fields and params, untraced, are read here, at the caller: most nodes
             // are these leaves, and the other kinds' frame is large.
-            ExprKind::Field(id) if !T::ON => match f.rec {
-                Some(rec) => self.read_field(rec.entity, rec.record, *id, e.span),
-                None => Err(internal("a field read outside a record", e.span)),
-            },
+            ExprKind::Field(id) if !T::ON => self.own_field(*id, e.span, f),
             ExprKind::Param(id) if !T::ON => self.param(*id, e.span, t),
             _ => self.eval_node(e, f, t),
         }
@@ -74,12 +71,7 @@ impl<'a> Evaluator<'a> {
     fn eval_kind<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<Value> {
         match &e.kind {
             ExprKind::Const(v) => Ok(v.clone()),
-            ExprKind::Field(id) => {
-                let rec = f
-                    .rec
-                    .ok_or_else(|| internal("a field read outside a record", e.span))?;
-                self.read_field(rec.entity, rec.record, *id, e.span)
-            }
+            ExprKind::Field(id) => self.own_field(*id, e.span, f),
             ExprKind::Let(id) => self.let_here(*id, e.span, f, t),
             ExprKind::Param(id) => self.param(*id, e.span, t),
             ExprKind::AsOf => Ok(Value::Date(self.as_of)),
@@ -168,6 +160,14 @@ impl<'a> Evaluator<'a> {
             Value::Date(d) => Ok(d),
             _ => Err(internal("expected a date", e.span)),
         }
+    }
+
+    /// A field of the frame's record.
+    fn own_field(&self, id: FieldId, span: Span, f: &Frame<'_, '_>) -> R<Value> {
+        let rec = f
+            .rec
+            .ok_or_else(|| internal("a field read outside a record", span))?;
+        self.read_field(rec.entity, rec.record, id, span)
     }
 
     /// A field of a record; blank and not-given fields are errors naming the field.
@@ -351,16 +351,14 @@ impl<'a> Evaluator<'a> {
                 let found = self.contains(b, &x, f, t)?;
                 Ok(Value::Bool(found == (op == BinaryOp::In)))
             }
-            _ if op.is_comparison() && !T::ON => {
+            _ => {
                 // Operands that are only read are compared where they are, uncopied.
-                if let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f)) {
+                if op.is_comparison()
+                    && !T::ON
+                    && let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f))
+                {
                     return compare(op, x, y, span).map(Value::Bool);
                 }
-                let x = self.eval(a, f, t)?;
-                let y = self.eval(b, f, t)?;
-                compare(op, &x, &y, span).map(Value::Bool)
-            }
-            _ => {
                 let x = self.eval(a, f, t)?;
                 let y = self.eval(b, f, t)?;
                 apply(op, x, y, (&a.ty, &b.ty), span)
