@@ -273,7 +273,7 @@ struct Pass1<'r, 'a, E> {
 }
 
 /// What pass 1 makes of the records of an entity evaluated early (one whose rules
-/// compute no aggregate, see [`evaluated_early`]): `eval` their outcome lines, `diff`
+/// compute no aggregate, see [`evaluated_early`]): `eval` their packed outcomes, `diff`
 /// their changes, kept until the entity's turn in pass 2. One thread evaluates each
 /// batch (on every core) while another keeps what was made of the batch before.
 pub(crate) trait Early<'a>: Sync {
@@ -498,14 +498,14 @@ fn evaluated_early(programs: &[&Program], files: &DataFiles, holds: &[Hold]) -> 
         .collect()
 }
 
-/// `eval`'s [`Early`]: outcome lines in a temporary file.
+/// `eval`'s [`Early`]: packed outcomes in a temporary file.
 struct EvalEarly<'w, 'a> {
     program: &'a Program,
     writer: &'w LineWriter<'a>,
     as_of: NaiveDate,
 }
 
-/// Evaluates the records of one entity evaluated early into outcome lines.
+/// Evaluates the records of one entity evaluated early into packed outcomes.
 struct EvalEvaluator<'w, 'a> {
     ev: Evaluator<'a>,
     writer: &'w LineWriter<'a>,
@@ -905,7 +905,8 @@ struct Lines {
 
 impl Out<'_, '_> {
     /// Evaluate a batch on every core (each chunk formatted to lines by its thread),
-    /// then write the lines in order. `first` is the batch's index in the input.
+    /// then write the lines in order, counting them in `summary`. `first` is the
+    /// batch's index in the input.
     fn write(
         &self,
         first: usize,
@@ -913,17 +914,19 @@ impl Out<'_, '_> {
         w: &mut dyn Write,
         summary: &mut Summary,
     ) -> Result<(), StreamError> {
-        put(self.render(first, batch), w, summary)
-    }
-
-    /// A batch evaluated and formatted to lines on every core, a chunk at a time.
-    fn render(&self, first: usize, batch: &[Record]) -> Rendered {
         let chunks = chunks_at(first, batch);
-        parallel::map_in_order(&chunks, |(start, records)| {
+        let rendered = parallel::map_in_order(&chunks, |(start, records)| {
             let lines = self.lines(*start, records);
             self.observer.advance(records.len() as u64);
             lines
-        })
+        });
+        for lines in rendered {
+            let lines = lines?;
+            w.write_all(&lines.bytes)?;
+            summary.outcomes += lines.outcomes;
+            summary.errors += lines.errors;
+        }
+        Ok(())
     }
 
     fn lines(&self, first: usize, records: &[Record]) -> io::Result<Lines> {
@@ -953,20 +956,6 @@ impl Out<'_, '_> {
         }
         Ok(lines)
     }
-}
-
-/// The lines of a batch, a chunk at a time ([`Out::render`]).
-type Rendered = Vec<io::Result<Lines>>;
-
-/// Write rendered lines in order, counting them in `summary`.
-fn put(rendered: Rendered, w: &mut dyn Write, summary: &mut Summary) -> Result<(), StreamError> {
-    for lines in rendered {
-        let lines = lines?;
-        w.write_all(&lines.bytes)?;
-        summary.outcomes += lines.outcomes;
-        summary.errors += lines.errors;
-    }
-    Ok(())
 }
 
 /// Read a checked file in batches, sending each; stops when the receiver is gone.
