@@ -47,6 +47,7 @@ pub enum Cell<'a> {
 
 impl Cell<'_> {
     /// Empty after trimming, `null`, or absent.
+    #[inline]
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Text(s) => trim(s).is_empty(),
@@ -196,6 +197,7 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
 /// `s` without leading and trailing whitespace, as [`str::trim`] gives it; a cell whose
 /// first and last characters cannot be whitespace (most cells, Chinese text too) is
 /// not searched.
+#[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     // The last character starts at the last byte that is not a continuation byte.
@@ -211,10 +213,21 @@ pub fn trim(s: &str) -> &str {
 }
 
 /// Whether a character whose UTF-8 form starts with this byte is surely not white
-/// space: an ASCII graphic, or a multi-byte lead other than those of U+0085 and
-/// U+00A0 (`C2`), U+1680 (`E1`), U+2000–U+205F (`E2`) and U+3000 (`E3`).
+/// space.
 fn solid(lead: u8) -> bool {
-    lead.is_ascii_graphic() || (lead >= 0xC3 && !matches!(lead, 0xE1..=0xE3))
+    !may_start_white_space(lead)
+}
+
+/// Whether a character whose UTF-8 form starts with this byte may be white space
+/// ([`char::is_whitespace`]): ASCII white space, or the lead byte of U+0085 and
+/// U+00A0 (`C2`), U+1680 (`E1`), U+2000–U+205F (`E2`) or U+3000 (`E3`). Lets a scan
+/// of bytes pass over text that has none, Chinese text too.
+#[inline]
+pub(crate) fn may_start_white_space(lead: u8) -> bool {
+    matches!(
+        lead,
+        b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0xC2 | 0xE1..=0xE3
+    )
 }
 
 /// Full-width forms (`１２０`, `８５％`, `２０２４／１／１`), as typed with a Chinese input

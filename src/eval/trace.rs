@@ -5,6 +5,7 @@
 //! `explain` returns: one node per evaluated expression, `when`, exception and message,
 //! with the decisions taken ([`Note`]s) attached to the node that took them.
 
+use crate::data::cell::may_start_white_space;
 use crate::eval::Evaluator;
 use crate::eval::arith::R;
 use crate::eval::explain::{Node, NodeKind, Note};
@@ -175,14 +176,13 @@ pub(crate) fn collapse(text: &str) -> String {
 }
 
 /// Whether [`collapse`] leaves `text` as it is: no white space at either end, none
-/// inside but single ASCII spaces. A byte that may start a non-ASCII white space
-/// (`C2`: U+0085, U+00A0; `E1`: U+1680; `E2`: U+2000–U+205F; `E3`: U+3000) sends
-/// the text the long way.
+/// inside but single ASCII spaces. A byte that may start other white space sends the
+/// text the long way.
 fn is_collapsed(text: &str) -> bool {
     let bytes = text.as_bytes();
     // Without an early exit, so the scan is vectorised.
     let other = bytes.iter().fold(false, |seen, &b| {
-        seen | matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0xC2 | 0xE1..=0xE3)
+        seen | (b != b' ' && may_start_white_space(b))
     });
     !other
         && bytes.first() != Some(&b' ')
