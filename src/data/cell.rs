@@ -194,6 +194,43 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
     }
 }
 
+/// [`convert`] of the commonest CSV cells in one pass over their bytes: a plain number
+/// (`658`, `253.5`, at most 18 digits), `是`, `否`, `true`, `false`, `1`, `0`, and a
+/// `2024-01-01` date. `None` for any other cell, and for one whose value is an error
+/// (a fraction in an `int` column): [`convert`] reads those, and gives these cells
+/// the same values (a test compares the two on every shape).
+#[inline]
+pub fn convert_plain(kind: &Kind, s: &str) -> Option<Value> {
+    let b = s.as_bytes();
+    let digit_ends =
+        b.first().is_some_and(u8::is_ascii_digit) && b.last().is_some_and(u8::is_ascii_digit);
+    match kind {
+        Kind::Num { mode, int } if digit_ends && b.len() <= 18 => {
+            let (mut mantissa, mut scale, mut dot) = (0i64, 0u32, false);
+            for &c in b {
+                match c {
+                    b'0'..=b'9' => {
+                        // 18 digits cannot overflow an i64.
+                        mantissa = mantissa * 10 + i64::from(c - b'0');
+                        scale += u32::from(dot);
+                    }
+                    b'.' if !dot => dot = true,
+                    _ => return None,
+                }
+            }
+            let d = Decimal::try_new(mantissa, scale).ok()?;
+            whole(apply(d, mode).ok()?, *int).ok().map(Value::Num)
+        }
+        Kind::Bool => match s {
+            "是" | "1" | "true" => Some(Value::Bool(true)),
+            "否" | "0" | "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Kind::Date if digit_ends && b.len() == 10 => parse_date(s).ok().map(Value::Date),
+        _ => None,
+    }
+}
+
 /// `s` without leading and trailing whitespace, as [`str::trim`] gives it; a cell whose
 /// first and last characters cannot be whitespace (most cells, Chinese text too) is
 /// not searched.
@@ -450,7 +487,7 @@ fn other_unit(found: &str, declared: &str) -> CellProblem {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -462,6 +499,104 @@ mod tests {
     }
     fn num(s: &str, mode: &NumMode) -> Result<Decimal, CellProblem> {
         num_text(s, mode, false)
+    }
+
+    /// The one-pass reading of common cells gives what the general path gives, on
+    /// every string of up to four characters over digits, separators, signs, white
+    /// space and full-width forms, and on random longer ones, for every kind it reads.
+    #[test]
+    fn plain_cells_read_as_the_general_path_reads_them() {
+        let kinds = [
+            Kind::Num {
+                mode: NumMode::Plain,
+                int: false,
+            },
+            Kind::Num {
+                mode: NumMode::Plain,
+                int: true,
+            },
+            Kind::Num {
+                mode: unit("万元"),
+                int: false,
+            },
+            Kind::Num {
+                mode: unit("m2"),
+                int: false,
+            },
+            Kind::Num {
+                mode: NumMode::PercentPoints,
+                int: false,
+            },
+            Kind::Num {
+                mode: NumMode::Fraction,
+                int: false,
+            },
+            Kind::Bool,
+            Kind::Date,
+        ];
+        let alphabet: Vec<char> = "0179.,-+/ %是否１\u{3000}".chars().collect();
+        let mut cells: Vec<String> = vec![String::new()];
+        let mut layer = vec![String::new()];
+        for _ in 0..4 {
+            layer = layer
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            cells.extend(layer.iter().cloned());
+        }
+        let words = [
+            "true",
+            "false",
+            "TRUE",
+            "是",
+            "否",
+            "2024-01-01",
+            "2024/1/1",
+            "2024-02-30",
+            "2024-01-1 ",
+            "２０２４-01-01",
+            "202４-1-1",
+            "99999999999999999",
+            "123456789012345678",
+            "1234567890123456789",
+            "9999999999999999999",
+            "0.000000000000001",
+            "12.50",
+            "1,000",
+            "85%",
+            "3万元",
+        ];
+        cells.extend(words.iter().map(|w| w.to_string()));
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let len = (state % 19) as usize;
+            let cell: String = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            cells.push(cell);
+        }
+        let mut fast = 0;
+        for kind in &kinds {
+            for cell in &cells {
+                let Some(v) = convert_plain(kind, cell) else {
+                    continue;
+                };
+                fast += 1;
+                let general = convert(kind, Cell::Text(cell)).ok();
+                assert_eq!(Some(&v), general.as_ref(), "{kind:?} {cell:?}");
+                // The same digits too, not only an equal number.
+                if let (Value::Num(a), Some(Value::Num(b))) = (&v, &general) {
+                    assert_eq!(a.scale(), b.scale(), "{kind:?} {cell:?}");
+                }
+            }
+        }
+        // The one-pass path did read thousands of them (2,815 when written).
+        assert!(fast > 2_000, "{fast}");
     }
 
     #[test]
