@@ -26,7 +26,7 @@
 //! and 转让申请 of the shipped revision: they read their own record and the records it
 //! refers to, in tables read before theirs) is evaluated as its file is checked, and
 //! its outcomes wait, packed (`src/stream/packed.rs`), in an unnamed temporary file
-//! (in `TMPDIR`, compressed: see [`crate::spill`]) for their turn, so its file is
+//! (in `TMPDIR`: see [`crate::spill`]) for their turn, so its file is
 //! read once; that file is dropped, unread, if the check fails. Any other streamed
 //! file is read twice (as the hand-written baseline reads 企业.csv). When the check
 //! finds a problem, or cannot rule one out (two keys with one fingerprint), the
@@ -584,7 +584,7 @@ impl<'w, 'a> Spill<'w, 'a> {
         writer: &'w LineWriter<'a>,
     ) -> Result<Self, StreamError> {
         let name = program.entity(entity).map_or("", |d| d.name.as_str());
-        let file = SpillFile::new().map_err(|error| spill_error(name, error))?;
+        let file = SpillFile::plain().map_err(|error| spill_error(name, error))?;
         Ok(Spill {
             file,
             entity,
