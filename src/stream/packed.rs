@@ -7,9 +7,10 @@
 //! rule (entity, rule and family names, cites, `when` texts) is not packed: a line of
 //! 150 to 250 bytes packs into the record's key, a rule number, a status and what the
 //! status carries (an amount, a `when` number, a message). A million firms' outcomes
-//! are 480 MB of lines; packed, with the transfers' outcomes, they are 31 MB, which the temporary
-//! file holds as they are (LZ4 made them 17 MB, for 5% of eval's instructions), and
-//! the lines are made from the packs on every core when their turn comes.
+//! are 480 MB of lines; packed, with the transfers' outcomes, they are 31 MB, which
+//! the temporary file holds as they are (LZ4 made them 17 MB, for 5% of eval's
+//! instructions), and the lines are made from the packs on every core when their
+//! turn comes.
 //!
 //! Layout of one record: its key (length, bytes), the number of its outcomes, then per
 //! outcome the rule's index, the exception's (0: the rule's own body, else index + 1),
