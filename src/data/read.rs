@@ -421,9 +421,7 @@ impl<'a> TableReader<'a> {
     }
 
     pub fn finish(mut self) -> (KeyIndex, Vec<DataError>, Vec<DataNote>) {
-        let prints = &mut self.conv.prints;
-        prints.sort_unstable();
-        self.conv.keys.maybe_duplicate = prints.windows(2).any(|w| w.first() == w.last());
+        self.conv.keys.maybe_duplicate = any_repeated(&self.conv.prints);
         self.conv.keys.complete = self.conv.file_errors.is_empty();
         self.conv.keys.file = Some(self.conv.file.clone());
         self.conv.keys.sheet = self.conv.sheet.clone();
@@ -1030,6 +1028,44 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
+/// Whether a fingerprint appears twice. The prints are hashes, so their top 16 bits
+/// spread them evenly over 65,536 buckets; each bucket (a million prints: about 15
+/// each) is sorted and checked on its own. Sorting a million prints whole took 60 ms
+/// at the end of reading `企业.csv`, with nothing else to do meanwhile.
+fn any_repeated(prints: &[u64]) -> bool {
+    const SHIFT: u32 = 48;
+    let mut starts = vec![0usize; (1 << (64 - SHIFT)) + 1];
+    let bucket = |p: u64| usize::try_from(p >> SHIFT).unwrap_or(0);
+    for &p in prints {
+        if let Some(n) = starts.get_mut(bucket(p) + 1) {
+            *n += 1;
+        }
+    }
+    for i in 1..starts.len() {
+        let before = starts.get(i - 1).copied().unwrap_or(0);
+        if let Some(n) = starts.get_mut(i) {
+            *n += before;
+        }
+    }
+    let mut next = starts.clone();
+    let mut spread = vec![0u64; prints.len()];
+    for &p in prints {
+        if let Some(at) = next.get_mut(bucket(p))
+            && let Some(slot) = spread.get_mut(*at)
+        {
+            *slot = p;
+            *at += 1;
+        }
+    }
+    starts.windows(2).any(|w| match *w {
+        [from, to] => spread.get_mut(from..to).is_some_and(|b| {
+            b.sort_unstable();
+            b.windows(2).any(|x| x.first() == x.last())
+        }),
+        _ => false,
+    })
+}
+
 /// A key's fingerprint in [`KeyMode::Wanted`]: SipHash (fixed keys: deterministic),
 /// not the key map's fast hash, whose structured keys (`ZR-000001`…) do collide.
 fn fingerprint(key: &str) -> u64 {
@@ -1089,8 +1125,43 @@ fn key_text(value: &Value, cell: Cell<'_>) -> Option<Arc<str>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    /// Repeated fingerprints are found in any bucket, and only repeated ones, as a
+    /// sort of them all finds them.
+    #[test]
+    fn repeated_fingerprints_are_found_as_a_sort_finds_them() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut prints: Vec<u64> = (0..200_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            })
+            .collect();
+        let by_sort = |p: &[u64]| {
+            let mut all = p.to_vec();
+            all.sort_unstable();
+            all.windows(2).any(|w| w[0] == w[1])
+        };
+        assert!(!any_repeated(&prints) && !by_sort(&prints));
+        assert!(!any_repeated(&[]) && !any_repeated(&[7]));
+        for (a, b) in [(0, 1), (5, 199_999), (123_456, 77), (0, 199_999)] {
+            let mut twice = prints.clone();
+            twice[b] = twice[a];
+            assert!(any_repeated(&twice) && by_sort(&twice), "{a} {b}");
+        }
+        // The smallest and largest buckets too.
+        prints.extend([0, 0, u64::MAX]);
+        assert!(any_repeated(&prints));
+        prints.truncate(200_001);
+        prints.push(u64::MAX);
+        prints.push(u64::MAX - 1);
+        assert!(!any_repeated(&prints) && !by_sort(&prints));
+    }
 
     #[test]
     fn suggests_the_field_a_column_meant() {
