@@ -53,7 +53,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
 /// What a streaming run wrote.
@@ -613,25 +613,48 @@ impl<'w, 'a> Spill<'w, 'a> {
             counts,
         } = self;
         let back = |error| spill_error(&name, error);
-        let mut reader = file.reader().map_err(back)?;
+        // Every core takes the next pack (read in file order, under the lock) and
+        // makes its lines; this thread writes them in pack order as they come. No
+        // core waits for another's pack to finish before starting its next.
+        let packs = Mutex::new((file.reader().map_err(back)?, 0usize));
         std::thread::scope(|s| -> Result<(), StreamError> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<Vec<u8>>>>(1);
-            s.spawn(move || {
-                loop {
-                    let group = unpack_group(&mut reader, writer, entity);
-                    let last = group.as_ref().map_or(true, Vec::is_empty);
-                    // The writer stopped at an error it returns below.
-                    if tx.send(group).is_err() || last {
-                        break;
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, PackLines)>(PACKS_AHEAD);
+            for _ in 0..parallel::threads() {
+                let (tx, packs) = (tx.clone(), &packs);
+                s.spawn(move || {
+                    loop {
+                        let Ok(mut next) = packs.lock() else { break };
+                        let (reader, number) = &mut *next;
+                        let at = *number;
+                        *number += 1;
+                        let pack = packed::read_from(reader);
+                        drop(next);
+                        let lines =
+                            pack.and_then(|p| p.map(|p| unpack(&p, writer, entity)).transpose());
+                        let last = !matches!(lines, Ok(Some(_)));
+                        // The writer stopped at an error it returns below.
+                        if tx.send((at, lines)).is_err() || last {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            // Packs made out of turn wait here: at most one per core and the queue.
+            let mut early = std::collections::BTreeMap::new();
+            let mut turn = 0usize;
+            for (at, lines) in rx {
+                early.insert(at, lines);
+                while let Some(lines) = early.remove(&turn) {
+                    turn += 1;
+                    match lines.map_err(back)? {
+                        Some(lines) => w.write_all(&lines)?,
+                        None => return Ok(()),
                     }
                 }
-            });
-            for group in rx {
-                for lines in group.map_err(back)? {
-                    w.write_all(&lines)?;
-                }
             }
-            Ok(())
+            // Every thread stopped without reading to the end.
+            Err(back(io::Error::other("the packs ended before their end")))
         })?;
         summary.outcomes += counts.outcomes;
         summary.errors += counts.errors;
@@ -640,30 +663,16 @@ impl<'w, 'a> Spill<'w, 'a> {
     }
 }
 
-/// The lines of the next [`PACKS_AT_ONCE`] packs, unpacked on every core; none at the
-/// end.
-fn unpack_group(
-    reader: &mut impl io::Read,
-    writer: &LineWriter<'_>,
-    entity: EntityId,
-) -> io::Result<Vec<Vec<u8>>> {
-    let mut packs = Vec::with_capacity(PACKS_AT_ONCE);
-    while packs.len() < PACKS_AT_ONCE {
-        match packed::read_from(reader)? {
-            Some(p) => packs.push(p),
-            None => break,
-        }
-    }
-    parallel::map_in_order(&packs, |p| {
-        let mut out = Vec::with_capacity(p.len().saturating_mul(LINES_PER_PACKED_BYTE));
-        packed::unpack(p, writer, entity, &mut out).map(|()| out)
-    })
-    .into_iter()
-    .collect()
+/// The lines of one pack, or none after the last.
+type PackLines = io::Result<Option<Vec<u8>>>;
+
+fn unpack(pack: &[u8], writer: &LineWriter<'_>, entity: EntityId) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(pack.len().saturating_mul(LINES_PER_PACKED_BYTE));
+    packed::unpack(pack, writer, entity, &mut out).map(|()| out)
 }
 
-/// Packs read back and unpacked together (each of [`CHUNK`] records).
-const PACKS_AT_ONCE: usize = 8;
+/// Packs whose lines may wait for the writer (each of [`CHUNK`] records).
+const PACKS_AHEAD: usize = 4;
 /// Bytes of lines reserved per packed byte: a firm's two lines (300 to 400 bytes)
 /// pack into 30 to 50, a line that passes into 3.
 const LINES_PER_PACKED_BYTE: usize = 10;
