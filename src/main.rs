@@ -4,8 +4,9 @@ mod cli;
 
 /// mimalloc, not the system's allocator: records are made on the converting threads
 /// and freed on the evaluating ones, which glibc's per-thread arenas do slowly (eval at
-/// 1M: 3.98-4.29 s -> 3.12-3.37 s, run in turn). It reserves more up front: peak RSS
-/// is 15-80 MiB higher, as much at 100k as at a million firms.
+/// 1M: 3.98-4.29 s -> 3.12-3.37 s, run in turn). Built with `no_thp` (Cargo.toml): with
+/// transparent huge pages each fresh 2 MiB page was zeroed whole on first touch, 10% of
+/// the CPU at 1M, and peak RSS at 100k was 88 MiB instead of 54.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -26,9 +26,8 @@
 //! and 转让申请 of the shipped revision: they read their own record and the records it
 //! refers to, in tables read before theirs) is evaluated as its file is checked, and
 //! its outcomes wait, packed (`src/stream/packed.rs`), in an unnamed temporary file
-//! (in `TMPDIR`: see [`crate::spill`]) for their turn, so its file is
-//! read once; that file is dropped, unread, if the check fails. Any other streamed
-//! file is read twice (as the hand-written baseline reads 企业.csv). When the check
+//! (in `TMPDIR`: see [`crate::spill`]) for their turn, so its file is read once; that
+//! file is dropped, unread, if the check fails. Any other streamed file is read twice (as the hand-written baseline reads 企业.csv). When the check
 //! finds a problem, or cannot rule one out (two keys with one fingerprint), the
 //! folder is read again in memory by [`load_dir`]: its errors are reported exactly,
 //! or, clean after all, it is evaluated from memory.
@@ -595,9 +594,8 @@ impl<'w, 'a> Spill<'w, 'a> {
         })
     }
 
-    /// Write the outcome lines kept to `w`, and count them in `summary`. A thread
-    /// reads the next few packs and unpacks them (on every core) while this one writes
-    /// the lines of those before.
+    /// Write the outcome lines kept to `w`, and count them in `summary`. A thread per
+    /// core unpacks the next pack while this one writes the lines of those before.
     fn copy_to(
         self,
         w: &mut dyn Write,
@@ -641,11 +639,11 @@ impl<'w, 'a> Spill<'w, 'a> {
             }
             drop(tx);
             // Packs made out of turn wait here: at most one per core and the queue.
-            let mut early = std::collections::BTreeMap::new();
+            let mut waiting = std::collections::BTreeMap::new();
             let mut turn = 0usize;
             for (at, lines) in rx {
-                early.insert(at, lines);
-                while let Some(lines) = early.remove(&turn) {
+                waiting.insert(at, lines);
+                while let Some(lines) = waiting.remove(&turn) {
                     turn += 1;
                     match lines.map_err(back)? {
                         Some(lines) => w.write_all(&lines)?,
@@ -653,8 +651,10 @@ impl<'w, 'a> Spill<'w, 'a> {
                     }
                 }
             }
-            // Every thread stopped without reading to the end.
-            Err(back(io::Error::other("the packs ended before their end")))
+            // Every unpacking thread stopped before the file's end.
+            Err(back(io::Error::other(
+                "the outcomes kept could not all be read back",
+            )))
         })?;
         summary.outcomes += counts.outcomes;
         summary.errors += counts.errors;
