@@ -730,10 +730,15 @@ impl<'a> Converter<'a> {
                 key = Some(k);
                 continue;
             }
-            let value = if keep || i == self.key_col {
-                self.value(row, col, cell)
-            } else {
-                self.check(row, col, cell)
+            // The commonest cells are read here, without a call (see `convert_plain`).
+            let plain = match cell {
+                Cell::Text(s) => cell::convert_plain(&col.kind, s),
+                _ => None,
+            };
+            let value = match plain {
+                Some(v) => Ok(v),
+                None if keep || i == self.key_col => self.value(row, col, cell),
+                None => self.check(row, col, cell),
             };
             let value = match value {
                 Ok(v) => v,
@@ -880,11 +885,6 @@ impl<'a> Converter<'a> {
 
     /// One cell's value; `Err(vec![])` when the row fails for a reason reported elsewhere.
     fn value(&self, row: RowRef, col: &Column, cell: Cell<'_>) -> Result<Value, Vec<DataError>> {
-        if let Cell::Text(s) = cell
-            && let Some(v) = cell::convert_plain(&col.kind, s)
-        {
-            return Ok(v);
-        }
         if cell.is_blank() {
             if col.optional {
                 return Ok(Value::Blank);
