@@ -13,8 +13,8 @@
 //! the hand-written `baseline` example, checks that `parkrules eval
 //! policies/pinghu-revised --format jsonl` and the baseline print the same bytes (and
 //! stops at the first differing line if not), then times, each as its own child process
-//! with its stdout redirected to a file, in 5 rounds that run every step once (best
-//! wall time kept): `check` of both shipped policies, `eval` to jsonl, `diff` current →
+//! with its stdout redirected to a file, in 5 rounds that run every step once (a
+//! `sync` before each, best wall time kept): `check` of both shipped policies, `eval` to jsonl, `diff` current →
 //! revised as json, and the baseline. Parse + check is also timed in-process
 //! (`parkrules::load::compile_path`, averaged).
 //!
@@ -343,6 +343,9 @@ fn measure_child(rest: &[String]) -> Res<()> {
 
 /// Run a command once through `bench __measure`.
 fn measure_once(t: &Tools, out: Option<&Path>, prog: &Path, args: &[String]) -> Res<Run> {
+    // The outputs of the steps before (up to 1.6 GB at 1M) are written to disk now,
+    // not by the kernel's flusher while this step runs, which it would slow.
+    nix::unistd::sync();
     let o = Command::new(&t.me)
         .arg("__measure")
         .arg(out.map_or_else(|| "-".into(), |p| p.display().to_string()))
