@@ -13,7 +13,7 @@
 //!   to by `转让申请.买方企业`) is held only for the records referred to: the referring
 //!   files' reference cells are read first, and only those keys are kept, with only
 //!   the fields read afar. The other keys are checked for duplicates by a 64-bit
-//!   fingerprint (8 bytes a record);
+//!   fingerprint (sorted runs of them wait in a temporary file: `src/data/prints.rs`);
 //! - an entity that aggregates read is fed through them as its file is checked
 //!   (memory bounded by the parents) when it is not held whole;
 //! - rules are evaluated record by record from the file, except for an entity held

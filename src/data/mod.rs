@@ -10,7 +10,8 @@
 //! ([`KeyIndex`], from [`TableReader::finish`]) of the tables it refers to; [`render_errors`] prints the problems one
 //! per line (`园区.csv:5: column 规划面积: `abc` is not a number (expected area in 亩)`).
 //! Stages: [`cell`] (one cell → one value), [`csv`] / [`json`] / [`xlsx`] (files → cells),
-//! [`read`] (cells → records, keys, references), [`load`] (the folder), [`err`].
+//! [`read`] (cells → records, keys, references; `prints` checks the keys of a file
+//! read record by record for duplicates), [`load`] (the folder), [`err`].
 
 pub mod cell;
 pub mod csv;
@@ -19,6 +20,7 @@ pub mod encoding;
 pub mod err;
 pub mod json;
 pub mod load;
+mod prints;
 pub mod read;
 mod utf8;
 pub mod xlsx;

@@ -13,6 +13,7 @@ use super::csv::{CsvRow, CsvSource};
 use super::encoding::{Choice, Encoding};
 use super::err::{At, DataError, DataNote, HeaderProblem, RowProblem, RowRef};
 use super::json::{JsonSource, JsonlSource};
+use super::prints::Prints;
 use super::xlsx::{SheetCell, XlsxSource};
 use super::{Projection, Record};
 use crate::parallel;
@@ -115,8 +116,9 @@ pub enum KeyMode {
     Full,
     /// For a table read record by record: only the keys in the set (those other
     /// records refer to) go in the key map, and only they are numbered; the others
-    /// are checked for duplicates by a 64-bit fingerprint, 8 bytes a record (a shared
-    /// fingerprint sets [`KeyIndex::maybe_duplicate`]). Every record is still given.
+    /// are checked for duplicates by a 64-bit fingerprint, in bounded memory (see
+    /// `prints.rs`; a shared fingerprint sets [`KeyIndex::maybe_duplicate`]). Every
+    /// record is still given.
     Wanted(Arc<KeySet>),
     /// The file was checked by an earlier read: keys are not checked again.
     Unchecked,
@@ -324,7 +326,7 @@ struct Converter<'a> {
     keys: KeyIndex,
     key_mode: KeyMode,
     /// The fingerprints of the keys, in [`KeyMode::Wanted`].
-    prints: Vec<u64>,
+    prints: Prints,
     /// The fingerprints of the wanted keys: most keys are not wanted, and a set of
     /// 8-byte numbers answers that without reading the keys' text (a million firms
     /// looked up in a set of 100k keys spent 5% of the run waiting on memory).
@@ -421,9 +423,7 @@ impl<'a> TableReader<'a> {
     }
 
     pub fn finish(mut self) -> (KeyIndex, Vec<DataError>, Vec<DataNote>) {
-        let prints = &mut self.conv.prints;
-        prints.sort_unstable();
-        self.conv.keys.maybe_duplicate = prints.windows(2).any(|w| w.first() == w.last());
+        self.conv.keys.maybe_duplicate = std::mem::take(&mut self.conv.prints).maybe_repeated();
         self.conv.keys.complete = self.conv.file_errors.is_empty();
         self.conv.keys.file = Some(self.conv.file.clone());
         self.conv.keys.sheet = self.conv.sheet.clone();
@@ -590,7 +590,7 @@ impl<'a> Converter<'a> {
             refs,
             keys: KeyIndex::default(),
             key_mode: KeyMode::Full,
-            prints: Vec::new(),
+            prints: Prints::default(),
             wanted_prints: HashSet::default(),
             skipped: Vec::new(),
             projection: None,
