@@ -188,11 +188,11 @@ mod tests {
     /// fill whole runs or not.
     #[test]
     fn repeats_are_found_in_and_across_runs() {
-        let prints = random(10_000, 0x9e37_79b9_7f4a_7c15);
-        for run in [2, 3, 100, 1000, 9_999, 10_000, RUN] {
+        let prints = random(2_000, 0x9e37_79b9_7f4a_7c15);
+        for run in [7, 100, 1_999, 2_000, RUN] {
             assert!(!repeated(&prints, run), "{run}");
             assert!(!repeated(&prints[..run.min(prints.len())], run), "{run}");
-            for (a, b) in [(0, 1), (0, 9_999), (5_000, 17), (9_998, 9_999), (40, 4_040)] {
+            for (a, b) in [(0, 1), (0, 1_999), (1_000, 17), (1_998, 1_999), (40, 1_040)] {
                 let mut twice = prints.clone();
                 twice[b] = twice[a];
                 assert!(repeated(&twice, run), "{run} {a} {b}");
