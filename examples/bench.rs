@@ -14,8 +14,9 @@
 //! policies/pinghu-revised --format jsonl` and the baseline print the same bytes (and
 //! stops at the first differing line if not), then times, each as its own child process
 //! with its stdout redirected to a file, in 5 rounds that run every step once (a
-//! `sync` before each, best wall time kept): `check` of both shipped policies, `eval` to jsonl, `diff` current →
-//! revised as json, and the baseline. Parse + check is also timed in-process
+//! `sync` before each, best wall time kept): `check` of both shipped policies, `eval` to
+//! jsonl, the baseline (right after `eval`), and `diff` current → revised as json.
+//! Parse + check is also timed in-process
 //! (`parkrules::load::compile_path`, averaged).
 //!
 //! Peak memory is the child's `ru_maxrss`: each child is started by a copy of this
@@ -446,14 +447,17 @@ fn time_size(t: &Tools, dir: &Path, tmp: &Path, records: usize) -> Res<String> {
             t.parkrules.as_path(),
             eval_args(dir),
         ),
-        (Some(diff_out.as_path()), t.parkrules.as_path(), diff_args),
+        // The baseline right after eval, the two steps whose ratio is the target: in
+        // each round they run seconds apart, whatever the machine's speed does over
+        // the diff's run.
         (
             Some(base_out.as_path()),
             t.baseline.as_path(),
             vec![data, s(AS_OF)],
         ),
+        (Some(diff_out.as_path()), t.parkrules.as_path(), diff_args),
     ];
-    let [check_base, check_rev, eval, diff, base] =
+    let [check_base, check_rev, eval, base, diff] =
         <[Run; 5]>::try_from(measure_rounds(t, &steps)?).map_err(|_| "a step was not measured")?;
     for f in [&eval_out, &base_out, &diff_out] {
         let _ = fs::remove_file(f);
