@@ -4,17 +4,18 @@
 //! Consumes bytes (the packed outcomes of an entity evaluated early, a diff's change
 //! objects) while what must be written before them is still being computed; produces
 //! them again, in order, once ([`SpillFile::reader`]). A diff's changes are compressed
-//! with LZ4 frames ([`SpillFile::new`]): a million firms' changes are 1.1 GB of JSON
-//! that compress 13 to 20 times, and writing that much to a file and reading it back
-//! cost more than the compression does (on the benchmark machine, writing a gigabyte
-//! to the page cache took 0.3 to 2.5 s of kernel time; compressing it takes 0.5 s).
-//! Packed outcomes are already dense (31 MB for a million firms, 17 MB compressed)
-//! and are written as they are ([`SpillFile::plain`]): compressing them was 5% of
-//! eval's instructions.
+//! with LZ4 ([`SpillFile::blocks`]): a million firms' changes are 1.1 GB of JSON that
+//! compress 13 to 20 times, and writing that much to a file and reading it back cost
+//! more than the compression does (on the benchmark machine, writing a gigabyte to the
+//! page cache took 0.3 to 2.5 s of kernel time; compressing it takes 0.5 s). They are
+//! compressed in blocks by the threads that print them ([`compress_block`]), each
+//! block written with its length ([`SpillFile::write_block`]), so that the one thread
+//! that keeps the changes in order does not compress them all. Packed outcomes are
+//! already dense (31 MB for a million firms, 17 MB compressed) and are written as
+//! they are ([`SpillFile::plain`]): compressing them was 5% of eval's instructions.
 
-use lz4_flex::frame::{BlockSize, FrameDecoder, FrameEncoder, FrameInfo};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 
 /// A temporary file being written (see the module doc).
 pub struct SpillFile {
@@ -22,8 +23,10 @@ pub struct SpillFile {
 }
 
 enum Encoder {
-    Lz4(FrameEncoder<File>),
     Plain(BufWriter<File>),
+    /// LZ4 blocks compressed by the writer, each after its length (8 bytes, little
+    /// endian).
+    Blocks(BufWriter<File>),
 }
 
 impl std::fmt::Debug for SpillFile {
@@ -33,15 +36,6 @@ impl std::fmt::Debug for SpillFile {
 }
 
 impl SpillFile {
-    /// A new empty file in `TMPDIR`.
-    pub fn new() -> io::Result<SpillFile> {
-        let file = tempfile::tempfile()?;
-        let info = FrameInfo::new().block_size(BlockSize::Max1MB);
-        Ok(SpillFile {
-            encoder: Encoder::Lz4(FrameEncoder::with_frame_info(info, file)),
-        })
-    }
-
     /// A new empty file in `TMPDIR`, not compressed: for bytes already dense.
     pub fn plain() -> io::Result<SpillFile> {
         let file = tempfile::tempfile()?;
@@ -50,18 +44,31 @@ impl SpillFile {
         })
     }
 
+    /// A new empty file in `TMPDIR` of blocks compressed by [`compress_block`] (on any
+    /// thread) and written by [`SpillFile::write_block`].
+    pub fn blocks() -> io::Result<SpillFile> {
+        let file = tempfile::tempfile()?;
+        Ok(SpillFile {
+            encoder: Encoder::Blocks(BufWriter::with_capacity(READ_BUF, file)),
+        })
+    }
+
+    /// Write a block made by [`compress_block`]: its bytes come back as they were
+    /// before it was compressed. In a file of [`SpillFile::blocks`] only.
+    pub fn write_block(&mut self, block: &[u8]) -> io::Result<()> {
+        let Encoder::Blocks(w) = &mut self.encoder else {
+            return Err(io::Error::other(
+                "a compressed block in a file not of blocks",
+            ));
+        };
+        let len = u64::try_from(block.len()).map_err(io::Error::other)?;
+        w.write_all(&len.to_le_bytes())?;
+        w.write_all(block)
+    }
+
     /// Everything written, from the start.
     pub fn reader(self) -> io::Result<Spilled> {
         match self.encoder {
-            Encoder::Lz4(encoder) => {
-                let mut file = encoder.finish().map_err(io::Error::other)?;
-                file.rewind()?;
-                Ok(Spilled {
-                    decoder: Decoder::Lz4(FrameDecoder::new(BufReader::with_capacity(
-                        READ_BUF, file,
-                    ))),
-                })
-            }
             Encoder::Plain(writer) => {
                 let mut file = writer.into_inner().map_err(|e| e.into_error())?;
                 file.rewind()?;
@@ -69,32 +76,51 @@ impl SpillFile {
                     decoder: Decoder::Plain(BufReader::with_capacity(READ_BUF, file)),
                 })
             }
+            Encoder::Blocks(writer) => {
+                let mut file = writer.into_inner().map_err(|e| e.into_error())?;
+                file.rewind()?;
+                Ok(Spilled {
+                    decoder: Decoder::Blocks {
+                        file: BufReader::with_capacity(READ_BUF, file),
+                        block: Vec::new(),
+                        at: 0,
+                    },
+                })
+            }
         }
     }
 }
+
+/// `bytes` compressed as one block of a file of [`SpillFile::blocks`].
+pub fn compress_block(bytes: &[u8]) -> Vec<u8> {
+    lz4_flex::block::compress_prepend_size(bytes)
+}
+
+/// The largest block read back (its bytes before compression): blocks are written by
+/// this process, a run of change objects each (about a megabyte); a larger size read
+/// means the file is damaged.
+const MAX_BLOCK: usize = 1 << 30;
 
 /// Compressed bytes read from the file at a time.
 const READ_BUF: usize = 256 * 1024;
 
 impl Write for SpillFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.encoder {
-            Encoder::Lz4(e) => e.write(buf),
-            Encoder::Plain(w) => w.write(buf),
-        }
+        self.write_all(buf).map(|()| buf.len())
     }
 
+    /// In a file of [`SpillFile::blocks`], `buf` is compressed here, as one block.
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.encoder {
-            Encoder::Lz4(e) => e.write_all(buf),
             Encoder::Plain(w) => w.write_all(buf),
+            Encoder::Blocks(_) if buf.is_empty() => Ok(()),
+            Encoder::Blocks(_) => self.write_block(&compress_block(buf)),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.encoder {
-            Encoder::Lz4(e) => e.flush(),
-            Encoder::Plain(w) => w.flush(),
+            Encoder::Plain(w) | Encoder::Blocks(w) => w.flush(),
         }
     }
 }
@@ -105,8 +131,39 @@ pub struct Spilled {
 }
 
 enum Decoder {
-    Lz4(FrameDecoder<BufReader<File>>),
     Plain(BufReader<File>),
+    /// The block being read, and how much of it was.
+    Blocks {
+        file: BufReader<File>,
+        block: Vec<u8>,
+        at: usize,
+    },
+}
+
+/// The next block of a file of [`SpillFile::blocks`], its bytes as written (`None` at
+/// the file's end).
+fn next_block(file: &mut BufReader<File>) -> io::Result<Option<Vec<u8>>> {
+    let damaged = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
+    if file.fill_buf()?.is_empty() {
+        return Ok(None);
+    }
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len)?;
+    let len = usize::try_from(u64::from_le_bytes(len)).map_err(io::Error::other)?;
+    let mut compressed = Vec::new();
+    file.take(len as u64).read_to_end(&mut compressed)?;
+    if compressed.len() != len {
+        return Err(damaged("a compressed block ends early"));
+    }
+    let size = compressed
+        .first_chunk::<4>()
+        .map(|b| u32::from_le_bytes(*b) as usize);
+    if size.is_none_or(|size| size > MAX_BLOCK) {
+        return Err(damaged("a compressed block has no size or too large a one"));
+    }
+    lz4_flex::block::decompress_size_prepended(&compressed)
+        .map(Some)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 impl std::fmt::Debug for Spilled {
@@ -117,9 +174,42 @@ impl std::fmt::Debug for Spilled {
 
 impl Read for Spilled {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let here = self.fill_buf()?;
+            let n = here.len().min(buf.len());
+            if let (Some(to), Some(from)) = (buf.get_mut(..n), here.get(..n)) {
+                to.copy_from_slice(from);
+            }
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+/// Bytes are read in place: a whole block of a file of blocks at a time.
+impl BufRead for Spilled {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
         match &mut self.decoder {
-            Decoder::Lz4(d) => d.read(buf),
-            Decoder::Plain(r) => r.read(buf),
+            Decoder::Plain(r) => r.fill_buf(),
+            Decoder::Blocks { file, block, at } => {
+                // Blocks of no bytes are passed over.
+                while *at >= block.len() {
+                    let Some(next) = next_block(file)? else {
+                        return Ok(&[]);
+                    };
+                    *block = next;
+                    *at = 0;
+                }
+                Ok(block.get(*at..).unwrap_or_default())
+            }
+        }
+    }
+
+    fn consume(&mut self, amt: usize) {
+        match &mut self.decoder {
+            Decoder::Plain(r) => r.consume(amt),
+            Decoder::Blocks { block, at, .. } => *at = at.saturating_add(amt).min(block.len()),
         }
     }
 }
@@ -129,12 +219,36 @@ impl Read for Spilled {
 mod tests {
     use super::*;
 
-    /// Small and large writes, across blocks, come back as written, compressed or not.
+    /// Small and large writes come back as written, compressed (a block a write) or
+    /// not.
     #[test]
     fn bytes_come_back_in_order() {
-        for make in [SpillFile::new, SpillFile::plain] {
+        for make in [SpillFile::plain, SpillFile::blocks] {
             bytes_come_back_in_order_from(make);
         }
+    }
+
+    /// Blocks compressed apart, an empty one among them, come back as one run of
+    /// bytes; a damaged length is an error, not a panic.
+    #[test]
+    fn blocks_come_back_as_written() {
+        let parts: [&[u8]; 4] = [b"{\"a\":1}", b"", b",{\"b\":2}", &[b'x'; 5000]];
+        let mut spill = SpillFile::blocks().unwrap();
+        for p in parts {
+            spill.write_block(&compress_block(p)).unwrap();
+        }
+        let mut back = Vec::new();
+        spill.reader().unwrap().read_to_end(&mut back).unwrap();
+        assert_eq!(back, parts.concat());
+        let mut spill = SpillFile::blocks().unwrap();
+        spill.write_block(&compress_block(b"abc")).unwrap();
+        if let Encoder::Blocks(w) = &mut spill.encoder {
+            w.write_all(&u64::MAX.to_le_bytes()).unwrap();
+        }
+        let err = spill.reader().unwrap().read_to_end(&mut Vec::new());
+        assert!(err.is_err());
+        // Only a file of blocks takes a block.
+        assert!(SpillFile::plain().unwrap().write_block(b"abc").is_err());
     }
 
     fn bytes_come_back_in_order_from(make: fn() -> io::Result<SpillFile>) {

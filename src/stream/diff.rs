@@ -35,7 +35,7 @@ use crate::report::diff::{Builder, Diff, Evaluators, Pair, RecordAt, Side, by, j
 use crate::spill::{SpillFile, Spilled};
 use chrono::NaiveDate;
 use std::borrow::Cow;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -436,9 +436,17 @@ impl<'s, 'a> Build<'s, 'a> {
     }
 
     fn batch(&mut self, w: &Work) -> Result<(), StreamError> {
-        // Every record's pairs, one after the other, and where each record's are.
-        let mut pairs: Vec<Pair> = Vec::new();
-        let mut spans: Vec<(RecordAt, std::ops::Range<usize>)> = Vec::new();
+        // Every record's pairs, one after the other, and where each record's are (at
+        // most a pair an outcome: the buffers never grow).
+        let outcomes = w
+            .chunks
+            .iter()
+            .flat_map(|c| &c.outcomes)
+            .map(Vec::len)
+            .sum();
+        let mut pairs: Vec<Pair> = Vec::with_capacity(outcomes);
+        let mut spans: Vec<(RecordAt, std::ops::Range<usize>)> =
+            Vec::with_capacity(w.records.len());
         let starts = (0..).map(|k: usize| w.first.saturating_add(k.saturating_mul(CHUNK)));
         for ((start, records), out) in starts.zip(w.records.chunks(CHUNK)).zip(&w.chunks) {
             let [bo, ro] = &out.outcomes;
@@ -516,7 +524,7 @@ impl Printed {
         }
         Ok(Some(Printed {
             done: Vec::new(),
-            file: SpillFile::new().map_err(changes_error)?,
+            file: SpillFile::blocks().map_err(changes_error)?,
             in_file: 0,
         }))
     }
@@ -525,15 +533,21 @@ impl Printed {
         if changes.is_empty() {
             return Ok(());
         }
-        let bytes = json::print_changes(changes, self.in_file == 0).map_err(changes_error)?;
-        self.file.write_all(&bytes).map_err(changes_error)?;
+        // Each run of changes is compressed by the thread that printed it.
+        let blocks = json::print_changes_each(changes, self.in_file == 0, |bytes| {
+            crate::spill::compress_block(&bytes)
+        })
+        .map_err(changes_error)?;
+        for block in blocks {
+            self.file.write_block(&block).map_err(changes_error)?;
+        }
         self.in_file = self.in_file.saturating_add(changes.len());
         Ok(())
     }
 
     /// Take in the changes printed after these.
     fn absorb(&mut self, other: Printed) -> Result<(), StreamError> {
-        let mine = std::mem::replace(&mut self.file, SpillFile::new().map_err(changes_error)?);
+        let mine = std::mem::replace(&mut self.file, SpillFile::blocks().map_err(changes_error)?);
         if std::mem::take(&mut self.in_file) > 0 {
             self.done.push(mine.reader().map_err(changes_error)?);
         }

@@ -53,13 +53,27 @@ pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
 /// `resolved_violations` are into the printed changes). Each part holds changes
 /// printed from a first one (`first` given to [`print_changes`] for its first run), and
 /// none is empty.
-pub fn write_printed<R: io::Read>(w: &mut dyn Write, d: &Diff, parts: &mut [R]) -> io::Result<()> {
+pub fn write_printed<R: io::BufRead>(
+    w: &mut dyn Write,
+    d: &Diff,
+    parts: &mut [R],
+) -> io::Result<()> {
     write_around(w, d, !parts.is_empty(), |out| {
         for (k, part) in parts.iter_mut().enumerate() {
             if k > 0 {
                 out.write_all(b",")?;
             }
-            io::copy(part, out)?;
+            // Written from where the part holds its bytes: `io::copy` into a `dyn
+            // Write` copied them twice, through a small buffer.
+            loop {
+                let bytes = part.fill_buf()?;
+                if bytes.is_empty() {
+                    break;
+                }
+                let n = bytes.len();
+                out.write_all(bytes)?;
+                part.consume(n);
+            }
         }
         Ok(())
     })
@@ -69,6 +83,21 @@ pub fn write_printed<R: io::Read>(w: &mut dyn Write, d: &Diff, parts: &mut [R]) 
 /// [`write`], printed on every core; `first`: the run starts the array. Runs printed
 /// one after the other, from the first, make the array's elements.
 pub fn print_changes(changes: &[RecordChange], first: bool) -> io::Result<Vec<u8>> {
+    let printed = print_changes_each(changes, first, |bytes| bytes)?;
+    let mut out = Vec::with_capacity(printed.iter().map(Vec::len).sum());
+    for part in printed {
+        out.extend_from_slice(&part);
+    }
+    Ok(out)
+}
+
+/// [`print_changes`] in parts, in order, each part's bytes handed to `finish` by the
+/// thread that printed them (a streaming diff compresses them there).
+pub fn print_changes_each<T: Send>(
+    changes: &[RecordChange],
+    first: bool,
+    finish: impl Fn(Vec<u8>) -> T + Sync,
+) -> io::Result<Vec<T>> {
     let parts: Vec<(usize, &[RecordChange])> =
         changes.chunks(CHANGES_AT_ONCE / 8).enumerate().collect();
     let printed = parallel::map_in_order(&parts, |(k, part)| {
@@ -78,13 +107,9 @@ pub fn print_changes(changes: &[RecordChange], first: bool) -> io::Result<Vec<u8
             element_start(&mut out, 2, first && *k == 0 && i == 0)?;
             change(&mut out, c, &mut causes)?;
         }
-        io::Result::Ok(out)
+        io::Result::Ok(finish(out))
     });
-    let mut out = Vec::new();
-    for part in printed {
-        out.extend_from_slice(&part?);
-    }
-    Ok(out)
+    printed.into_iter().collect()
 }
 
 /// Bytes reserved per change printed (most take 600 to 900).
