@@ -38,7 +38,8 @@ pub struct Builder<'s, 'a> {
     names: [Names; 2],
     /// The rules' deltas, their counts and money filled in by [`Builder::finish`].
     rules: Vec<RuleDelta>,
-    rule_pos: HashMap<String, usize>,
+    /// Looked up twice a change (a million at 1M): hashed by the crate's fast hash.
+    rule_pos: HashMap<String, usize, FastHash>,
     totals: [Vec<RuleTotal>; 2],
     groupings: Vec<Grouping>,
     explainer: Explainer<'s, 'a>,
