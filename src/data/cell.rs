@@ -172,15 +172,12 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
             parse_bool(trim(&half_width(s))).map(Value::Bool)
         }
         (Kind::Date, Cell::Text(s)) => parse_date(trim(&half_width(s))).map(Value::Date),
-        (Kind::Enum { name, variants }, Cell::Text(s)) => {
-            let s = trim(s);
-            match variants.iter().position(|v| v == s) {
-                Some(i) => Ok(Value::Enum(i)),
-                None => Err(CellProblem::UnknownVariant {
-                    enum_name: name.clone(),
-                }),
-            }
-        }
+        (Kind::Enum { name, variants }, Cell::Text(s)) => match variant_index(variants, s) {
+            Some(i) => Ok(Value::Enum(i)),
+            None => Err(CellProblem::UnknownVariant {
+                enum_name: name.clone(),
+            }),
+        },
         (Kind::Num { mode, int }, Cell::Text(s)) => {
             num_text(trim(&half_width(s)), mode, *int).map(Value::Num)
         }
@@ -192,6 +189,13 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
             Err(CellProblem::Unsupported)
         }
     }
+}
+
+/// The index of the variant a cell names, white space around it ignored.
+#[inline]
+pub fn variant_index(variants: &[String], s: &str) -> Option<usize> {
+    let s = trim(s);
+    variants.iter().position(|v| v == s)
 }
 
 /// [`convert`] of the commonest CSV cells in one pass over their bytes: a plain number

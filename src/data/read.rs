@@ -909,13 +909,10 @@ impl<'a> Converter<'a> {
             Kind::Text if cell::trim(s).is_empty() => false,
             Kind::Text if keep => push(Value::Text(Arc::from(s))),
             Kind::Text => true,
-            Kind::Enum { variants, .. } => {
-                let s = cell::trim(s);
-                match variants.iter().position(|v| v == s) {
-                    Some(i) => push(Value::Enum(i)),
-                    None => false,
-                }
-            }
+            Kind::Enum { variants, .. } => match cell::variant_index(variants, s) {
+                Some(i) => push(Value::Enum(i)),
+                None => false,
+            },
             Kind::Ref(target) => {
                 let index = self.refs.get(target.0).filter(|i| !i.deferred);
                 match index.and_then(|index| index.get(cell::trim(s))) {
