@@ -149,10 +149,10 @@ fn next_block(file: &mut BufReader<File>) -> io::Result<Option<Vec<u8>>> {
     }
     let mut len = [0u8; 8];
     file.read_exact(&mut len)?;
-    let len = usize::try_from(u64::from_le_bytes(len)).map_err(io::Error::other)?;
+    let len = u64::from_le_bytes(len);
     let mut compressed = Vec::new();
-    file.take(len as u64).read_to_end(&mut compressed)?;
-    if compressed.len() != len {
+    file.take(len).read_to_end(&mut compressed)?;
+    if u64::try_from(compressed.len()).ok() != Some(len) {
         return Err(damaged("a compressed block ends early"));
     }
     let size = compressed
@@ -174,14 +174,8 @@ impl std::fmt::Debug for Spilled {
 
 impl Read for Spilled {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let here = self.fill_buf()?;
-            let n = here.len().min(buf.len());
-            if let (Some(to), Some(from)) = (buf.get_mut(..n), here.get(..n)) {
-                to.copy_from_slice(from);
-            }
-            n
-        };
+        let mut here = self.fill_buf()?;
+        let n = here.read(buf)?;
         self.consume(n);
         Ok(n)
     }
