@@ -16,8 +16,7 @@
 //! with its stdout redirected to a file, in 5 rounds that run every step once (a
 //! `sync` before each, best wall time kept): `check` of both shipped policies, `eval` to
 //! jsonl, the baseline (right after `eval`), and `diff` current → revised as json.
-//! Parse + check is also timed in-process
-//! (`parkrules::load::compile_path`, averaged).
+//! Parse + check is also timed in-process (`parkrules::load::compile_path`, averaged).
 //!
 //! Peak memory is the child's `ru_maxrss`: each child is started by a copy of this
 //! program (`bench __measure …`) whose only child it is, so `getrusage(RUSAGE_CHILDREN)`

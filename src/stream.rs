@@ -27,10 +27,11 @@
 //! refers to, in tables read before theirs) is evaluated as its file is checked, and
 //! its outcomes wait, packed (`src/stream/packed.rs`), in an unnamed temporary file
 //! (in `TMPDIR`: see [`crate::spill`]) for their turn, so its file is read once; that
-//! file is dropped, unread, if the check fails. Any other streamed file is read twice (as the hand-written baseline reads 企业.csv). When the check
-//! finds a problem, or cannot rule one out (two keys with one fingerprint), the
-//! folder is read again in memory by [`load_dir`]: its errors are reported exactly,
-//! or, clean after all, it is evaluated from memory.
+//! file is dropped, unread, if the check fails. Any other streamed file is read twice
+//! (as the hand-written baseline reads 企业.csv). When the check finds a problem, or
+//! cannot rule one out (two keys with one fingerprint), the folder is read again in
+//! memory by [`load_dir`]: its errors are reported exactly, or, clean after all, it is
+//! evaluated from memory.
 
 pub mod diff;
 mod packed;
