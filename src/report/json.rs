@@ -59,35 +59,47 @@ pub type Field<'a> = (&'static str, Option<Cow<'a, str>>);
 
 /// The fields of one outcome object, in the order of SPEC §4.
 pub fn fields(v: &OutcomeView) -> Vec<Field<'_>> {
+    let mut f: Vec<Field> = Vec::with_capacity(8);
+    let Ok(()) = each_field(v, |k, value| {
+        f.push((k, value));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    f
+}
+
+/// [`fields`] handed to `f` one at a time, in order, with no list built (the diff's
+/// change printer reads two outcomes a change).
+pub fn each_field<'v, E>(
+    v: &'v OutcomeView,
+    mut f: impl FnMut(&'static str, Option<Cow<'v, str>>) -> Result<(), E>,
+) -> Result<(), E> {
     fn s(x: &str) -> Option<Cow<'_, str>> {
         Some(Cow::Borrowed(x))
     }
     fn opt<S: std::ops::Deref<Target = str>>(x: &Option<S>) -> Option<Cow<'_, str>> {
         x.as_deref().map(Cow::Borrowed)
     }
-    let mut f: Vec<Field> = vec![
-        ("entity", s(&v.entity)),
-        ("key", s(&v.key)),
-        ("rule", s(&v.rule)),
-        ("family", s(v.family_name())),
-        ("status", s(v.status.name())),
-    ];
+    f("entity", s(&v.entity))?;
+    f("key", s(&v.key))?;
+    f("rule", s(&v.rule))?;
+    f("family", s(v.family_name()))?;
+    f("status", s(v.status.name()))?;
     if let Some(d) = v.amount {
-        f.push(("amount", Some(Cow::Owned(plain_decimal(d)))));
-        f.push(("cite", opt(&v.cite)));
-        f.push(("exception", opt(&v.exception)));
+        f("amount", Some(Cow::Owned(plain_decimal(d))))?;
+        f("cite", opt(&v.cite))?;
+        f("exception", opt(&v.exception))?;
     }
     if v.message.is_some() {
-        f.push(("message", opt(&v.message)));
+        f("message", opt(&v.message))?;
     }
     if v.failed_when.is_some() {
-        f.push(("failed_when", opt(&v.failed_when)));
+        f("failed_when", opt(&v.failed_when))?;
     }
     if v.error.is_some() {
-        f.push(("error", opt(&v.error)));
-        f.push(("location", opt(&v.location)));
+        f("error", opt(&v.error))?;
+        f("location", opt(&v.location))?;
     }
-    f
+    Ok(())
 }
 
 fn skipped_fields(s: &Skipped) -> Vec<Field<'_>> {
