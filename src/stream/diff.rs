@@ -539,6 +539,7 @@ impl Printed {
         })
         .map_err(changes_error)?;
         for block in blocks {
+            let block = block.map_err(changes_error)?;
             self.file.write_block(&block).map_err(changes_error)?;
         }
         self.in_file = self.in_file.saturating_add(changes.len());
