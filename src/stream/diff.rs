@@ -295,7 +295,9 @@ fn evaluate_both(
         let mut scratch = Scratch::default();
         let mut out = Evaluated {
             ends: Vec::with_capacity(records.len()),
-            ..Evaluated::default()
+            // An outcome a rule a record: the lists never move as they grow.
+            outcomes: evaluators
+                .map(|ev| Vec::with_capacity(records.len().saturating_mul(ev.rules_of(e).len()))),
         };
         for (i, r) in records.iter().enumerate() {
             let index = start.saturating_add(i);

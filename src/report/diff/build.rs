@@ -109,7 +109,9 @@ impl<'s, 'a> Builder<'s, 'a> {
     /// causes need explaining (the first of each shape, as one by one) are explained
     /// on every core.
     pub fn records<'r>(&mut self, items: &[([Option<RecordAt<'r>>; 2], &[Pair<'r>])]) {
-        let mut made: Vec<(RecordChange, Causes)> = Vec::new();
+        // Room for every pair to change: the list never moves as it grows.
+        let mut made: Vec<(RecordChange, Causes)> =
+            Vec::with_capacity(items.iter().map(|(_, pairs)| pairs.len()).sum());
         let mut misses: Vec<Miss<'r>> = Vec::new();
         let mut flags = Vec::new();
         for &(at, pairs) in items {
