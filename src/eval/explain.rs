@@ -11,7 +11,7 @@
 use crate::ast::Family;
 use crate::data::{Dataset, Record};
 use crate::eval::err::EvalError;
-use crate::eval::trace::TreeTracer;
+use crate::eval::trace::{Reads, ReadsTracer, TreeTracer};
 use crate::eval::{Evaluator, Outcome, Scratch, Status};
 use crate::program::{EntityId, Program, RuleId, StatusKind, Ty};
 use crate::span::Span;
@@ -203,6 +203,32 @@ impl Evaluator<'_> {
         rule: RuleId,
     ) -> Option<Explanation> {
         self.explain_record(entity, index, rec, rule, TreeTracer::brief())
+    }
+
+    /// What [`Evaluator::explain_brief_of`]'s tree holds of the params and lets read
+    /// and of `tier` decisions, without building it; `None` exactly where that is.
+    pub(crate) fn reads_of(
+        &self,
+        entity: EntityId,
+        index: usize,
+        rec: &Record,
+        rule: RuleId,
+    ) -> Option<Reads> {
+        let def = self.program.rule(rule)?;
+        if def.entity != entity {
+            return None;
+        }
+        let mut tracer = ReadsTracer::default();
+        self.traced_outcome(
+            &mut Scratch::default(),
+            entity,
+            index,
+            rec,
+            rule,
+            &mut tracer,
+        )?;
+        self.program.entity(entity)?;
+        Some(tracer.into_reads())
     }
 
     fn explain_record(

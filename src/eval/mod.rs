@@ -32,6 +32,7 @@ pub use explain::{Explanation, explain};
 pub(crate) use feed::FedAgg;
 pub use outcome::{Outcome, Status};
 pub use testrun::{TestResult, run_tests};
+pub use trace::Reads;
 
 use crate::data::{Dataset, Record};
 use crate::parallel;

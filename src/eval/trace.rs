@@ -3,7 +3,9 @@
 //! The evaluator is generic over a [`Tracer`]. [`NoTrace`] does nothing and compiles
 //! away (the fast path of `eval`); [`TreeTracer`] builds the [`Node`] tree that
 //! `explain` returns: one node per evaluated expression, `when`, exception and message,
-//! with the decisions taken ([`Note`]s) attached to the node that took them.
+//! with the decisions taken ([`Note`]s) attached to the node that took them;
+//! [`ReadsTracer`] keeps of those notes only the params and lets read and whether a
+//! `tier` decided (what a diff's causes need of most records).
 
 use crate::data::cell::may_start_white_space;
 use crate::eval::Evaluator;
@@ -13,6 +15,7 @@ use crate::program::{Expr, Ty};
 use crate::span::Span;
 use crate::units::Unit;
 use crate::value::Value;
+use std::collections::BTreeSet;
 
 /// What a finished node was.
 pub(crate) struct Step<'x> {
@@ -59,6 +62,59 @@ impl Tracer for NoTrace {
     fn note(&mut self, _note: Note) {}
     #[inline(always)]
     fn finish(&mut self, _ev: &Evaluator<'_>, _step: Step<'_>, _result: &R<Value>) {}
+}
+
+/// Keeps only the names of the params and lets read, and whether a `tier` decided,
+/// from the notes a [`TreeTracer`] would put in its tree (those made while a node is
+/// open): what a diff's causes read of a record, without the tree's texts and values.
+#[derive(Default)]
+pub(crate) struct ReadsTracer {
+    open: usize,
+    reads: Reads,
+}
+
+/// The params and lets an evaluation read (their names), and whether it took a `tier`
+/// row or `else` (whose value only the tree shows).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reads {
+    pub params: BTreeSet<String>,
+    pub lets: BTreeSet<String>,
+    pub tier: bool,
+}
+
+impl ReadsTracer {
+    pub fn into_reads(self) -> Reads {
+        self.reads
+    }
+}
+
+impl Tracer for ReadsTracer {
+    const ON: bool = true;
+
+    fn start(&mut self) {
+        self.open = self.open.saturating_add(1);
+    }
+
+    fn note(&mut self, note: Note) {
+        // As the tree: a note made with no node open is kept nowhere.
+        if self.open == 0 {
+            return;
+        }
+        match note {
+            Note::Param { name, .. } => {
+                self.reads.params.insert(name);
+            }
+            Note::Let { name, .. } => {
+                self.reads.lets.insert(name);
+            }
+            Note::TierRow { .. } | Note::TierElse => self.reads.tier = true,
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, _ev: &Evaluator<'_>, _step: Step<'_>, _result: &R<Value>) {
+        self.open = self.open.saturating_sub(1);
+    }
 }
 
 /// Builds the explanation tree.

@@ -9,6 +9,7 @@
 //! each side's as-of; texts shown are the source as written, whitespace-collapsed.
 
 use crate::ast::Family;
+use crate::eval::Reads;
 use crate::eval::explain::{Explanation, Node, Note, tier_condition};
 use crate::program::{
     Body, DatedExpr, Expr, ExprKind, LetDef, LetId, Member, Origin, OutcomeDef, ParamDef, ParamId,
@@ -186,34 +187,54 @@ pub fn for_record(
         .collect()
 }
 
+/// What the explanation of one outcome tells its causes: the params and lets its
+/// evaluation read, and its first `tier` decision (row and value, `>= 80% => 30万元`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Explained {
+    pub reads: Reads,
+    pub first_tier: Option<String>,
+}
+
+impl Explained {
+    /// What `x` tells.
+    pub fn of(x: &Explanation) -> Explained {
+        let mut reads = Reads::default();
+        visit_notes(&x.steps, &mut |_, n| match n {
+            Note::Param { name, .. } => {
+                reads.params.insert(name.clone());
+            }
+            Note::Let { name, .. } => {
+                reads.lets.insert(name.clone());
+            }
+            Note::TierRow { .. } | Note::TierElse => reads.tier = true,
+            _ => {}
+        });
+        Explained {
+            reads,
+            first_tier: first_tier(x),
+        }
+    }
+}
+
 /// Sharpen a record's causes with the explanations of its two outcomes: keep only the
 /// changed params and lets the evaluation actually read on either side, and name the `tier`
 /// row chosen before and after when it differs (row and value, `>= 80% => 30万元`).
 /// Without both explanations the causes are left as they are.
-pub fn refine(causes: &mut Vec<Cause>, before: Option<&Explanation>, after: Option<&Explanation>) {
+pub fn refine(causes: &mut Vec<Cause>, before: Option<&Explained>, after: Option<&Explained>) {
     let (Some(b), Some(a)) = (before, after) else {
         return;
     };
-    let (mut params, mut lets) = (BTreeSet::new(), BTreeSet::new());
-    for x in [b, a] {
-        visit_notes(&x.steps, &mut |_, n| match n {
-            Note::Param { name, .. } => {
-                params.insert(name.clone());
-            }
-            Note::Let { name, .. } => {
-                lets.insert(name.clone());
-            }
-            _ => {}
-        });
-    }
+    let read = |name: &str, of: fn(&Reads) -> &BTreeSet<String>| {
+        of(&b.reads).contains(name) || of(&a.reads).contains(name)
+    };
     // A let's note names it without its entity (`星级奖励` for `园区.星级奖励`).
     let short = |full: &str| full.split_once('.').map_or(full, |(_, n)| n).to_string();
     causes.retain(|c| match c {
-        Cause::ParamChanged { name, .. } => params.contains(name),
-        Cause::LetChanged { name, .. } => lets.contains(&short(name)),
+        Cause::ParamChanged { name, .. } => read(name, |r| &r.params),
+        Cause::LetChanged { name, .. } => read(&short(name), |r| &r.lets),
         _ => true,
     });
-    let (tb, ta) = (first_tier(b), first_tier(a));
+    let (tb, ta) = (b.first_tier.clone(), a.first_tier.clone());
     if (tb.is_some() || ta.is_some()) && tb != ta {
         let at = causes
             .iter()
