@@ -35,7 +35,16 @@ impl Evaluator<'_> {
         match slot {
             ParamSlot::Value { value, row } => {
                 if T::ON {
-                    t.note(self.param_note(id, value, *row));
+                    t.note(if T::SHOWN {
+                        self.param_note(id, value, *row)
+                    } else {
+                        Note::Param {
+                            name: self.param_name(id),
+                            value: String::new(),
+                            row: *row,
+                            from: None,
+                        }
+                    });
                 }
                 Ok(value.clone())
             }

@@ -45,6 +45,9 @@ impl<'x> Step<'x> {
 pub(crate) trait Tracer {
     /// Whether anything is recorded; callers skip building notes when false.
     const ON: bool;
+    /// Whether notes carry the values they show a person (a param's value and dated
+    /// row); when false, a param's note names it only.
+    const SHOWN: bool = true;
     fn start(&mut self);
     /// A decision taken by the node being built.
     fn note(&mut self, note: Note);
@@ -90,6 +93,7 @@ impl ReadsTracer {
 
 impl Tracer for ReadsTracer {
     const ON: bool = true;
+    const SHOWN: bool = false;
 
     fn start(&mut self) {
         self.open = self.open.saturating_add(1);
