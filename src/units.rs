@@ -8,6 +8,7 @@
 //! a month has no fixed number of days, so mixing them is a check error.
 
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 use std::fmt;
 
 /// Exponents of the base dimensions. All zero is a plain number (int, number, percent).
@@ -303,8 +304,24 @@ pub fn resolve<'a>(atoms: impl IntoIterator<Item = &'a str>) -> Result<Unit, Uni
     Ok(Unit { name, dim, factor })
 }
 
-/// The preferred unit for showing a value of a dimension, resolved.
+/// The preferred unit for showing a value of a dimension, resolved. Each thread keeps
+/// the units it resolved (a program has a few dimensions; resolving one parses its
+/// name, and a diff shows a number in every violation message).
 pub fn display_unit(dim: Dim) -> Unit {
+    thread_local! {
+        static RESOLVED: RefCell<Vec<(Dim, Unit)>> = const { RefCell::new(Vec::new()) };
+    }
+    RESOLVED.with_borrow_mut(|resolved| {
+        if let Some((_, u)) = resolved.iter().find(|(d, _)| *d == dim) {
+            return u.clone();
+        }
+        let u = resolve_display_unit(dim);
+        resolved.push((dim, u.clone()));
+        u
+    })
+}
+
+fn resolve_display_unit(dim: Dim) -> Unit {
     let name = dim.display_unit();
     if name.is_empty() {
         return Unit::dimensionless();
