@@ -47,40 +47,73 @@ impl Value {
 
 /// A decimal without trailing zeros, never in exponent form (`5000000`, `0.15`): what
 /// `d.normalize().to_string()` gives, written from the digits of the mantissa (a
-/// million amounts are written in a run).
+/// million amounts are written in a run; the mantissa's digits are taken in 64 bits
+/// when it fits, as it nearly always does).
 pub fn plain_decimal(d: Decimal) -> String {
-    let (mut m, mut scale) = (d.mantissa().unsigned_abs(), d.scale() as usize);
+    let m = d.mantissa().unsigned_abs();
     if m == 0 {
         return "0".to_string();
     }
-    while scale > 0 && m % 10 == 0 {
-        m /= 10;
+    // The mantissa's digits, least significant first (29 at most: it has 96 bits),
+    // taken in 64 bits: those under 10^19, then those above (dividing 128 bits by
+    // ten at every digit took most of the time of a computed amount's 28 digits).
+    let mut digits = [b'0'; 40];
+    let len = match u64::try_from(m) {
+        Ok(small) => low_digits(&mut digits, small, 1),
+        Err(_) => {
+            const TEN_19: u128 = 10_000_000_000_000_000_000;
+            let (Ok(high), Ok(low)) = (u64::try_from(m / TEN_19), u64::try_from(m % TEN_19)) else {
+                return d.normalize().to_string();
+            };
+            let n = low_digits(&mut digits, low, 19);
+            n + digits
+                .get_mut(n..)
+                .map_or(0, |rest| low_digits(rest, high, 1))
+        }
+    };
+    // Trailing zeros of the fraction dropped (the mantissa is not zero: a digit stays).
+    let (mut low, mut scale) = (0, d.scale() as usize);
+    while scale > 0 && digits.get(low) == Some(&b'0') {
+        low += 1;
         scale -= 1;
     }
-    let digits = match u64::try_from(m) {
-        Ok(small) => small.to_string(),
-        Err(_) => m.to_string(),
-    };
-    let mut out = String::with_capacity(digits.len() + scale + 3);
+    let kept = digits.get(low..len).unwrap_or_default();
+    let mut out = String::with_capacity(kept.len() + scale + 3);
     if d.is_sign_negative() {
         out.push('-');
     }
-    match digits.len().checked_sub(scale) {
+    let most_first = kept.iter().rev().map(|&b| char::from(b));
+    match kept.len().checked_sub(scale) {
         Some(0) | None => {
             out.push_str("0.");
-            out.extend(std::iter::repeat_n('0', scale - digits.len()));
-            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', scale - kept.len()));
+            out.extend(most_first);
         }
-        Some(int) => {
-            let (whole, frac) = digits.split_at(int);
-            out.push_str(whole);
-            if !frac.is_empty() {
-                out.push('.');
-                out.push_str(frac);
+        Some(whole) => {
+            for (i, c) in most_first.enumerate() {
+                if i == whole {
+                    out.push('.');
+                }
+                out.push(c);
             }
         }
     }
     out
+}
+
+/// The decimal digits of `v` into `out`, least significant first, at least `min` of
+/// them (zeros above `v`'s own); how many were written.
+fn low_digits(out: &mut [u8], mut v: u64, min: usize) -> usize {
+    let mut n = 0;
+    for slot in out.iter_mut() {
+        if v == 0 && n >= min {
+            break;
+        }
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+        n += 1;
+    }
+    n
 }
 
 /// A number of the given dimension, converted from base units to its display unit,
@@ -155,6 +188,7 @@ pub fn show(value: &Value, ty: &Ty, program: &Program) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -174,6 +208,22 @@ mod tests {
             Decimal::new(1500, 4),
             Decimal::new(-120, 1),
         ];
+        // Around where the digits are taken in two parts: 2^64 and 10^19, 10^20.
+        for m in [
+            u128::from(u64::MAX),
+            u128::from(u64::MAX) + 1,
+            10u128.pow(19) - 1,
+            10u128.pow(19),
+            10u128.pow(19) + 7,
+            10u128.pow(20),
+            10u128.pow(20) + 10u128.pow(19),
+        ] {
+            for scale in [0, 1, 19, 20, 28] {
+                let m = i128::try_from(m).unwrap();
+                cases.push(Decimal::try_from_i128_with_scale(m, scale).unwrap());
+                cases.push(Decimal::try_from_i128_with_scale(-m, scale).unwrap());
+            }
+        }
         for _ in 0..20_000 {
             let bits = rng.u128(..) >> rng.u32(0..128);
             let m = i128::try_from(bits % (1u128 << 96)).unwrap_or(0);
