@@ -232,12 +232,15 @@ impl Hasher for KeyHasher {
             word.copy_from_slice(chunk);
             self.add(u64::from_le_bytes(word));
         }
-        let mut last = [0u8; 8];
+        // The last bytes as a little-endian word, made in a register: copied into an
+        // array and read back whole, they stalled the load (a store-forwarding stall,
+        // a tenth of the diff builder's own time at 1M).
         let rest = chunks.remainder();
-        if let Some(dst) = last.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+        let last = rest
+            .iter()
+            .rev()
+            .fold(0u64, |word, &b| (word << 8) | u64::from(b));
+        self.add(last ^ ((rest.len() as u64) << 56));
     }
 
     fn write_u8(&mut self, i: u8) {
@@ -1134,9 +1137,30 @@ fn key_text(value: &Value, cell: Cell<'_>) -> Option<Arc<str>> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    /// The hash of bytes is the fold of their 8-byte words, the last zero-padded and
+    /// marked with its length: the tail made in a register is the padded word's.
+    #[test]
+    fn key_hasher_words_are_little_endian_with_the_tail_padded() {
+        let bytes: Vec<u8> = (1..=23).map(|b| b * 11).collect();
+        for len in 0..=bytes.len() {
+            let part = &bytes[..len];
+            let mut padded = KeyHasher(7);
+            let mut chunks = part.chunks_exact(8);
+            for chunk in chunks.by_ref() {
+                padded.add(u64::from_le_bytes(chunk.try_into().unwrap()));
+            }
+            let mut last = [0u8; 8];
+            last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+            padded.add(u64::from_le_bytes(last) ^ ((chunks.remainder().len() as u64) << 56));
+            let mut h = KeyHasher(7);
+            h.write(part);
+            assert_eq!(h.finish(), padded.finish(), "{len} bytes");
+        }
+    }
 
     const KINDS: &str = r#"policy "读取" effective 2024-01-01
 enum 等级 { A, B, 优秀 }
