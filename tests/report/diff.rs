@@ -354,16 +354,16 @@ fn combined_json() {
     assert_eq!(doc["changes"][0]["before"]["amount"], "5000000");
     assert_eq!(doc["changes"][0]["causes"][0]["cause"], "param_changed");
     snap("diff_json", &s);
-    // The streamed writer gives the bytes of the documented JSON value.
+    // The streamed writer gives the documented JSON value in the documented layout.
     let value = parkrules::report::diff::json::to_json(&combined()).unwrap();
-    assert_eq!(s, serde_json::to_string_pretty(&value).unwrap() + "\n");
+    assert_eq!(s, crate::diff_json_layout(&value));
 }
 
 /// The change objects are printed in runs, on every core: with many changes (several
-/// runs, and parts of runs) and with none, the bytes are still those of the pretty
-/// printer on the documented value.
+/// runs, and parts of runs) and with none, the bytes are still the documented value
+/// in the documented layout.
 #[test]
-fn json_printed_in_parts_is_the_pretty_printed_value() {
+fn json_printed_in_parts_is_the_documented_layout() {
     let many = combined();
     let mut cases = vec![many.clone(), many.clone()];
     cases[0].changes = many.changes.iter().cycle().take(20_011).cloned().collect();
@@ -372,7 +372,7 @@ fn json_printed_in_parts_is_the_pretty_printed_value() {
         let mut buf = Vec::new();
         write_diff(&mut buf, DiffFormat::Json, &d).unwrap();
         let value = parkrules::report::diff::json::to_json(&d).unwrap();
-        let expected = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        let expected = crate::diff_json_layout(&value);
         assert!(buf == expected.as_bytes(), "{} changes", d.changes.len());
     }
 }

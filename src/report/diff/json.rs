@@ -1,6 +1,8 @@
 //! Diff renderer: JSON, a stable shape for scripts.
 //!
-//! Consumes a [`Diff`]; produces one pretty-printed object with keys in this order:
+//! Consumes a [`Diff`]; produces one object, pretty-printed but for the change
+//! objects, each on a line of its own in compact form (as `eval --format jsonl`
+//! prints outcomes), with keys in this order:
 //! - `base`, `revised`: `{policy, version, as_of}`
 //! - `budget`: money of `subsidy` + `reward`
 //! - `families`: `[{family, base, revised, change, percent}]` for amount families,
@@ -38,7 +40,8 @@ use std::io::{self, Write};
 
 /// Write the diff as JSON, ending with a newline. The changes are serialised one at a
 /// time, never held as one JSON tree. The bytes are those of serde_json's pretty
-/// printer on [`to_json`]'s value; the change objects (most of the bytes) are
+/// printer on [`to_json`]'s value, except that each element of `changes` is on one
+/// line, in the compact printer's bytes; the change objects (most of the bytes) are
 /// printed on every core, a run of them at a time, and written in order.
 pub fn write(w: &mut dyn Write, d: &Diff) -> io::Result<()> {
     write_around(w, d, !d.changes.is_empty(), |out| {
@@ -160,17 +163,17 @@ pub fn print_changes_each<T: Send>(
 /// Bytes reserved per change printed (most take 600 to 900).
 const CHANGE_ROOM: usize = 1024;
 
-/// One change object as an element of `changes` (at depth 2), in the bytes serde_json's
-/// pretty printer gives [`ChangeSer`] there, written directly: a million changes are
-/// most of a diff's output, and the general printer (then indenting its lines) took a
-/// third of a diff's instructions. The causes, shared by changes of one shape, are
-/// printed once per list ([`CausesPrinted`]).
+/// One change object as an element of `changes`, on one line: the bytes of
+/// serde_json's compact printer for [`ChangeSer`], written directly. A million
+/// changes are most of a diff's output: the general printer took a third of a diff's
+/// instructions, and pretty-printing them (their lines indented) made the output
+/// half as large again. The causes, shared by changes of one shape, are printed once
+/// per list ([`CausesPrinted`]).
 fn change<'c>(
     out: &mut Vec<u8>,
     c: &'c RecordChange,
     causes: &mut CausesPrinted<'c>,
 ) -> io::Result<()> {
-    const KEY: &[u8] = b"\n      ";
     out.push(b'{');
     for (k, v) in [
         ("entity", &*c.entity),
@@ -178,7 +181,6 @@ fn change<'c>(
         ("rule", &*c.rule),
         ("family", c.family.name()),
     ] {
-        out.extend_from_slice(KEY);
         key(out, k)?;
         string(out, v)?;
         out.push(b',');
@@ -187,7 +189,6 @@ fn change<'c>(
         ("before", c.before.as_deref()),
         ("after", c.after.as_deref()),
     ] {
-        out.extend_from_slice(KEY);
         key(out, k)?;
         match v {
             None => out.extend_from_slice(b"null"),
@@ -195,21 +196,19 @@ fn change<'c>(
         }
         out.push(b',');
     }
-    out.extend_from_slice(KEY);
     key(out, "change")?;
     match c.change {
         Some(d) => string(out, &plain_decimal(d))?,
         None => out.extend_from_slice(b"null"),
     }
     out.push(b',');
-    out.extend_from_slice(KEY);
     key(out, "causes")?;
     causes.print(out, &c.causes)?;
-    out.extend_from_slice(b"\n    }");
+    out.push(b'}');
     Ok(())
 }
 
-/// An outcome object of a change (at depth 3): [`SideSer`]'s fields.
+/// An outcome object of a change: [`SideSer`]'s fields.
 fn outcome(out: &mut Vec<u8>, v: &OutcomeView) -> io::Result<()> {
     out.push(b'{');
     let mut first = true;
@@ -221,7 +220,6 @@ fn outcome(out: &mut Vec<u8>, v: &OutcomeView) -> io::Result<()> {
             out.push(b',');
         }
         first = false;
-        out.extend_from_slice(b"\n        ");
         key(out, k)?;
         match value {
             Some(s) => string(out, &s),
@@ -231,25 +229,21 @@ fn outcome(out: &mut Vec<u8>, v: &OutcomeView) -> io::Result<()> {
             }
         }
     })?;
-    if first {
-        out.push(b'}');
-    } else {
-        out.extend_from_slice(b"\n      }");
-    }
+    out.push(b'}');
     Ok(())
 }
 
-/// `"k": `. The keys are this module's and `fields`' literals, plain ASCII words
+/// `"k":`. The keys are this module's and `fields`' literals, plain ASCII words
 /// that need no escape (a test holds them to serde_json's bytes), so they are written
 /// as they are: a million changes print twenty million keys.
 fn key(out: &mut Vec<u8>, k: &'static str) -> io::Result<()> {
     out.push(b'"');
     out.extend_from_slice(k.as_bytes());
-    out.extend_from_slice(b"\": ");
+    out.extend_from_slice(b"\":");
     Ok(())
 }
 
-/// The causes lists printed so far (at depth 3). Changes of one shape share one list,
+/// The causes lists printed so far (compact). Changes of one shape share one list,
 /// and many changes of different amounts have equal lists: each is printed once, then
 /// found by its address or, failing that, its content ([`Outline`]).
 #[derive(Default)]
@@ -311,8 +305,7 @@ impl<'c> CausesPrinted<'c> {
             self.by_address.insert(at, i);
             return Ok(());
         }
-        let mut bytes = Vec::new();
-        indented(&mut bytes, &CausesSer(causes), 3)?;
+        let bytes = serde_json::to_vec(&CausesSer(causes)).map_err(io::Error::other)?;
         out.extend_from_slice(&bytes);
         let i = self.printed.len();
         self.printed.push(bytes);
@@ -827,18 +820,21 @@ mod tests {
         out
     }
 
+    /// Each change object is serde_json's compact printing of it, on a line of its own
+    /// at the array's indent.
     #[test]
-    fn changes_printed_directly_are_the_pretty_printers_bytes() {
+    fn changes_printed_directly_are_the_compact_printers_bytes() {
         let changes = changes();
-        let printed = print_changes(&changes, true).unwrap();
-        let expected = serde_json::to_string_pretty(&serde_json::json!({
-            "changes": serde_json::to_value(Changes(&changes)).unwrap()
-        }))
-        .unwrap();
-        let expected = expected
-            .strip_prefix("{\n  \"changes\": [")
-            .and_then(|s| s.strip_suffix("\n  ]\n}"))
-            .unwrap();
-        assert_eq!(String::from_utf8(printed).unwrap(), expected);
+        let printed = String::from_utf8(print_changes(&changes, true).unwrap()).unwrap();
+        let mut expected = String::new();
+        for (i, c) in changes.iter().enumerate() {
+            expected.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            expected.push_str(&serde_json::to_string(&ChangeSer(c)).unwrap());
+        }
+        assert_eq!(printed, expected);
+        // A run printed after the first starts with the separator.
+        let later =
+            String::from_utf8(print_changes(changes.get(..1).unwrap(), false).unwrap()).unwrap();
+        assert!(later.starts_with(",\n    {\"entity\":"), "{later}");
     }
 }
