@@ -4,8 +4,8 @@
 //! Consumes bytes (the packed outcomes of an entity evaluated early, a diff's change
 //! objects) while what must be written before them is still being computed; produces
 //! them again, in order, once ([`SpillFile::reader`]). A diff's changes are compressed
-//! with LZ4 ([`SpillFile::blocks`]): a million firms' changes are 1.1 GB of JSON that
-//! compress 13 to 20 times, and writing that much to a file and reading it back cost
+//! with LZ4 ([`SpillFile::blocks`]): a million firms' changes are 775 MB of JSON that
+//! compress to 41 MB, and writing that much to a file and reading it back cost
 //! more than the compression does (on the benchmark machine, writing a gigabyte to the
 //! page cache took 0.3 to 2.5 s of kernel time; compressing it takes 0.5 s). They are
 //! compressed in blocks by the threads that print them ([`compress_block`]), each

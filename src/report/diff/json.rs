@@ -67,9 +67,10 @@ pub fn write_printed<R: io::BufRead + Send>(
 
 /// The parts' bytes, in order, a comma between two parts, written to `out` by this
 /// thread while another reads them (decompressing them from their temporary files)
-/// and gathers them in runs of [`RUN`] bytes. A million firms' changes are 1.1 GB:
-/// writing them is the last step of a diff (two seconds on one core at 1M), and this
-/// thread then only writes.
+/// and gathers them in runs of [`RUN`] bytes. A million firms' changes are 775 MB:
+/// writing them is the last step of a diff (one to two seconds on one core at 1M,
+/// most of it the kernel's copy into the page cache), and this thread then only
+/// writes.
 fn copy_parts<R: io::BufRead + Send>(parts: &mut [R], out: &mut dyn Write) -> io::Result<()> {
     std::thread::scope(|s| {
         let (full, runs) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(2);
