@@ -431,8 +431,8 @@ impl<'a> Explainer<'_, 'a> {
         let explained = parallel::map_in_order(misses, |m| {
             // Causes read the notes and the tier rows' values only.
             let [(b, ab), (r, ar)] = m.at;
-            let xb = explained(eb, ab, b.rule);
-            let xr = explained(er, ar, r.rule);
+            let xb = explain_for_causes(eb, ab, b.rule);
+            let xr = explain_for_causes(er, ar, r.rule);
             let mut refined = m.seen.clone();
             causes::refine(&mut refined, xb.as_ref(), xr.as_ref());
             Arc::<[Cause]>::from(refined)
@@ -452,7 +452,7 @@ impl<'a> Explainer<'_, 'a> {
 /// lets read come from an evaluation that keeps nothing else; only when a `tier`
 /// decided is the record explained in full, for the row's value. (Building the tree
 /// of every changed record was a seventh of a diff's instructions at 100k.)
-fn explained(ev: &Evaluator, at: RecordAt, rule: RuleId) -> Option<Explained> {
+fn explain_for_causes(ev: &Evaluator, at: RecordAt, rule: RuleId) -> Option<Explained> {
     let reads = ev.reads_of(at.entity, at.index, at.record, rule)?;
     if !reads.tier {
         return Some(Explained {
@@ -570,7 +570,7 @@ mod tests {
                                 index,
                                 record,
                             };
-                            assert_eq!(explained(&ev, at, rule), full);
+                            assert_eq!(explain_for_causes(&ev, at, rule), full);
                             match full {
                                 Some(x) if x.reads.tier => tiers += 1,
                                 Some(_) => quick += 1,
