@@ -110,7 +110,9 @@ pub fn compress_block(bytes: &[u8]) -> io::Result<Vec<u8>> {
             scratch.resize(room, 0);
         }
         let n = lz4_flex::block::compress_into(bytes, scratch).map_err(io::Error::other)?;
-        let made = scratch.get(..n).unwrap_or_default();
+        let made = scratch
+            .get(..n)
+            .ok_or_else(|| io::Error::other("a compressed block longer than its buffer"))?;
         let mut block = Vec::with_capacity(4 + made.len());
         block.extend_from_slice(&size.to_le_bytes());
         block.extend_from_slice(made);
