@@ -11,6 +11,7 @@ pub mod explain;
 pub mod fmt;
 pub mod r#gen;
 pub mod lang;
+pub mod out;
 pub mod progress;
 pub mod test;
 
@@ -329,11 +330,6 @@ pub fn write_failed(out: Option<&PathBuf>, e: &std::io::Error) -> Exit {
     Exit::Usage
 }
 
-/// Bytes of output gathered before each write: few writes, and few that start in the
-/// middle of a page (which the file system must first fill with zeros: a tenth of a
-/// diff's time at a million firms with 8 KiB writes).
-const OUT_BUF: usize = 1 << 20;
-
 /// [`write_output`] without messages: an error from `write` leaves an old `-o` file
 /// as it was and comes back unchanged. A reader that went away (`| head`) is no error.
 pub fn try_write_output(
@@ -343,7 +339,7 @@ pub fn try_write_output(
     match out {
         None => {
             let stdout = std::io::stdout().lock();
-            let mut w = std::io::BufWriter::with_capacity(OUT_BUF, stdout);
+            let mut w = out::PagedWriter::new(stdout);
             match write(&mut w).and_then(|()| w.flush()) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r,
@@ -369,9 +365,9 @@ fn write_atomic(
     if let Ok(m) = std::fs::metadata(path) {
         tmp.as_file().set_permissions(m.permissions())?;
     }
-    let mut w = std::io::BufWriter::with_capacity(OUT_BUF, tmp);
+    let mut w = out::PagedWriter::new(tmp);
     write(&mut w)?;
-    let tmp = w.into_inner().map_err(|e| e.into_error())?;
+    let tmp = w.into_inner()?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
