@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 /// The bytes a block is cut from (a block is larger when one record is).
 const BLOCK: usize = 128 * 1024;
+/// Bytes read past a block's end, to find the end of its last record.
+const READ: usize = 64 * 1024;
 
 /// A CSV file being read.
 pub struct CsvSource {
@@ -238,21 +240,23 @@ impl CsvSource {
 
     /// Read until `pending` holds `want` bytes or the input ends.
     fn read_more(&mut self, want: usize) {
-        let mut chunk = [0u8; 64 * 1024];
-        // Room for the block and the read that ends it, so the buffer grows at most once.
-        self.pending
-            .reserve((want + chunk.len()).saturating_sub(self.pending.len()));
-        while !self.eof && self.pending.len() < want {
-            match self.input.read(&mut chunk) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self
-                    .pending
-                    .extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.failed = Some(e);
-                    self.eof = true;
-                }
+        if self.eof || self.pending.len() >= want {
+            return;
+        }
+        // Read straight into `pending`, with room for the block and the read that
+        // ends it, so the buffer grows at most once.
+        let missing = want - self.pending.len();
+        self.pending.reserve(missing + READ);
+        let before = self.pending.len();
+        // `read_to_end` retries an interrupted read, and keeps what it read before
+        // an error.
+        let limit = u64::try_from(missing).unwrap_or(u64::MAX);
+        match (&mut self.input).take(limit).read_to_end(&mut self.pending) {
+            Ok(_) if self.pending.len() - before < missing => self.eof = true,
+            Ok(_) => {}
+            Err(e) => {
+                self.failed = Some(e);
+                self.eof = true;
             }
         }
     }
