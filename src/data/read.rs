@@ -514,6 +514,13 @@ impl TableReader<'_> {
                 None => self.done = true,
             }
         }
+        // Each batch's records share a projection of their own: every record holds
+        // one, and one count of them all, raised here and lowered by the threads that
+        // drop the records, moved from core to core at each record (4% of eval's time
+        // at a million firms).
+        if let Some(p) = &mut self.conv.projection {
+            *p = Arc::new(Projection::clone(p));
+        }
         let conv = &self.conv;
         let shape = src.shape();
         let converted = parallel::map_in_order(&blocks, |block| {
