@@ -121,6 +121,7 @@ cases!(
     match_if,
     rounding,
     fail_expectations,
+    compare_lets,
 );
 
 /// The explanation tree of every rule on one record of a case's test, as JSON.

@@ -236,6 +236,19 @@ impl<'a> Evaluator<'a> {
         r
     }
 
+    /// A `let` of the frame's record, if `e` is one, computed into the memo (once),
+    /// where [`Evaluator::peek`] reads it without a copy. An error is kept there too,
+    /// for the evaluation that reads it as usual.
+    fn settle_let<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) {
+        if let ExprKind::Let(id) = &e.kind
+            && f.memo.get(*id).is_none()
+            && let Some(def) = self.program.let_def(*id)
+        {
+            let r = self.eval(&def.value, f, t);
+            f.memo.set(*id, r);
+        }
+    }
+
     fn let_note(&self, id: LetId, memoised: bool) -> Note {
         let name = self
             .program
@@ -352,12 +365,27 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::Bool(found == (op == BinaryOp::In)))
             }
             _ => {
-                // Operands that are only read are compared where they are, uncopied.
-                if op.is_comparison()
-                    && !T::ON
-                    && let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f))
-                {
-                    return compare(op, x, y, span).map(Value::Bool);
+                // Operands that are only read are compared where they are, uncopied
+                // (a text's count is not raised and lowered again, on memory another
+                // core may hold: a park's text compared by each of its firms). The
+                // other is evaluated first: reading the one cannot fail.
+                if op.is_comparison() && !T::ON {
+                    self.settle_let(a, f, t);
+                    self.settle_let(b, f, t);
+                    if let (Some(x), Some(y)) = (self.peek(a, f), self.peek(b, f)) {
+                        return compare(op, x, y, span).map(Value::Bool);
+                    }
+                    if self.peek(a, f).is_some() {
+                        let y = self.eval(b, f, t)?;
+                        if let Some(x) = self.peek(a, f) {
+                            return compare(op, x, &y, span).map(Value::Bool);
+                        }
+                    } else if self.peek(b, f).is_some() {
+                        let x = self.eval(a, f, t)?;
+                        if let Some(y) = self.peek(b, f) {
+                            return compare(op, &x, y, span).map(Value::Bool);
+                        }
+                    }
                 }
                 let x = self.eval(a, f, t)?;
                 let y = self.eval(b, f, t)?;

@@ -4,12 +4,15 @@
 //! Consumes their typed IR and the frame; produces a value, recording the decision
 //! taken (branch, arm, row, slices) for explanations.
 
+use crate::data::Record;
 use crate::eval::arith::{self, R, internal};
 use crate::eval::explain::{Note, Slice};
 use crate::eval::expr::apply;
 use crate::eval::trace::Tracer;
 use crate::eval::{Evaluator, Frame};
-use crate::program::{BracketRowDef, Builtin, Expr, ExprKind, MatchArmDef, Member, TierRowDef, Ty};
+use crate::program::{
+    BracketRowDef, Builtin, EntityId, Expr, ExprKind, FieldId, MatchArmDef, Member, TierRowDef, Ty,
+};
 use crate::span::Span;
 use crate::value::Value;
 use rust_decimal::Decimal;
@@ -225,8 +228,43 @@ impl Evaluator<'_> {
 
     /// `is_set(x)`: whether an optional field (of this record, or through a
     /// reference) holds a value. Any other expression is set when it evaluates.
+    /// A field is looked at where it is, not copied.
     fn is_set<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<bool> {
-        Ok(self.optional(e, f, t)?.is_some())
+        match &e.kind {
+            ExprKind::Field(id) => {
+                let rec = f
+                    .rec
+                    .ok_or_else(|| internal("a field read outside a record", e.span))?;
+                self.field_is_set(rec.entity, rec.record, *id, e.span)
+            }
+            ExprKind::Member {
+                base,
+                entity,
+                member: Member::Field(id),
+            } => {
+                let Some(target) = self.optional(base, f, t)? else {
+                    return Ok(false);
+                };
+                let Value::Ref(index) = target else {
+                    return Err(internal("expected a reference", base.span));
+                };
+                let record = self
+                    .record_at(*entity, index)
+                    .ok_or_else(|| internal("a reference to no record", e.span))?;
+                self.field_is_set(*entity, record, *id, e.span)
+            }
+            _ => Ok(self.optional(e, f, t)?.is_some()),
+        }
+    }
+
+    /// Whether a field holds a value (not blank); reading one a `test` record did
+    /// not give is an error, as it is anywhere.
+    fn field_is_set(&self, entity: EntityId, record: &Record, id: FieldId, span: Span) -> R<bool> {
+        match self.raw_field(record, id, span)? {
+            Value::Blank => Ok(false),
+            Value::Missing => self.read_field(entity, record, id, span).map(|_| true),
+            _ => Ok(true),
+        }
     }
 
     /// Evaluate, giving `None` for a blank field instead of a `Blank` error.
