@@ -1100,8 +1100,8 @@ fn wanted_keys(
 /// The keys a reference cell read unresolved names (a list of references, each).
 fn referred_keys(value: &Value, set: &mut KeySet) {
     match value {
-        Value::Text(key) => {
-            set.insert(Arc::clone(key));
+        Value::Text(key) if !set.contains(key.as_str()) => {
+            set.insert(Arc::from(key.as_str()));
         }
         Value::List(items) => items.iter().for_each(|v| referred_keys(v, set)),
         _ => {}

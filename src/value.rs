@@ -18,7 +18,7 @@ pub enum Value {
     /// In base units.
     Num(Decimal),
     Date(NaiveDate),
-    Text(Arc<str>),
+    Text(Text),
     /// Index of the variant in its enum.
     Enum(usize),
     /// A record of another entity: its index in that entity's table.
@@ -28,6 +28,117 @@ pub enum Value {
     Blank,
     /// A field a `test` record did not give; reading it fails the test.
     Missing,
+}
+
+/// A text value. Most texts of the data are short (an industry, a town, a key of 18
+/// characters): up to [`Text::SHORT`] bytes are held in the value itself, so reading
+/// a cell allocates nothing, and copying or dropping a value touches no count shared
+/// with another core (a text read by every firm of a park, on both cores, or a firm's
+/// made by one thread and dropped by another). Longer texts are shared. Equal texts
+/// are equal whichever way they are held.
+#[derive(Clone)]
+pub enum Text {
+    Short { len: u8, bytes: [u8; Text::SHORT] },
+    Shared(Arc<str>),
+}
+
+impl Text {
+    /// The longest text held in place, in UTF-8 bytes (a value stays 24 bytes).
+    pub const SHORT: usize = 22;
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only whole `str`s are held (see `From<&str>`): this never gives "".
+            Text::Short { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Text::Shared(s) => s,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Short { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Text::Shared(s) => s.as_bytes(),
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        let mut bytes = [0u8; Text::SHORT];
+        match (bytes.get_mut(..s.len()), u8::try_from(s.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(s.as_bytes());
+                Text::Short { len, bytes }
+            }
+            _ => Text::Shared(Arc::from(s)),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        if s.len() <= Text::SHORT {
+            Text::from(s.as_str())
+        } else {
+            Text::Shared(Arc::from(s))
+        }
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(s: Arc<str>) -> Text {
+        if s.len() <= Text::SHORT {
+            Text::from(&*s)
+        } else {
+            Text::Shared(s)
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// As `str` orders: byte by byte.
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Value {
@@ -191,6 +302,58 @@ pub fn show(value: &Value, ty: &Ty, program: &Program) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use std::hash::{BuildHasher, RandomState};
+
+    #[test]
+    fn a_value_stays_24_bytes() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    /// A text held in place and the same text shared are one value: equal, ordered
+    /// and hashed as their `str`s are, shown the same.
+    #[test]
+    fn texts_are_their_strs_however_held() {
+        let hasher = RandomState::new();
+        let texts = [
+            "",
+            "箱包",
+            "汽车零部件",
+            "91330482MA3LCEK36E",
+            "0123456789012345678901", // 22 bytes: the longest held in place
+            "01234567890123456789012",
+            "平湖市当湖街道光机电产业小微企业园",
+            "a\u{0}b",
+        ];
+        for a in texts {
+            let held = Text::from(a);
+            assert_eq!(
+                matches!(held, Text::Short { .. }),
+                a.len() <= Text::SHORT,
+                "{a}"
+            );
+            let shared = Text::Shared(Arc::from(a));
+            for t in [
+                &held,
+                &shared,
+                &Text::from(Arc::<str>::from(a)),
+                &Text::from(a.to_string()),
+            ] {
+                assert_eq!(t.as_str(), a);
+                assert_eq!(t.to_string(), a);
+                assert_eq!(format!("{t:?}"), format!("{a:?}"));
+                assert_eq!(*t, held);
+                assert_eq!(hasher.hash_one(t), hasher.hash_one(&held));
+            }
+            for b in texts {
+                assert_eq!(
+                    Text::from(a).cmp(&Text::Shared(Arc::from(b))),
+                    a.cmp(b),
+                    "{a} {b}"
+                );
+                assert_eq!(Text::from(a) == Text::from(b), a == b);
+            }
+        }
+    }
 
     /// The digits written from the mantissa are those of `normalize().to_string()`.
     #[test]

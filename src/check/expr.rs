@@ -19,7 +19,6 @@ use crate::span::Span;
 use crate::units::Dim;
 use crate::value::Value;
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 /// The display hint of a sum, a product, or a choice between two numbers.
 pub(super) fn merge_hint(a: NumHint, b: NumHint) -> NumHint {
@@ -123,7 +122,7 @@ impl Checker<'_> {
 
     fn str_const(&mut self, s: &ast::StrLit) -> Option<Expr> {
         match s.plain() {
-            Some(t) => Some(constant(Value::Text(Arc::from(t)), Ty::Text, s.span)),
+            Some(t) => Some(constant(Value::Text(t.into()), Ty::Text, s.span)),
             None => {
                 self.error(
                     s.span,

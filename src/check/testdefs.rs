@@ -21,7 +21,6 @@ use crate::program::{
 };
 use crate::value::Value;
 use std::collections::HashSet;
-use std::sync::Arc;
 
 /// Can a rule of this family have the expected outcome?
 fn possible(family: ast::Family, e: &ExpectedDef) -> bool {
@@ -181,7 +180,7 @@ impl Checker<'_> {
         let ty = Ty::Entity(target);
         if let ast::ExprKind::Str(s) = &value.kind {
             let key = self.plain(s)?;
-            return Some(constant(Value::Text(Arc::from(key)), ty, value.span));
+            return Some(constant(Value::Text(key.into()), ty, value.span));
         }
         let written = self.sources.snippet(value.span).to_string();
         let entity = self.entity_name(target);

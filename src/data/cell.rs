@@ -23,7 +23,6 @@ use crate::value::Value;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 /// A cell as read from a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,7 +165,7 @@ pub fn convert(kind: &Kind, cell: Cell<'_>) -> Result<Value, CellProblem> {
     match (kind, cell) {
         (_, Cell::Other(k)) => Err(CellProblem::JsonKind(k)),
         (_, Cell::Error(_)) => Err(CellProblem::SheetError),
-        (Kind::Text, Cell::Text(s) | Cell::Number(s)) => Ok(Value::Text(Arc::from(s))),
+        (Kind::Text, Cell::Text(s) | Cell::Number(s)) => Ok(Value::Text(s.into())),
         (Kind::Bool, Cell::Bool(b)) => Ok(Value::Bool(b)),
         (Kind::Bool, Cell::Text(s) | Cell::Number(s)) => {
             parse_bool(trim(&half_width(s))).map(Value::Bool)

@@ -173,7 +173,7 @@ impl KeyIndex {
         entity: impl Fn() -> Arc<str>,
     ) -> Result<Value, Option<DataError>> {
         if self.deferred {
-            return Ok(Value::Text(Arc::from(key)));
+            return Ok(Value::Text(key.into()));
         }
         let (column, col) = (column.0.clone(), column.1);
         match self.get(key) {
@@ -735,7 +735,7 @@ impl<'a> Converter<'a> {
                 // Keys are identifiers: trimmed, and shared by the value and the record.
                 let k: Arc<str> = Arc::from(cell::trim(text));
                 if keep {
-                    values.push(Value::Text(k.clone()));
+                    values.push(Value::Text(k.clone().into()));
                 }
                 key = Some(k);
                 continue;
@@ -917,7 +917,7 @@ impl<'a> Converter<'a> {
         };
         match &col.kind {
             Kind::Text if cell::trim(s).is_empty() => false,
-            Kind::Text if keep => push(Value::Text(Arc::from(s))),
+            Kind::Text if keep => push(Value::Text(s.into())),
             Kind::Text => true,
             Kind::Enum { variants, .. } => match cell::variant_index(variants, s) {
                 Some(i) => push(Value::Enum(i)),

@@ -48,7 +48,7 @@ pub fn mu(s: &str) -> Expr {
     ex(ExprKind::Const(Value::Num(d(s))), area_ty())
 }
 pub fn text(s: &str) -> Expr {
-    ex(ExprKind::Const(Value::Text(Arc::from(s))), Ty::Text)
+    ex(ExprKind::Const(Value::Text(s.into())), Ty::Text)
 }
 pub fn field(i: usize, ty: Ty) -> Expr {
     ex(ExprKind::Field(FieldId(i)), ty)
@@ -182,8 +182,8 @@ fn params() -> Vec<ParamDef> {
     };
     let towns = ex(
         ExprKind::Const(Value::List(Arc::from(vec![
-            Value::Text(Arc::from("广陈镇")),
-            Value::Text(Arc::from("林埭镇")),
+            Value::Text("广陈镇".into()),
+            Value::Text("林埭镇".into()),
         ]))),
         Ty::List(Box::new(Ty::Text)),
     );
@@ -435,8 +435,8 @@ pub fn park(p: Park<'_>, floor_mu: &str, amenity_mu: &str, built: Option<&str>) 
     Record {
         key: Arc::from(key),
         values: vec![
-            Value::Text(Arc::from(key)),
-            Value::Text(Arc::from(town)),
+            Value::Text(key.into()),
+            Value::Text(town.into()),
             Value::Enum(model),
             Value::Num(d(area)),
             Value::Num(d(invest) * Decimal::from(10_000)),
@@ -455,7 +455,7 @@ pub fn firm(key: &str, park: usize, tax: Option<&str>, big: bool) -> Record {
     Record {
         key: Arc::from(key),
         values: vec![
-            Value::Text(Arc::from(key)),
+            Value::Text(key.into()),
             Value::Ref(park),
             tax.map_or(Value::Blank, |t| Value::Num(d(t) * Decimal::from(10_000))),
             Value::Bool(big),

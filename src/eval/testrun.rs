@@ -225,7 +225,7 @@ fn record_values(
         })
         .collect();
     if let Some(v) = values.get_mut(entity.key.0) {
-        *v = Value::Text(Arc::from(rec.key.as_str()));
+        *v = Value::Text(rec.key.as_str().into());
     }
     for (field, expr) in &rec.fields {
         let name = ev.field_name(rec.entity, *field);

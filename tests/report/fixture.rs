@@ -372,8 +372,8 @@ fn park(key: &str, town: &str, occ: &str, invest_yuan: &str, row: usize) -> Reco
     Record {
         key: Arc::from(key),
         values: vec![
-            Value::Text(Arc::from(key)),
-            Value::Text(Arc::from(town)),
+            Value::Text(key.into()),
+            Value::Text(town.into()),
             Value::Num(d(occ)),
             Value::Num(d(invest_yuan)),
         ],
