@@ -586,7 +586,7 @@ fn the_shipped_pinghu_example_loads_with_the_shipped_schema() {
     let park = &ds.table(EntityId(0)).unwrap().records[0];
     let field = |e: usize, name: &str| program.entities[e].field_by_name(name).unwrap().0;
     // PH-001: 规划面积 104.08 亩, 总建筑面积 130068 m2, 固定资产投资 6973.36 万元, 入驻率 58.3.
-    assert_eq!(park.key.as_ref(), "PH-001");
+    assert_eq!(park.key.as_str(), "PH-001");
     assert_eq!(park.values[field(0, "规划面积")], d("104.08"));
     assert_eq!(park.values[field(0, "总建筑面积")], d("195.102"));
     assert_eq!(park.values[field(0, "固定资产投资")], d("69733600"));

@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> Result<Exit, Exit> {
     let (dataset, _) = load_data(program, &args.data)?;
     let table = dataset.table(entity);
     let index = table
-        .and_then(|t| t.records.iter().position(|r| r.key.as_ref() == key))
+        .and_then(|t| t.records.iter().position(|r| r.key.as_str() == key))
         .ok_or_else(|| {
             let entity = args.record.split(':').next().unwrap_or_default();
             let dir = args.data.data.display();

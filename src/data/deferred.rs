@@ -10,7 +10,7 @@ use super::Table;
 use super::err::{At, RowRef};
 use super::read::{BadRow, KeyEntry, KeyIndex};
 use crate::program::{EntityId, Program, Ty};
-use crate::value::Value;
+use crate::value::{Text, Value};
 use std::sync::Arc;
 
 /// Resolve the deferred references of the tables of `group` (read already, their key
@@ -34,8 +34,7 @@ pub(super) fn resolve(
                 continue;
             }
             changed = true;
-            let removed_keys: Vec<Arc<str>> =
-                removed.iter().filter_map(|b| b.key.clone()).collect();
+            let removed_keys: Vec<Text> = removed.iter().filter_map(|b| b.key.clone()).collect();
             if let (Some(table), Some(index)) = (tables.get(entity.0), keys.get_mut(entity.0)) {
                 index.renumber(table.records.iter().map(|r| &r.key), &removed_keys);
             }

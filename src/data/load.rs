@@ -267,7 +267,7 @@ fn finish(
             SkippedRow {
                 entity,
                 at: b.at,
-                key: b.key,
+                key: b.key.map(|k| Arc::from(k.as_str())),
                 errors,
             }
         })

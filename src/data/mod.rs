@@ -37,7 +37,7 @@ pub use load::{
 pub use read::{BadRow, FastHash, KeyIndex, KeyMode, KeySet, TableReader};
 
 use crate::program::{EntityId, FieldId};
-use crate::value::Value;
+use crate::value::{Text, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -64,7 +64,7 @@ pub struct Table {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     /// The record's key (the `key` field's text).
-    pub key: Arc<str>,
+    pub key: Text,
     /// One value per field of the entity, in declaration order; or, when `projection`
     /// is given, only the fields it keeps, in its order.
     pub values: Vec<Value>,
@@ -79,7 +79,7 @@ pub struct Record {
 
 impl Record {
     /// A whole record (every field's value, in declaration order).
-    pub fn new(key: Arc<str>, values: Vec<Value>, row: usize) -> Record {
+    pub fn new(key: Text, values: Vec<Value>, row: usize) -> Record {
         Record {
             key,
             values,
@@ -101,7 +101,7 @@ impl Record {
     /// others are blank).
     pub fn narrowed(&self, p: &Arc<Projection>) -> Record {
         Record {
-            key: Arc::clone(&self.key),
+            key: self.key.clone(),
             values: p
                 .fields
                 .iter()

@@ -18,7 +18,7 @@ use super::xlsx::{SheetCell, XlsxSource};
 use super::{Projection, Record};
 use crate::parallel;
 use crate::program::{EntityDef, EntityId, FieldId, Program};
-use crate::value::Value;
+use crate::value::{Text, Value};
 use rust_decimal::Decimal;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -146,18 +146,14 @@ impl KeyIndex {
     }
 
     /// Number the kept records again after some were removed (`removed` are now skipped).
-    pub(crate) fn renumber<'k>(
-        &mut self,
-        kept: impl Iterator<Item = &'k Arc<str>>,
-        removed: &[Arc<str>],
-    ) {
+    pub(crate) fn renumber<'k>(&mut self, kept: impl Iterator<Item = &'k Text>, removed: &[Text]) {
         for key in removed {
-            if let Some(entry) = self.map.get_mut(key) {
+            if let Some(entry) = self.map.get_mut(key.as_str()) {
                 *entry = KeyEntry::Skipped(entry.row());
             }
         }
         for (i, key) in kept.enumerate() {
-            if let Some(entry) = self.map.get_mut(key) {
+            if let Some(entry) = self.map.get_mut(key.as_str()) {
                 *entry = KeyEntry::Kept(i, entry.row());
             }
         }
@@ -261,7 +257,7 @@ impl Hasher for KeyHasher {
 pub struct BadRow {
     pub at: At,
     /// The row's key, when its key cell could be read.
-    pub key: Option<Arc<str>>,
+    pub key: Option<Text>,
     /// Empty only when the row failed for a reason reported elsewhere (a reference
     /// into a table that could not be read).
     pub errors: Vec<DataError>,
@@ -555,7 +551,7 @@ impl TableReader<'_> {
 
 /// One row's cells converted, before its key is checked against the others'.
 struct Converted {
-    key: Option<Arc<str>>,
+    key: Option<Text>,
     values: Vec<Value>,
     /// Per percent-points column, in order: (above 1%, nonzero), for the note on
     /// columns that look like fractions.
@@ -718,7 +714,7 @@ impl<'a> Converter<'a> {
         let mut percent = Vec::new();
         let mut errors = Vec::new();
         let mut failed = false;
-        let mut key: Option<Arc<str>> = None;
+        let mut key: Option<Text> = None;
         for (i, col) in self.columns.iter().enumerate() {
             let keep = keeps(i);
             if i != self.key_col && self.skipped.get(i).copied().unwrap_or(false) {
@@ -732,10 +728,10 @@ impl<'a> Converter<'a> {
                 && let (Kind::Text, Cell::Text(text) | Cell::Number(text)) = (&col.kind, cell)
                 && !cell::trim(text).is_empty()
             {
-                // Keys are identifiers: trimmed, and shared by the value and the record.
-                let k: Arc<str> = Arc::from(cell::trim(text));
+                // Keys are identifiers: trimmed.
+                let k = Text::from(cell::trim(text));
                 if keep {
-                    values.push(Value::Text(k.clone().into()));
+                    values.push(Value::Text(k.clone()));
                 }
                 key = Some(k);
                 continue;
@@ -784,7 +780,7 @@ impl<'a> Converter<'a> {
                 let print = fingerprint(k);
                 Some((
                     print,
-                    self.wanted_prints.contains(&print) && wanted.contains(k),
+                    self.wanted_prints.contains(&print) && wanted.contains(k.as_str()),
                 ))
             }
             _ => None,
@@ -863,10 +859,10 @@ impl<'a> Converter<'a> {
                 }
             }
         }
-        match self.keys.map.entry(k.clone()) {
+        match self.keys.map.entry(Arc::from(k.as_str())) {
             Entry::Occupied(first) => {
                 let first = first.get().row();
-                errors.push(self.duplicate(row, k.clone(), first));
+                errors.push(self.duplicate(row, Arc::from(k.as_str()), first));
             }
             Entry::Vacant(slot) if ok => {
                 slot.insert(KeyEntry::Kept(self.kept, row));
@@ -1135,10 +1131,10 @@ fn json_cell(v: &serde_json::Value) -> Cell<'_> {
 }
 
 /// The key of a record: its key field's text, trimmed (keys are identifiers).
-fn key_text(value: &Value, cell: Cell<'_>) -> Option<Arc<str>> {
+fn key_text(value: &Value, cell: Cell<'_>) -> Option<Text> {
     match (value, cell) {
         (Value::Blank, _) => None,
-        (_, Cell::Text(s) | Cell::Number(s)) => Some(Arc::from(cell::trim(s))),
+        (_, Cell::Text(s) | Cell::Number(s)) => Some(Text::from(cell::trim(s))),
         _ => None,
     }
 }

@@ -433,7 +433,7 @@ pub struct Park<'a>(
 pub fn park(p: Park<'_>, floor_mu: &str, amenity_mu: &str, built: Option<&str>) -> Record {
     let Park(key, town, model, area, invest, occ) = p;
     Record {
-        key: Arc::from(key),
+        key: key.into(),
         values: vec![
             Value::Text(key.into()),
             Value::Text(town.into()),
@@ -453,7 +453,7 @@ pub fn park(p: Park<'_>, floor_mu: &str, amenity_mu: &str, built: Option<&str>) 
 /// A firm: key, park index, tax in 万元 (None: blank), 规上.
 pub fn firm(key: &str, park: usize, tax: Option<&str>, big: bool) -> Record {
     Record {
-        key: Arc::from(key),
+        key: key.into(),
         values: vec![
             Value::Text(key.into()),
             Value::Ref(park),

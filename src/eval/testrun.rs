@@ -23,7 +23,6 @@ use crate::value::{Value, show_num};
 use chrono::NaiveDate;
 use miette::{Diagnostic, SourceSpan};
 use std::borrow::Cow;
-use std::sync::Arc;
 use thiserror::Error;
 
 /// The result of one `test` block.
@@ -197,7 +196,7 @@ fn build_dataset(
         if let Some(table) = data.tables.get_mut(rec.entity.0) {
             table
                 .records
-                .push(Record::new(Arc::from(rec.key.as_str()), values, row + 1));
+                .push(Record::new(rec.key.as_str().into(), values, row + 1));
         }
     }
     data

@@ -35,7 +35,7 @@ use crate::eval::{Outcome, Status};
 use crate::lang::{Lang, Localize};
 use crate::program::{NumHint, Program, StatusKind};
 use crate::units::Dim;
-use crate::value::show_num;
+use crate::value::{Text, show_num};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -138,8 +138,8 @@ pub struct OutcomeView {
     /// The names and texts of the program are shared strings: a large diff holds
     /// millions of views ([`OutcomeView::named`] shares them between views).
     pub entity: Arc<str>,
-    /// Shared with the record it names.
-    pub key: Arc<str>,
+    /// The key of the record it names.
+    pub key: Text,
     pub rule: Arc<str>,
     pub family: Option<Family>,
     pub status: StatusKind,
@@ -177,16 +177,13 @@ impl OutcomeView {
         let key = dataset
             .table(o.entity)
             .and_then(|t| t.records.get(o.record))
-            .map_or_else(
-                || Arc::from(format!("#{}", o.record)),
-                |r| Arc::clone(&r.key),
-            );
+            .map_or_else(|| Text::from(format!("#{}", o.record)), |r| r.key.clone());
         Self::keyed(names, program, key, o)
     }
 
     /// [`OutcomeView::named`] of the outcome of a record whose key is given (a record
     /// streamed from its file, not in a dataset).
-    pub fn keyed(names: &Names, program: &Program, key: Arc<str>, o: &Outcome) -> OutcomeView {
+    pub fn keyed(names: &Names, program: &Program, key: Text, o: &Outcome) -> OutcomeView {
         let entity = names
             .entities
             .get(o.entity.0)

@@ -16,7 +16,6 @@ use parkrules::program::*;
 use parkrules::span::{FileId, SourceMap, Span};
 use parkrules::value::Value;
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 pub const BASE_SRC: &str = r#"policy "测试政策（现行）" version "1"
 param 补助比例: percent = 10%
@@ -370,7 +369,7 @@ pub fn revised_span(needle: &str, after: &str) -> Span {
 
 fn park(key: &str, town: &str, occ: &str, invest_yuan: &str, row: usize) -> Record {
     Record {
-        key: Arc::from(key),
+        key: key.into(),
         values: vec![
             Value::Text(key.into()),
             Value::Text(town.into()),

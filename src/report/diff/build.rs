@@ -185,15 +185,10 @@ impl<'s, 'a> Builder<'s, 'a> {
             return None;
         }
         let [bn, rn] = &self.names;
-        let key = |s: usize| {
-            at.get(s)
-                .copied()
-                .flatten()
-                .map(|a| Arc::clone(&a.record.key))
-        };
+        let key = |s: usize| at.get(s).copied().flatten().map(|a| a.record.key.clone());
         let view = |names: &Names, program: &Program, s: usize, o: &Outcome| match key(s) {
             Some(k) => OutcomeView::keyed(names, program, k, o),
-            None => OutcomeView::keyed(names, program, Arc::from(format!("#{}", o.record)), o),
+            None => OutcomeView::keyed(names, program, format!("#{}", o.record).into(), o),
         };
         let before = pair[0].map(|o| view(bn, base.program, 0, o));
         let after = pair[1].map(|o| view(rn, revised.program, 1, o));

@@ -723,7 +723,7 @@ mod tests {
     fn view(status: StatusKind) -> OutcomeView {
         OutcomeView {
             entity: Arc::from("企业"),
-            key: Arc::from("F\"1"),
+            key: "F\"1".into(),
             rule: Arc::from("入园奖励"),
             family: Some(Family::Subsidy),
             status,
@@ -799,7 +799,7 @@ mod tests {
         let change =
             |before: Option<&OutcomeView>, after: Option<&OutcomeView>, causes| RecordChange {
                 entity: Arc::from("企业"),
-                key: Arc::from("F\"1"),
+                key: "F\"1".into(),
                 rule: Arc::from("入园奖励"),
                 family: Family::Subsidy,
                 before: before.cloned().map(Box::new),

@@ -34,6 +34,7 @@ use crate::data::Dataset;
 use crate::eval::Outcome;
 use crate::program::{Program, StatusKind};
 use crate::report::{OutcomeView, RuleTotal, is_amount_family, status_index};
+use crate::value::Text;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::sync::Arc;
@@ -208,7 +209,7 @@ pub struct BreakdownRow {
 pub struct RecordChange {
     /// Shared with the views (and, by [`OutcomeView::named`], with every other change).
     pub entity: Arc<str>,
-    pub key: Arc<str>,
+    pub key: Text,
     pub rule: Arc<str>,
     pub family: Family,
     /// `None`: the rule does not exist on that side.
