@@ -54,7 +54,8 @@ impl Text {
         }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    /// The text's UTF-8 bytes, read without checking them again.
+    pub fn as_bytes(&self) -> &[u8] {
         match self {
             Text::Short { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
             Text::Shared(s) => s.as_bytes(),
@@ -123,9 +124,11 @@ impl Ord for Text {
     }
 }
 
+/// As `str` hashes: its bytes, then `0xff`.
 impl std::hash::Hash for Text {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        state.write(self.as_bytes());
+        state.write_u8(0xff);
     }
 }
 
@@ -343,6 +346,7 @@ mod tests {
                 assert_eq!(format!("{t:?}"), format!("{a:?}"));
                 assert_eq!(*t, held);
                 assert_eq!(hasher.hash_one(t), hasher.hash_one(&held));
+                assert_eq!(hasher.hash_one(t), hasher.hash_one(a));
             }
             for b in texts {
                 assert_eq!(

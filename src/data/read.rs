@@ -397,7 +397,7 @@ impl<'a> TableReader<'a> {
     /// Check and number keys as `mode` says (before the first row is read).
     pub fn with_keys(mut self, mode: KeyMode) -> Self {
         if let KeyMode::Wanted(wanted) = &mode {
-            self.conv.wanted_prints = wanted.iter().map(|k| fingerprint(k)).collect();
+            self.conv.wanted_prints = wanted.iter().map(|k| fingerprint(k.as_bytes())).collect();
         }
         self.conv.key_mode = mode;
         self
@@ -777,7 +777,7 @@ impl<'a> Converter<'a> {
         }
         let print = match (&self.key_mode, &key) {
             (KeyMode::Wanted(wanted), Some(k)) => {
-                let print = fingerprint(k);
+                let print = fingerprint(k.as_bytes());
                 Some((
                     print,
                     self.wanted_prints.contains(&print) && wanted.contains(k.as_str()),
@@ -852,7 +852,7 @@ impl<'a> Converter<'a> {
                 });
             }
             KeyMode::Wanted(_) => {
-                let (print, wanted) = print.unwrap_or_else(|| (fingerprint(&k), true));
+                let (print, wanted) = print.unwrap_or_else(|| (fingerprint(k.as_bytes()), true));
                 self.prints.push(print);
                 if ok && !wanted {
                     return Ok(Record::new(k, values, self.data_rows));
@@ -1083,9 +1083,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// A key's fingerprint in [`KeyMode::Wanted`]: SipHash (fixed keys: deterministic),
 /// not the key map's fast hash, whose structured keys (`ZR-000001`…) do collide.
-fn fingerprint(key: &str) -> u64 {
+fn fingerprint(key: &[u8]) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
-    h.write(key.as_bytes());
+    h.write(key);
     h.finish()
 }
 
