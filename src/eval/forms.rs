@@ -230,56 +230,48 @@ impl Evaluator<'_> {
     /// reference) holds a value. Any other expression is set when it evaluates.
     /// A field is looked at where it is, not copied.
     fn is_set<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<bool> {
-        match &e.kind {
-            ExprKind::Field(id) => {
-                let rec = f
-                    .rec
-                    .ok_or_else(|| internal("a field read outside a record", e.span))?;
-                self.field_is_set(rec.entity, rec.record, *id, e.span)
-            }
-            ExprKind::Member {
-                base,
-                entity,
-                member: Member::Field(id),
-            } => {
-                let Some(target) = self.optional(base, f, t)? else {
-                    return Ok(false);
-                };
-                let Value::Ref(index) = target else {
-                    return Err(internal("expected a reference", base.span));
-                };
-                let record = self
-                    .record_at(*entity, index)
-                    .ok_or_else(|| internal("a reference to no record", e.span))?;
-                self.field_is_set(*entity, record, *id, e.span)
-            }
-            _ => Ok(self.optional(e, f, t)?.is_some()),
-        }
-    }
-
-    /// Whether a field holds a value (not blank); reading one a `test` record did
-    /// not give is an error, as it is anywhere.
-    fn field_is_set(&self, entity: EntityId, record: &Record, id: FieldId, span: Span) -> R<bool> {
-        match self.raw_field(record, id, span)? {
+        let set = |entity, record: &Record, id| match self.raw_field(record, id, e.span)? {
             Value::Blank => Ok(false),
-            Value::Missing => self.read_field(entity, record, id, span).map(|_| true),
+            // Reading a field a `test` record did not give is an error, as anywhere.
+            Value::Missing => self.read_field(entity, record, id, e.span).map(|_| true),
             _ => Ok(true),
+        };
+        match self.on_field(e, f, t, set)? {
+            Some(set) => Ok(set.unwrap_or(false)),
+            None => Ok(self.optional(e, f, t)?.is_some()),
         }
     }
 
     /// Evaluate, giving `None` for a blank field instead of a `Blank` error.
     fn optional<T: Tracer>(&self, e: &Expr, f: &mut Frame<'_, '_>, t: &mut T) -> R<Option<Value>> {
+        let value = |entity, record: &Record, id| match self.raw_field(record, id, e.span)? {
+            Value::Blank => Ok(None),
+            _ => self.read_field(entity, record, id, e.span).map(Some),
+        };
+        match self.on_field(e, f, t, value)? {
+            Some(v) => Ok(v.flatten()),
+            None => match self.eval(e, f, t)? {
+                Value::Blank => Ok(None),
+                v => Ok(Some(v)),
+            },
+        }
+    }
+
+    /// `on` the field `e` names, of this record or of the one a reference names:
+    /// `Some(None)` when that reference is blank; `None` when `e` is no such field.
+    fn on_field<U, T: Tracer>(
+        &self,
+        e: &Expr,
+        f: &mut Frame<'_, '_>,
+        t: &mut T,
+        on: impl FnOnce(EntityId, &Record, FieldId) -> R<U>,
+    ) -> R<Option<Option<U>>> {
         match &e.kind {
             ExprKind::Field(id) => {
                 let rec = f
                     .rec
                     .ok_or_else(|| internal("a field read outside a record", e.span))?;
-                match self.raw_field(rec.record, *id, e.span)? {
-                    Value::Blank => Ok(None),
-                    _ => self
-                        .read_field(rec.entity, rec.record, *id, e.span)
-                        .map(Some),
-                }
+                on(rec.entity, rec.record, *id).map(|u| Some(Some(u)))
             }
             ExprKind::Member {
                 base,
@@ -287,7 +279,7 @@ impl Evaluator<'_> {
                 member: Member::Field(id),
             } => {
                 let Some(target) = self.optional(base, f, t)? else {
-                    return Ok(None);
+                    return Ok(Some(None));
                 };
                 let Value::Ref(index) = target else {
                     return Err(internal("expected a reference", base.span));
@@ -295,15 +287,9 @@ impl Evaluator<'_> {
                 let record = self
                     .record_at(*entity, index)
                     .ok_or_else(|| internal("a reference to no record", e.span))?;
-                match self.raw_field(record, *id, e.span)? {
-                    Value::Blank => Ok(None),
-                    _ => self.read_field(*entity, record, *id, e.span).map(Some),
-                }
+                on(*entity, record, *id).map(|u| Some(Some(u)))
             }
-            _ => match self.eval(e, f, t)? {
-                Value::Blank => Ok(None),
-                v => Ok(Some(v)),
-            },
+            _ => Ok(None),
         }
     }
 }
