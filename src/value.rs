@@ -35,9 +35,13 @@ pub enum Value {
 /// a cell allocates nothing, and copying or dropping a value touches no count shared
 /// with another core (a text read by every firm of a park, on both cores, or a firm's
 /// made by one thread and dropped by another). Longer texts are shared. Equal texts
-/// are equal whichever way they are held.
+/// are equal whichever way they are held. Made only from whole `str`s, so its bytes
+/// are always UTF-8.
 #[derive(Clone)]
-pub enum Text {
+pub struct Text(Held);
+
+#[derive(Clone)]
+enum Held {
     Short { len: u8, bytes: [u8; Text::SHORT] },
     Shared(Arc<str>),
 }
@@ -47,19 +51,24 @@ impl Text {
     pub const SHORT: usize = 22;
 
     pub fn as_str(&self) -> &str {
-        match self {
+        match &self.0 {
             // Only whole `str`s are held (see `From<&str>`): this never gives "".
-            Text::Short { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
-            Text::Shared(s) => s,
+            Held::Short { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Held::Shared(s) => s,
         }
     }
 
     /// The text's UTF-8 bytes, read without checking them again.
     pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Text::Short { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
-            Text::Shared(s) => s.as_bytes(),
+        match &self.0 {
+            Held::Short { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Held::Shared(s) => s.as_bytes(),
         }
+    }
+
+    /// Whether the text is held in the value itself.
+    pub fn is_held_in_place(&self) -> bool {
+        matches!(self.0, Held::Short { .. })
     }
 }
 
@@ -69,9 +78,9 @@ impl From<&str> for Text {
         match (bytes.get_mut(..s.len()), u8::try_from(s.len())) {
             (Some(head), Ok(len)) => {
                 head.copy_from_slice(s.as_bytes());
-                Text::Short { len, bytes }
+                Text(Held::Short { len, bytes })
             }
-            _ => Text::Shared(Arc::from(s)),
+            _ => Text(Held::Shared(Arc::from(s))),
         }
     }
 }
@@ -81,7 +90,7 @@ impl From<String> for Text {
         if s.len() <= Text::SHORT {
             Text::from(s.as_str())
         } else {
-            Text::Shared(Arc::from(s))
+            Text(Held::Shared(Arc::from(s)))
         }
     }
 }
@@ -91,7 +100,7 @@ impl From<Arc<str>> for Text {
         if s.len() <= Text::SHORT {
             Text::from(&*s)
         } else {
-            Text::Shared(s)
+            Text(Held::Shared(s))
         }
     }
 }
@@ -329,12 +338,8 @@ mod tests {
         ];
         for a in texts {
             let held = Text::from(a);
-            assert_eq!(
-                matches!(held, Text::Short { .. }),
-                a.len() <= Text::SHORT,
-                "{a}"
-            );
-            let shared = Text::Shared(Arc::from(a));
+            assert_eq!(held.is_held_in_place(), a.len() <= Text::SHORT, "{a}");
+            let shared = Text(Held::Shared(Arc::from(a)));
             for t in [
                 &held,
                 &shared,
@@ -350,7 +355,7 @@ mod tests {
             }
             for b in texts {
                 assert_eq!(
-                    Text::from(a).cmp(&Text::Shared(Arc::from(b))),
+                    Text::from(a).cmp(&Text(Held::Shared(Arc::from(b)))),
                     a.cmp(b),
                     "{a} {b}"
                 );
