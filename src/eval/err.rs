@@ -20,8 +20,15 @@ pub enum EvalError {
     Overflow { span: Span },
     #[error("field `{field}` is blank")]
     Blank { field: String, span: Span },
+    /// `entity` and `key`: the record the field was read of (the expect's, or one it
+    /// refers to).
     #[error("field `{field}` was not given by the test record")]
-    Missing { field: String, span: Span },
+    Missing {
+        field: String,
+        entity: String,
+        key: String,
+        span: Span,
+    },
     #[error("exceptions `{first}` and `{second}` both apply")]
     ExceptionConflict {
         first: String,

@@ -185,6 +185,12 @@ impl<'a> Evaluator<'a> {
             })),
             Value::Missing => Err(Box::new(EvalError::Missing {
                 field: self.field_name(entity, id),
+                entity: self
+                    .program
+                    .entity(entity)
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default(),
+                key: record.key.to_string(),
                 span,
             })),
             v => Ok(v.clone()),

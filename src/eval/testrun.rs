@@ -342,12 +342,15 @@ fn check_expects(
 /// Why an outcome does not meet an expectation (`None`: it does).
 fn compare(program: &Program, expect: &ExpectDef, actual: &Outcome) -> Option<TestProblem> {
     if let Status::Error(e) = &actual.status
-        && let EvalError::Missing { field, .. } = e.as_ref()
+        && let EvalError::Missing {
+            field, entity, key, ..
+        } = e.as_ref()
     {
+        // The record the field belongs to: the expect's, or one it refers to.
         return Some(TestProblem::MissingField {
             field: field.clone(),
-            entity: entity_name(program, expect.entity),
-            key: expect.key.clone(),
+            entity: entity.clone(),
+            key: key.clone(),
             at: expect.span.source_span(),
             span: expect.span,
         });
