@@ -861,8 +861,8 @@ impl<'a> Converter<'a> {
         }
         match self.keys.map.entry(Arc::from(k.as_str())) {
             Entry::Occupied(first) => {
-                let first = first.get().row();
-                errors.push(self.duplicate(row, Arc::from(k.as_str()), first));
+                let (key, first) = (Arc::clone(first.key()), first.get().row());
+                errors.push(self.duplicate(row, key, first));
             }
             Entry::Vacant(slot) if ok => {
                 slot.insert(KeyEntry::Kept(self.kept, row));

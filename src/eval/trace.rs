@@ -85,6 +85,24 @@ pub struct Reads {
     pub tier: bool,
 }
 
+impl Reads {
+    /// Keep what a note tells of the reads (a tree's notes, or a tracer's).
+    pub(crate) fn note(&mut self, note: &Note) {
+        let (names, name) = match note {
+            Note::Param { name, .. } => (&mut self.params, name),
+            Note::Let { name, .. } => (&mut self.lets, name),
+            Note::TierRow { .. } | Note::TierElse => {
+                self.tier = true;
+                return;
+            }
+            _ => return,
+        };
+        if !names.contains(name) {
+            names.insert(name.clone());
+        }
+    }
+}
+
 impl ReadsTracer {
     pub fn into_reads(self) -> Reads {
         self.reads
@@ -104,16 +122,7 @@ impl Tracer for ReadsTracer {
         if self.open == 0 {
             return;
         }
-        match note {
-            Note::Param { name, .. } => {
-                self.reads.params.insert(name);
-            }
-            Note::Let { name, .. } => {
-                self.reads.lets.insert(name);
-            }
-            Note::TierRow { .. } | Note::TierElse => self.reads.tier = true,
-            _ => {}
-        }
+        self.reads.note(&note);
     }
 
     fn finish(&mut self, _ev: &Evaluator<'_>, _step: Step<'_>, _result: &R<Value>) {

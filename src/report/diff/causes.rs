@@ -199,16 +199,7 @@ impl Explained {
     /// What `x` tells.
     pub fn of(x: &Explanation) -> Explained {
         let mut reads = Reads::default();
-        visit_notes(&x.steps, &mut |_, n| match n {
-            Note::Param { name, .. } => {
-                reads.params.insert(name.clone());
-            }
-            Note::Let { name, .. } => {
-                reads.lets.insert(name.clone());
-            }
-            Note::TierRow { .. } | Note::TierElse => reads.tier = true,
-            _ => {}
-        });
+        visit_notes(&x.steps, &mut |_, n| reads.note(n));
         Explained {
             reads,
             first_tier: first_tier(x),
