@@ -65,11 +65,6 @@ impl Text {
             Held::Shared(s) => s.as_bytes(),
         }
     }
-
-    /// Whether the text is held in the value itself.
-    pub fn is_held_in_place(&self) -> bool {
-        matches!(self.0, Held::Short { .. })
-    }
 }
 
 impl From<&str> for Text {
@@ -338,7 +333,8 @@ mod tests {
         ];
         for a in texts {
             let held = Text::from(a);
-            assert_eq!(held.is_held_in_place(), a.len() <= Text::SHORT, "{a}");
+            let in_place = matches!(held.0, Held::Short { .. });
+            assert_eq!(in_place, a.len() <= Text::SHORT, "{a}");
             let shared = Text(Held::Shared(Arc::from(a)));
             for t in [
                 &held,
