@@ -956,12 +956,14 @@ impl Out<'_, '_> {
             let index = first.saturating_add(i);
             self.ev
                 .record_outcomes_in(&mut scratch, self.entity, index, r, &mut out);
+            // Read as a `str` once a record (reading checks the bytes).
+            let key = r.key.as_str();
             for o in out.drain(..) {
                 lines.outcomes += 1;
                 if matches!(o.status, Status::Error(_)) {
                     lines.errors += 1;
                 }
-                self.writer.write(&mut lines.bytes, &r.key, &o)?;
+                self.writer.write(&mut lines.bytes, key, &o)?;
             }
         }
         Ok(lines)
@@ -1100,9 +1102,7 @@ fn wanted_keys(
 /// The keys a reference cell read unresolved names (a list of references, each).
 fn referred_keys(value: &Value, set: &mut KeySet) {
     match value {
-        Value::Text(key) if !set.contains(key.as_str()) => {
-            set.insert(Arc::from(key.as_str()));
-        }
+        Value::Text(key) => set.insert(key.as_str()),
         Value::List(items) => items.iter().for_each(|v| referred_keys(v, set)),
         _ => {}
     }

@@ -101,8 +101,35 @@ pub struct KeyIndex {
     pub maybe_duplicate: bool,
 }
 
-/// A set of record keys, hashed as the key index hashes them.
-pub type KeySet = std::collections::HashSet<Arc<str>, FastHash>;
+/// A set of record keys (those other records refer to), hashed as the key index
+/// hashes them, with each key's fingerprint (as [`KeyMode::Wanted`] checks keys)
+/// made as the key goes in: most keys read are not wanted, and a set of 8-byte
+/// numbers answers that without reading the keys' text (a million firms looked up in
+/// a set of 100k keys spent 5% of the run waiting on memory). Fingerprinting the set
+/// when a file's read began took 10 ms at 1M, the keys' text no longer in the cache.
+#[derive(Clone, Debug, Default)]
+pub struct KeySet {
+    keys: HashSet<Arc<str>, FastHash>,
+    prints: HashSet<u64, FastHash>,
+}
+
+impl KeySet {
+    pub fn insert(&mut self, key: &str) {
+        if !self.keys.contains(key) {
+            self.prints.insert(fingerprint(key.as_bytes()));
+            self.keys.insert(Arc::from(key));
+        }
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains(key)
+    }
+
+    /// Whether a key of this fingerprint may be in the set (`false`: it is not).
+    fn may_hold(&self, print: u64) -> bool {
+        self.prints.contains(&print)
+    }
+}
 
 /// Hash maps of the crate's own data (keys, names, causes) hashed by [`KeyHasher`].
 pub type FastHash = BuildHasherDefault<KeyHasher>;
@@ -326,10 +353,6 @@ struct Converter<'a> {
     key_mode: KeyMode,
     /// The fingerprints of the keys, in [`KeyMode::Wanted`].
     prints: Prints,
-    /// The fingerprints of the wanted keys: most keys are not wanted, and a set of
-    /// 8-byte numbers answers that without reading the keys' text (a million firms
-    /// looked up in a set of 100k keys spent 5% of the run waiting on memory).
-    wanted_prints: HashSet<u64, FastHash>,
     /// Per field: left blank, not converted (see [`TableReader::reading_only`]).
     skipped: Vec<bool>,
     /// The fields records keep (see [`TableReader::projecting`]); `None`: all.
@@ -396,9 +419,6 @@ impl<'a> TableReader<'a> {
     /// Call after the last row.
     /// Check and number keys as `mode` says (before the first row is read).
     pub fn with_keys(mut self, mode: KeyMode) -> Self {
-        if let KeyMode::Wanted(wanted) = &mode {
-            self.conv.wanted_prints = wanted.iter().map(|k| fingerprint(k.as_bytes())).collect();
-        }
         self.conv.key_mode = mode;
         self
     }
@@ -597,7 +617,6 @@ impl<'a> Converter<'a> {
             keys: KeyIndex::default(),
             key_mode: KeyMode::Full,
             prints: Prints::default(),
-            wanted_prints: HashSet::default(),
             skipped: Vec::new(),
             projection: None,
             kept: 0,
@@ -778,10 +797,7 @@ impl<'a> Converter<'a> {
         let print = match (&self.key_mode, &key) {
             (KeyMode::Wanted(wanted), Some(k)) => {
                 let print = fingerprint(k.as_bytes());
-                Some((
-                    print,
-                    self.wanted_prints.contains(&print) && wanted.contains(k.as_str()),
-                ))
+                Some((print, wanted.may_hold(print) && wanted.contains(k.as_str())))
             }
             _ => None,
         };
