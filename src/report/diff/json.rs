@@ -382,8 +382,7 @@ impl<'w, W: Write> Pretty<'w, W> {
     fn end(&mut self) -> io::Result<()> {
         if !self.empty {
             self.w.write_all(b"\n")?;
-            self.w
-                .write_all(&b"  ".repeat(self.depth.saturating_sub(1)))?;
+            indent(self.w, self.depth.saturating_sub(1))?;
         }
         self.w.write_all(&[self.close])
     }
@@ -392,7 +391,16 @@ impl<'w, W: Write> Pretty<'w, W> {
 /// The separator and indent before an element or entry at `depth`.
 fn element_start(w: &mut impl Write, depth: usize, first: bool) -> io::Result<()> {
     w.write_all(if first { b"\n" } else { b",\n" })?;
-    w.write_all(&b"  ".repeat(depth))
+    indent(w, depth)
+}
+
+/// Two spaces a level, written without making them (an element of `changes` starts
+/// with an indent: a million changes made a million short lists of spaces).
+fn indent(w: &mut (impl Write + ?Sized), depth: usize) -> io::Result<()> {
+    for _ in 0..depth {
+        w.write_all(b"  ")?;
+    }
+    Ok(())
 }
 
 /// `v` pretty-printed as a value at `depth`: its inner lines indented by `depth`
