@@ -168,9 +168,19 @@ impl Value {
 /// million amounts are written in a run; the mantissa's digits are taken in 64 bits
 /// when it fits, as it nearly always does).
 pub fn plain_decimal(d: Decimal) -> String {
+    let mut bytes = Vec::with_capacity(32);
+    plain_decimal_into(&mut bytes, d);
+    // The bytes are ASCII digits, a sign and a point.
+    String::from_utf8(bytes).unwrap_or_else(|_| d.normalize().to_string())
+}
+
+/// [`plain_decimal`] appended to `out` (a million amounts are written in a run: no
+/// string is made for each).
+pub fn plain_decimal_into(out: &mut Vec<u8>, d: Decimal) {
     let m = d.mantissa().unsigned_abs();
     if m == 0 {
-        return "0".to_string();
+        out.push(b'0');
+        return;
     }
     // The mantissa's digits, least significant first (29 at most: it has 96 bits),
     // taken in 64 bits: those under 10^19, then those above (dividing 128 bits by
@@ -181,7 +191,8 @@ pub fn plain_decimal(d: Decimal) -> String {
         Err(_) => {
             const TEN_19: u128 = 10_000_000_000_000_000_000;
             let (Ok(high), Ok(low)) = (u64::try_from(m / TEN_19), u64::try_from(m % TEN_19)) else {
-                return d.normalize().to_string();
+                out.extend_from_slice(d.normalize().to_string().as_bytes());
+                return;
             };
             let n = low_digits(&mut digits, low, 19);
             n + digits
@@ -195,32 +206,28 @@ pub fn plain_decimal(d: Decimal) -> String {
         low += 1;
         scale -= 1;
     }
-    let kept = digits.get(low..len).unwrap_or_default();
-    let mut out = String::with_capacity(kept.len() + scale + 3);
+    let kept = digits.get_mut(low..len).unwrap_or_default();
+    kept.reverse();
     if d.is_sign_negative() {
-        out.push('-');
+        out.push(b'-');
     }
-    let most_first = kept.iter().rev().map(|&b| char::from(b));
     match kept.len().checked_sub(scale) {
         Some(0) | None => {
-            out.push_str("0.");
-            out.extend(std::iter::repeat_n('0', scale - kept.len()));
-            out.extend(most_first);
+            out.extend_from_slice(b"0.");
+            out.extend(std::iter::repeat_n(b'0', scale - kept.len()));
+            out.extend_from_slice(kept);
         }
         Some(whole) => {
-            for (i, c) in most_first.enumerate() {
-                if i == whole {
-                    out.push('.');
-                }
-                out.push(c);
+            let (int, frac) = kept.split_at(whole);
+            out.extend_from_slice(int);
+            if !frac.is_empty() {
+                out.push(b'.');
+                out.extend_from_slice(frac);
             }
         }
     }
-    out
 }
 
-/// The decimal digits of `v` into `out`, least significant first, at least `min` of
-/// them (zeros above `v`'s own); how many were written.
 fn low_digits(out: &mut [u8], mut v: u64, min: usize) -> usize {
     let mut n = 0;
     for slot in out.iter_mut() {
@@ -408,6 +415,10 @@ mod tests {
                 n.to_string()
             };
             assert_eq!(plain_decimal(d), expected, "{d:?}");
+            // Appended after what is there.
+            let mut out = b"[".to_vec();
+            plain_decimal_into(&mut out, d);
+            assert_eq!(out, format!("[{expected}").into_bytes(), "{d:?}");
         }
     }
 

@@ -16,7 +16,7 @@ use crate::data::Dataset;
 use crate::eval::{Outcome, Status};
 use crate::program::Program;
 use crate::report::{OutcomeView, ReportInput, Skipped, ordered};
-use crate::value::plain_decimal;
+use crate::value::{Text, plain_decimal};
 use std::borrow::Cow;
 use std::io::{self, Write};
 
@@ -67,9 +67,22 @@ pub fn fields(v: &OutcomeView) -> Vec<Field<'_>> {
     f
 }
 
-/// [`fields`] handed to `f` one at a time, in order, with no list built (the diff's
-/// change printer reads two outcomes a change).
+/// [`fields`] handed to `f` one at a time, in order, with no list built.
 pub fn each_field<'v, E>(
+    v: &'v OutcomeView,
+    mut f: impl FnMut(&'static str, Option<Cow<'v, str>>) -> Result<(), E>,
+) -> Result<(), E> {
+    f("entity", Some(Cow::Borrowed(&v.entity)))?;
+    f("key", Some(Cow::Borrowed(&v.key)))?;
+    f("rule", Some(Cow::Borrowed(&v.rule)))?;
+    f("family", Some(Cow::Borrowed(v.family_name())))?;
+    each_status_field(v, f)
+}
+
+/// The fields of [`each_field`] after those that name the outcome (entity, key, rule,
+/// family), from `status` on: what the diff's change printer writes of each side's
+/// outcome, two a change.
+pub fn each_status_field<'v, E>(
     v: &'v OutcomeView,
     mut f: impl FnMut(&'static str, Option<Cow<'v, str>>) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -79,10 +92,6 @@ pub fn each_field<'v, E>(
     fn opt<S: std::ops::Deref<Target = str>>(x: &Option<S>) -> Option<Cow<'_, str>> {
         x.as_deref().map(Cow::Borrowed)
     }
-    f("entity", s(&v.entity))?;
-    f("key", s(&v.key))?;
-    f("rule", s(&v.rule))?;
-    f("family", s(v.family_name()))?;
     f("status", s(v.status.name()))?;
     if let Some(d) = v.amount {
         f("amount", Some(Cow::Owned(plain_decimal(d))))?;
@@ -232,16 +241,34 @@ pub fn object<W: Write + ?Sized>(
 
 /// A JSON string, escaped.
 pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
-    // Without an early exit, so the scan is vectorised (the strings are short).
-    let escape = s
-        .bytes()
-        .fold(false, |e, b| e | (b == b'"') | (b == b'\\') | (b < 0x20));
-    if escape {
+    if needs_escape(s.as_bytes()) {
         return serde_json::to_writer(&mut *w, s).map_err(io::Error::other);
     }
-    // Nothing to escape (the common case): quote it as is.
+    quoted(w, s.as_bytes())
+}
+
+/// [`string`] of a [`Text`] (a record's key), its bytes not checked as UTF-8 again
+/// unless they need escaping.
+pub(crate) fn text<W: Write + ?Sized>(w: &mut W, t: &Text) -> io::Result<()> {
+    if needs_escape(t.as_bytes()) {
+        return string(w, t.as_str());
+    }
+    quoted(w, t.as_bytes())
+}
+
+/// Whether a JSON string of these bytes needs an escape (a quote, a backslash, a
+/// control character). Without an early exit, so the scan is vectorised (the strings
+/// are short).
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(false, |e, &b| e | (b == b'"') | (b == b'\\') | (b < 0x20))
+}
+
+/// Bytes that need no escape (the common case), quoted as they are.
+fn quoted<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
     w.write_all(b"\"")?;
-    w.write_all(s.as_bytes())?;
+    w.write_all(bytes)?;
     w.write_all(b"\"")
 }
 

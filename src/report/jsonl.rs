@@ -16,7 +16,7 @@ use crate::report::json::{
     keyed_outcome_fields, object, outcome_fields, scalar, string, write_skipped_compact,
 };
 use crate::report::{ReportInput, Skipped, ordered};
-use crate::value::plain_decimal;
+use crate::value::plain_decimal_into;
 use std::io::{self, Write};
 
 /// Write every outcome (in report order), then the skipped rows.
@@ -129,7 +129,7 @@ impl<'p> LineWriter<'p> {
             Status::Amount(d) => {
                 status(w, "amount");
                 w.push(b'"');
-                w.extend_from_slice(plain_decimal(*d).as_bytes());
+                plain_decimal_into(w, *d);
                 w.push(b'"');
                 w.extend_from_slice(parts.amount_tail(o.exception).unwrap_or_default());
             }

@@ -30,8 +30,8 @@ use crate::parallel;
 use crate::program::StatusKind;
 use crate::report::OutcomeView;
 use crate::report::diff::{Cause, DefChange, Diff, Money, PolicyRef, RecordChange, RuleDelta};
-use crate::report::json::{each_field, fields, string};
-use crate::value::plain_decimal;
+use crate::report::json::{each_status_field, fields, string, text};
+use crate::value::{plain_decimal, plain_decimal_into};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 use std::collections::HashMap;
@@ -177,12 +177,13 @@ fn change<'c>(
     causes: &mut CausesPrinted<'c>,
 ) -> io::Result<()> {
     out.push(b'{');
-    for (k, v) in [
-        ("entity", &*c.entity),
-        ("key", &*c.key),
-        ("rule", &*c.rule),
-        ("family", c.family.name()),
-    ] {
+    key(out, "entity")?;
+    string(out, &c.entity)?;
+    out.push(b',');
+    key(out, "key")?;
+    text(out, &c.key)?;
+    out.push(b',');
+    for (k, v) in [("rule", &*c.rule), ("family", c.family.name())] {
         key(out, k)?;
         string(out, v)?;
         out.push(b',');
@@ -200,7 +201,12 @@ fn change<'c>(
     }
     key(out, "change")?;
     match c.change {
-        Some(d) => string(out, &plain_decimal(d))?,
+        Some(d) => {
+            // Digits, a sign and a point: nothing to escape.
+            out.push(b'"');
+            plain_decimal_into(out, d);
+            out.push(b'"');
+        }
         None => out.extend_from_slice(b"null"),
     }
     out.push(b',');
@@ -214,10 +220,7 @@ fn change<'c>(
 fn outcome(out: &mut Vec<u8>, v: &OutcomeView) -> io::Result<()> {
     out.push(b'{');
     let mut first = true;
-    each_field(v, |k, value| {
-        if matches!(k, "entity" | "key" | "rule" | "family") {
-            return Ok(());
-        }
+    each_status_field(v, |k, value| {
         if !first {
             out.push(b',');
         }
