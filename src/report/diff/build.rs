@@ -562,15 +562,11 @@ mod tests {
     use chrono::NaiveDate;
     use std::path::Path;
 
-    /// For every rule on every record of the shipped example and of generated data
-    /// with other seeds, under both shipped policies: the reads kept without a tree are
-    /// the explanation's, and so is what a diff's causes are sharpened with.
-    #[test]
-    fn reads_without_a_tree_are_the_explanations() {
-        let generated = tempfile::tempdir().unwrap();
+    /// The shipped example, and data generated with two other seeds into `root`.
+    fn example_and_generated(root: &Path) -> Vec<std::path::PathBuf> {
         let mut dirs = vec![Path::new("examples/pinghu").to_path_buf()];
         for seed in [1, 2] {
-            let dir = generated.path().join(seed.to_string());
+            let dir = root.join(seed.to_string());
             let cfg = GenConfig {
                 seed,
                 ..GenConfig::pinghu()
@@ -578,6 +574,16 @@ mod tests {
             generate(&cfg, &dir).unwrap();
             dirs.push(dir);
         }
+        dirs
+    }
+
+    /// For every rule on every record of the shipped example and of generated data
+    /// with other seeds, under both shipped policies: the reads kept without a tree are
+    /// the explanation's, and so is what a diff's causes are sharpened with.
+    #[test]
+    fn reads_without_a_tree_are_the_explanations() {
+        let generated = tempfile::tempdir().unwrap();
+        let dirs = example_and_generated(generated.path());
         let as_of = NaiveDate::from_ymd_opt(2023, 7, 1).unwrap();
         let (mut quick, mut tiers) = (0, 0);
         for policy in ["policies/pinghu-current", "policies/pinghu-revised"] {
@@ -623,16 +629,7 @@ mod tests {
     #[test]
     fn one_sided_causes_are_each_changes_own() {
         let generated = tempfile::tempdir().unwrap();
-        let mut dirs = vec![Path::new("examples/pinghu").to_path_buf()];
-        for seed in [1, 2] {
-            let dir = generated.path().join(seed.to_string());
-            let cfg = GenConfig {
-                seed,
-                ..GenConfig::pinghu()
-            };
-            generate(&cfg, &dir).unwrap();
-            dirs.push(dir);
-        }
+        let dirs = example_and_generated(generated.path());
         let as_of = NaiveDate::from_ymd_opt(2023, 7, 1).unwrap();
         let base = compile_path(Path::new("policies/pinghu-current"))
             .program
