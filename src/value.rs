@@ -228,6 +228,8 @@ pub fn plain_decimal_into(out: &mut Vec<u8>, d: Decimal) {
     }
 }
 
+/// The decimal digits of `v` into `out`, least significant first, at least `min` of
+/// them (zeros above `v`'s own); how many were written.
 fn low_digits(out: &mut [u8], mut v: u64, min: usize) -> usize {
     let mut n = 0;
     for slot in out.iter_mut() {
