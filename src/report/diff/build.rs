@@ -562,6 +562,12 @@ mod tests {
     use chrono::NaiveDate;
     use std::path::Path;
 
+    /// The shipped policies, current and revised.
+    fn shipped() -> [Program; 2] {
+        ["policies/pinghu-current", "policies/pinghu-revised"]
+            .map(|p| compile_path(Path::new(p)).program.unwrap())
+    }
+
     /// The shipped example, and data generated with two other seeds into `root`.
     fn example_and_generated(root: &Path) -> Vec<std::path::PathBuf> {
         let mut dirs = vec![Path::new("examples/pinghu").to_path_buf()];
@@ -586,11 +592,10 @@ mod tests {
         let dirs = example_and_generated(generated.path());
         let as_of = NaiveDate::from_ymd_opt(2023, 7, 1).unwrap();
         let (mut quick, mut tiers) = (0, 0);
-        for policy in ["policies/pinghu-current", "policies/pinghu-revised"] {
-            let program = compile_path(Path::new(policy)).program.unwrap();
+        for program in &shipped() {
             for dir in &dirs {
-                let data = load_dir(&program, dir, &LoadOptions::default()).unwrap();
-                let ev = Evaluator::new(&program, &data.dataset, as_of);
+                let data = load_dir(program, dir, &LoadOptions::default()).unwrap();
+                let ev = Evaluator::new(program, &data.dataset, as_of);
                 for (e, table) in data.dataset.tables.iter().enumerate() {
                     let entity = EntityId(e);
                     for (index, record) in table.records.iter().enumerate() {
@@ -631,12 +636,7 @@ mod tests {
         let generated = tempfile::tempdir().unwrap();
         let dirs = example_and_generated(generated.path());
         let as_of = NaiveDate::from_ymd_opt(2023, 7, 1).unwrap();
-        let base = compile_path(Path::new("policies/pinghu-current"))
-            .program
-            .unwrap();
-        let revised = compile_path(Path::new("policies/pinghu-revised"))
-            .program
-            .unwrap();
+        let [base, revised] = shipped();
         let (mut one_sided, mut with_exception) = (0, 0);
         for dir in &dirs {
             let data = load_dir(&revised, dir, &LoadOptions::default()).unwrap();
