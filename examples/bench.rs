@@ -351,7 +351,9 @@ fn measure_once(t: &Tools, out: Option<&Path>, prog: &Path, args: &[String]) -> 
     // slowed a diff at `1m-firms` by 0.1–0.6 s (its output is 716 MB).
     if let Some(out) = out {
         match fs::remove_file(out) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("cannot delete {}: {e}", out.display()).into());
+            }
             _ => {}
         }
     }
