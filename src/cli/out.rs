@@ -15,7 +15,7 @@ use std::io::{self, Write};
 /// Bytes of output gathered before each write: few writes, and few that start in the
 /// middle of a page (which the file system must first fill with zeros: a tenth of a
 /// diff's time at a million firms with 8 KiB writes).
-pub const OUT_BUF: usize = 1 << 20;
+const OUT_BUF: usize = 1 << 20;
 /// The page size the writes are aligned to.
 const PAGE: usize = 4096;
 /// Pieces at least this long are written from where they are.
